@@ -1,0 +1,79 @@
+// Builds a running Mowt from a Config: database (migrated), TLS, HTTPS server and the HTTP redirect.
+// Shared by `npm start`, the CLI and tests, so all of them exercise the same wiring.
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { healthRoutes } from './http/health.js';
+import { createLogger } from './http/logger.js';
+import { createRedirectServer } from './http/redirect.js';
+import { buildServer } from './http/server.js';
+import { spaRoutes } from './http/spa.js';
+import { loadTls } from './http/tls.js';
+import { WEB_DIST } from './paths.js';
+
+export interface App {
+  config: Config;
+  db: Db;
+  server: FastifyInstance;
+  redirect: http.Server;
+  logger: Logger;
+  /** Starts both listeners; returns the bound ports (useful when configured as 0). */
+  listen(): Promise<{ httpsPort: number; httpPort: number }>;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  logger?: Logger;
+  db?: Db;
+  /** Extra route plugins (tests); registered before the SPA catch-all. */
+  routes?: FastifyPluginAsync[];
+  webDist?: string;
+}
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const db = overrides.db ?? (await openDatabase(config.database));
+  try {
+    const applied = await migrateToLatest(db.owner);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
+    const server = await buildServer({
+      tls,
+      logger,
+      trustProxy: config.trustProxy,
+      bodyLimit: config.bodyLimit,
+      routes: [healthRoutes(db), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+    });
+    await server.ready();
+    const redirect = createRedirectServer(config.baseUrl);
+    return {
+      config,
+      db,
+      server,
+      redirect,
+      logger,
+      async listen() {
+        await server.listen({ port: config.port, host: config.host });
+        await new Promise<void>((resolve, reject) => {
+          redirect.once('error', reject);
+          redirect.listen(config.httpPort, config.host, () => resolve());
+        });
+        const httpsPort = (server.server.address() as AddressInfo).port;
+        const httpPort = (redirect.address() as AddressInfo).port;
+        return { httpsPort, httpPort };
+      },
+      async close() {
+        await new Promise<void>((resolve) => (redirect.listening ? redirect.close(() => resolve()) : resolve()));
+        await server.close();
+        if (!overrides.db) await db.close();
+      },
+    };
+  } catch (err) {
+    if (!overrides.db) await db.close();
+    throw err;
+  }
+}

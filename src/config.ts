@@ -1,0 +1,129 @@
+// Typed, validated configuration read once from the environment at start-up.
+// A bad value stops start-up with one clear line (ConfigError), never a stack trace.
+import path from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+export const EnvSchema = Type.Object({
+  MOWT_ENV: Type.Union([Type.Literal('development'), Type.Literal('staging'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8443 }),
+  HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  MOWT_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  // Public https origin used in redirects and mailed links; never derived from the Host header.
+  MOWT_BASE_URL: Type.Optional(Type.String({ pattern: '^https://[^/?#]+$' })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  // Optional separate, unprivileged login for the app; DATABASE_URL (owner) then only runs migrations.
+  DATABASE_APP_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  MOWT_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.
+  MOWT_TRUST_PROXY: Type.String({ default: '' }),
+  TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  MOWT_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  KMS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  MOWT_STRIPE_API_BASE: Type.Optional(Type.String({ pattern: '^https?://' })),
+  MOWT_DEMO_EMULATOR: Type.Optional(Type.Boolean()),
+});
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['MOWT_ENV'];
+  port: number;
+  httpPort: number;
+  host: string;
+  dataDir: string;
+  baseUrl: string;
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string; appUrl?: string; poolSize: number };
+  trustProxy: string[];
+  tls: { certFile?: string; keyFile?: string };
+  bodyLimit: number;
+  logLevel: string;
+  kmsKeyId?: string;
+  stripeApiBase?: string;
+  demoEmulator: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const NAMES = Object.keys(EnvSchema.properties) as (keyof Env)[];
+
+/** Reads and validates configuration from an environment-like record. Throws ConfigError with one line. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const name of NAMES) {
+    const v = source[name];
+    if (v !== undefined && v !== '') raw[name] = v;
+  }
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
+  const firstError = Value.Errors(EnvSchema, converted)[0];
+  if (firstError) {
+    const field = firstError.instancePath.replace(/^\//, '').split('/')[0] || 'environment';
+    const given = field in raw ? ` (got ${JSON.stringify(String(raw[field]))})` : '';
+    throw new ConfigError(`invalid configuration: ${field} ${describe(field, firstError.message)}${given}`);
+  }
+  const env = converted as Env;
+  const dataDir = path.resolve(env.MOWT_DATA_DIR);
+  const trustProxy = env.MOWT_TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of trustProxy) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p)) {
+      throw new ConfigError(`invalid configuration: MOWT_TRUST_PROXY entry ${JSON.stringify(p)} is not an IP address or CIDR`);
+    }
+  }
+  if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  const config: Config = {
+    env: env.MOWT_ENV,
+    port: env.PORT,
+    httpPort: env.HTTP_PORT,
+    host: env.HOST,
+    dataDir,
+    baseUrl: env.MOWT_BASE_URL ?? `https://localhost${env.PORT === 443 ? '' : `:${env.PORT}`}`,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, appUrl: env.DATABASE_APP_URL, poolSize: env.MOWT_DB_POOL_SIZE }
+      : { kind: 'pglite', dir: path.join(dataDir, 'db') },
+    trustProxy,
+    tls: { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE },
+    bodyLimit: env.MOWT_BODY_LIMIT,
+    logLevel: env.LOG_LEVEL,
+    kmsKeyId: env.KMS_KEY_ID,
+    stripeApiBase: env.MOWT_STRIPE_API_BASE,
+    demoEmulator: env.MOWT_DEMO_EMULATOR ?? env.MOWT_ENV === 'development',
+  };
+  assertProductionSafe(config);
+  return config;
+}
+
+function describe(field: string, fallback: string): string {
+  const schema = (EnvSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[field];
+  const options = schema?.anyOf?.map((s) => s.const);
+  return options?.every((o) => typeof o === 'string') ? `must be one of ${options.join(', ')}` : fallback;
+}
+
+/** Production must never run on the embedded, development-only parts. */
+function assertProductionSafe(c: Config): void {
+  if (c.env !== 'production') return;
+  const refuse = (why: string) => {
+    throw new ConfigError(`refusing to start in production: ${why}`);
+  };
+  if (c.database.kind !== 'postgres') refuse('DATABASE_URL is required (the embedded PGlite database is for development)');
+  if (c.database.kind === 'postgres' && !/[?&]sslmode=verify-full(&|$)/.test(c.database.appUrl ?? c.database.url)) {
+    refuse('the PostgreSQL connection must use TLS with sslmode=verify-full');
+  }
+  if (!c.kmsKeyId) refuse('KMS_KEY_ID is required (the local development keyring is not allowed)');
+  if (!c.tls.certFile) refuse('TLS_CERT_FILE/TLS_KEY_FILE are required (self-signed development certificates are not allowed)');
+  if (c.demoEmulator) refuse('the demo Stripe emulator cannot run in production');
+  if (c.stripeApiBase && !c.stripeApiBase.startsWith('https://api.stripe.com')) {
+    refuse('MOWT_STRIPE_API_BASE must point at Stripe, not an emulator');
+  }
+  if (!c.baseUrl || c.baseUrl.includes('localhost')) refuse('MOWT_BASE_URL must be the public https origin');
+}

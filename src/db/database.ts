@@ -1,0 +1,56 @@
+// Opens the database named by config: embedded PGlite (default) or PostgreSQL.
+// `owner` runs migrations and operator tasks; `app` serves requests. Every app transaction also drops to
+// the unprivileged APP_ROLE (see tenant.ts), so Row-Level Security applies even to a superuser login.
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+/** The role every request runs as; created by the first migration. Not owner, not superuser, no BYPASSRLS. */
+export const APP_ROLE = 'mowt_app';
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db {
+  kind: DbKind;
+  owner: Kysely<Database>;
+  app: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dir?: string } // dir undefined = in memory (tests)
+  | { kind: 'postgres'; url: string; appUrl?: string; poolSize?: number };
+
+// Keep bigint/numeric/timestamps predictable with node-postgres: int8 → JS number is unsafe, so keep strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+export async function openDatabase(target: DatabaseTarget): Promise<Db> {
+  if (target.kind === 'pglite') {
+    if (target.dir) fs.mkdirSync(target.dir, { recursive: true, mode: 0o700 });
+    const pglite = target.dir ? new PGlite(target.dir) : new PGlite();
+    await pglite.waitReady;
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return { kind: 'pglite', owner: db, app: db, close: () => db.destroy() };
+  }
+  const pool = (url: string) =>
+    new pg.Pool({ connectionString: url, max: target.poolSize ?? 10, application_name: 'mowt' });
+  const owner = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool(target.url) }) });
+  const app = target.appUrl ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool(target.appUrl) }) }) : owner;
+  return {
+    kind: 'postgres',
+    owner,
+    app,
+    close: async () => {
+      if (app !== owner) await app.destroy();
+      await owner.destroy();
+    },
+  };
+}
+
+/** Cheap liveness probe of the database connection. */
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

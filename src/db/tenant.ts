@@ -1,0 +1,32 @@
+// Tenant scoping. Every request's database work runs in one transaction that first drops to APP_ROLE and
+// then sets `app.org_id` with set_config(..., true) as a bound parameter: transaction-local, never spliced
+// into SQL. Row-Level Security policies compare rows against it, so a forgotten WHERE cannot leak.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { APP_ROLE, type Db } from './database.js';
+import type { Database } from './schema.js';
+
+export type Tx = Transaction<Database>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function asAppRole<T>(db: Kysely<Database>, orgId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`set local role ${sql.id(APP_ROLE)}`.execute(tx);
+    if (orgId !== null) await sql`select set_config('app.org_id', ${orgId}, true)`.execute(tx);
+    return fn(tx);
+  });
+}
+
+/** Runs fn inside one transaction scoped to a single organisation. */
+export function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!UUID.test(orgId)) throw new TypeError('withOrg needs an organisation uuid');
+  return asAppRole(db.app, orgId, fn);
+}
+
+/**
+ * Runs fn as the app role with no organisation set: tenant tables show no rows. For work that is not
+ * tenant data (looking a user up by email at login, sessions).
+ */
+export function withoutOrg<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return asAppRole(db.app, null, fn);
+}

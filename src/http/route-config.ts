@@ -1,0 +1,43 @@
+// What every route must declare, checked as routes are registered: a route that lacks any of it stops
+// start-up, so nothing is served unvalidated or unclassified.
+import type { FastifyInstance, RouteOptions } from 'fastify';
+
+/** Who may call a route. 'public' routes need no session; the role matrix (teams slice) adds permissions. */
+export type Access = 'public' | (string & { readonly __permission?: never });
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+export class RouteDeclarationError extends Error {
+  override name = 'RouteDeclarationError';
+}
+
+/** Returns what a route is missing, or [] when it declares everything it must. */
+export function missingDeclarations(route: Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>): string[] {
+  const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  const missing: string[] = [];
+  if (route.url.includes(':') || route.url.includes('*')) {
+    if (!schema.params) missing.push('schema.params');
+  }
+  if (!schema.querystring) missing.push('schema.querystring');
+  if (methods.some((m) => BODY_METHODS.has(m)) && !schema.body) missing.push('schema.body');
+  const config = (route.config ?? {}) as { access?: unknown };
+  if (typeof config.access !== 'string') missing.push('config.access');
+  return missing;
+}
+
+export function enforceRouteDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const missing = missingDeclarations(route);
+    if (missing.length > 0) {
+      const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      throw new RouteDeclarationError(`route ${methods} ${route.url} must declare ${missing.join(', ')}`);
+    }
+  });
+}

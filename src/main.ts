@@ -1,0 +1,4 @@
+// Composition root for `npm start`.
+import { startServer } from './start.js';
+
+await startServer();

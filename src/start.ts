@@ -1,0 +1,35 @@
+// `npm start` / `mowt start`: config → app → listen, one clear line on a bad config or a busy port.
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { MigrationError } from './db/migrate.js';
+
+export async function startServer(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`mowt: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  try {
+    const app = await createApp(config);
+    const { httpsPort } = await app.listen();
+    console.log(`Mowt is listening on https://localhost:${httpsPort}`);
+    const stop = async (signal: string) => {
+      app.logger.info({ signal }, 'shutting down');
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', (s) => void stop(s));
+    process.once('SIGTERM', (s) => void stop(s));
+  } catch (err) {
+    if (err instanceof MigrationError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`mowt: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
