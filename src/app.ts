@@ -14,10 +14,13 @@ import { buildServer } from './http/server.js';
 import { spaRoutes } from './http/spa.js';
 import { loadTls } from './http/tls.js';
 import { WEB_DIST } from './paths.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Services } from './services.js';
 
 export interface App {
   config: Config;
   db: Db;
+  services: Services;
   server: FastifyInstance;
   redirect: http.Server;
   logger: Logger;
@@ -29,6 +32,7 @@ export interface App {
 export interface AppOverrides {
   logger?: Logger;
   db?: Db;
+  clock?: Clock;
   /** Extra route plugins (tests); registered before the SPA catch-all. */
   routes?: FastifyPluginAsync[];
   webDist?: string;
@@ -40,6 +44,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     const applied = await migrateToLatest(db.owner);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    const services: Services = { config, db, logger, clock: overrides.clock ?? systemClock };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const server = await buildServer({
       tls,
@@ -53,6 +58,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     return {
       config,
       db,
+      services,
       server,
       redirect,
       logger,

@@ -1,0 +1,13 @@
+// The shared services every slice receives from the composition root (src/app.ts). Slices add their
+// service here as one field when they arrive, so wiring stays in one place.
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+
+export interface Services {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+}
