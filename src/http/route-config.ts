@@ -2,8 +2,15 @@
 // start-up, so nothing is served unvalidated or unclassified.
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
-/** Who may call a route. 'public' routes need no session; the role matrix (teams slice) adds permissions. */
-export type Access = 'public' | (string & { readonly __permission?: never });
+/**
+ * Who may call a route:
+ * - 'public': anyone, no session (health, login, CSRF token, webhooks with their own signature check);
+ * - 'session': a session that has passed the password step but maybe not 2FA yet (2FA enrol/verify, logout);
+ * - 'user': a fully signed-in user (password + 2FA) with no organisation in the path (/api/me, own sessions);
+ * - any other string is a permission of the role matrix (src/teams/permissions.ts), e.g. 'members.manage':
+ *   the route has an :orgId param and the caller's role in that organisation must grant the permission.
+ */
+export type Access = 'public' | 'session' | 'user' | (string & { readonly __permission?: never });
 
 declare module 'fastify' {
   interface FastifyContextConfig {
