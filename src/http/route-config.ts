@@ -1,6 +1,7 @@
 // What every route must declare, checked as routes are registered: a route that lacks any of it stops
 // start-up, so nothing is served unvalidated or unclassified.
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { isPermission } from '../teams/permissions.js';
 
 /**
  * Who may call a route:
@@ -36,6 +37,11 @@ export function missingDeclarations(route: Pick<RouteOptions, 'method' | 'url' |
   if (methods.some((m) => BODY_METHODS.has(m)) && !schema.body) missing.push('schema.body');
   const config = (route.config ?? {}) as { access?: unknown };
   if (typeof config.access !== 'string') missing.push('config.access');
+  // A permission route is checked against the caller's role in the :orgId of its path (src/teams/permission-hook.ts).
+  else if (!['public', 'session', 'user'].includes(config.access)) {
+    if (!isPermission(config.access)) missing.push(`config.access naming a permission of the role matrix (got "${config.access}")`);
+    else if (!/(^|\/):orgId(\/|$)/.test(route.url)) missing.push('an :orgId path parameter for its permission check');
+  }
   return missing;
 }
 
