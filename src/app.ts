@@ -54,7 +54,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       routes: [healthRoutes(db), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
-    const redirect = createRedirectServer(config.baseUrl);
+    const redirect = createRedirectServer(() => config.baseUrl);
     return {
       config,
       db,
@@ -70,6 +70,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         });
         const httpsPort = (server.server.address() as AddressInfo).port;
         const httpPort = (redirect.address() as AddressInfo).port;
+        // With PORT=0 (tests) the origin is only known now; a configured MOWT_BASE_URL always wins.
+        if (!config.baseUrlConfigured) config.baseUrl = `https://localhost${httpsPort === 443 ? '' : `:${httpsPort}`}`;
         return { httpsPort, httpPort };
       },
       async close() {

@@ -30,6 +30,12 @@ export const EnvSchema = Type.Object({
   KMS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
   MOWT_STRIPE_API_BASE: Type.Optional(Type.String({ pattern: '^https?://' })),
   MOWT_DEMO_EMULATOR: Type.Optional(Type.Boolean()),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Mowt <no-reply@localhost>' }),
+  // Shared rate-limit counters for all instances; memory counters per process when unset.
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  // Off by default: checking passwords against the k-anonymity breach API needs outbound HTTPS.
+  MOWT_BREACH_CHECK: Type.Boolean({ default: false }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -39,7 +45,9 @@ export interface Config {
   httpPort: number;
   host: string;
   dataDir: string;
+  /** Public https origin. When not configured it follows the bound port (see App.listen). */
   baseUrl: string;
+  baseUrlConfigured: boolean;
   database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string; appUrl?: string; poolSize: number };
   trustProxy: string[];
   tls: { certFile?: string; keyFile?: string };
@@ -48,6 +56,10 @@ export interface Config {
   kmsKeyId?: string;
   stripeApiBase?: string;
   demoEmulator: boolean;
+  smtpUrl?: string;
+  mailFrom: string;
+  redisUrl?: string;
+  breachCheck: boolean;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +100,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     dataDir,
     baseUrl: env.MOWT_BASE_URL ?? `https://localhost${env.PORT === 443 ? '' : `:${env.PORT}`}`,
+    baseUrlConfigured: env.MOWT_BASE_URL !== undefined,
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, appUrl: env.DATABASE_APP_URL, poolSize: env.MOWT_DB_POOL_SIZE }
       : { kind: 'pglite', dir: path.join(dataDir, 'db') },
@@ -98,6 +111,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     kmsKeyId: env.KMS_KEY_ID,
     stripeApiBase: env.MOWT_STRIPE_API_BASE,
     demoEmulator: env.MOWT_DEMO_EMULATOR ?? env.MOWT_ENV === 'development',
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    redisUrl: env.REDIS_URL,
+    breachCheck: env.MOWT_BREACH_CHECK,
   };
   assertProductionSafe(config);
   return config;

@@ -1,6 +1,27 @@
 // The whole database as Kysely sees it: one line per table, each table typed in its own slice.
+import type { AuthTokensTable } from '../auth/auth-tokens.table.js';
+import type { RecoveryCodesTable } from '../auth/recovery-codes.table.js';
+import type { SessionsTable } from '../auth/sessions.table.js';
+import type { UserPasswordsTable } from '../auth/user-passwords.table.js';
+import type { UserTotpTable } from '../auth/user-totp.table.js';
+import type { UsersTable } from '../auth/users.table.js';
+import type { AuditChainHeadsTable, AuditLogTable } from '../audit/audit-log.table.js';
+import type { InvitesTable } from '../teams/invites.table.js';
+import type { MembershipsTable } from '../teams/memberships.table.js';
 import type { OrganisationsTable } from '../teams/organisations.table.js';
+import type { SetupTokensTable } from '../teams/setup-tokens.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
+  memberships: MembershipsTable;
+  invites: InvitesTable;
+  setup_tokens: SetupTokensTable;
+  audit_log: AuditLogTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  users: UsersTable;
+  user_passwords: UserPasswordsTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  sessions: SessionsTable;
+  auth_tokens: AuthTokensTable;
 }

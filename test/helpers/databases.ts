@@ -25,6 +25,7 @@ async function adminQuery(text: string): Promise<void> {
     throw new Error(
       `PostgreSQL is required for this test but is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}). ` +
         `Start it (e.g. pg_ctlcluster 15 main start) or set TEST_DATABASE_URL.`,
+      { cause: err },
     );
   }
   try {
