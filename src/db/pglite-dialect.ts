@@ -18,10 +18,14 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pg.query<R>(compiled.sql, [...compiled.parameters]);
+    // Parameterless text may hold several statements (pg-boss sends its schema that way): only exec runs those.
+    const result =
+      compiled.parameters.length === 0
+        ? ((await this.pg.exec(compiled.sql)).at(-1) ?? { rows: [], affectedRows: 0 })
+        : await this.pg.query<R>(compiled.sql, [...compiled.parameters]);
     const isWrite = /^\s*(insert|update|delete|merge)/i.test(compiled.sql);
     return {
-      rows: result.rows,
+      rows: result.rows as R[],
       ...(isWrite && result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
     };
   }

@@ -1,0 +1,32 @@
+// The job queue: pg-boss on the same database (no extra server). On PGlite its SQL goes through Kysely's
+// connection lock, so a job query never lands inside another caller's open transaction.
+import { CompiledQuery } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { Db } from '../db/database.js';
+
+export type Queue = PgBoss;
+
+export interface QueueOptions {
+  /** PostgreSQL connection string; omit on PGlite. */
+  connectionString?: string;
+  /** false for processes that only send jobs (web tier) and leave scheduling/maintenance to workers. */
+  supervise?: boolean;
+}
+
+export function createQueue(db: Db, opts: QueueOptions = {}): Queue {
+  const common = { schema: 'pgboss', supervise: opts.supervise ?? true, schedule: opts.supervise ?? true, migrate: true };
+  if (db.kind === 'postgres') {
+    if (!opts.connectionString) throw new Error('createQueue needs the PostgreSQL connection string');
+    return new PgBoss({ ...common, connectionString: opts.connectionString, max: 4 });
+  }
+  return new PgBoss({
+    ...common,
+    db: {
+      executeSql: (text: string, values: unknown[] = []) =>
+        db.owner.connection().execute(async (conn) => {
+          const result = await conn.executeQuery(CompiledQuery.raw(text, values ?? []));
+          return { rows: result.rows as unknown[] };
+        }),
+    },
+  });
+}
