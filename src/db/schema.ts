@@ -1,4 +1,10 @@
 // The whole database as Kysely sees it: one line per table, each table typed in its own slice.
+import type { CryptoDataKeysTable } from '../crypto/crypto-data-keys.table.js';
+import type { CryptoKeyEventsTable } from '../crypto/crypto-key-events.table.js';
+import type { CryptoKeksTable } from '../crypto/crypto-keks.table.js';
+import type { CryptoReencryptionCursorsTable } from '../crypto/crypto-reencryption-cursors.table.js';
+import type { CryptoRotationLeasesTable } from '../crypto/crypto-rotation-leases.table.js';
+import type { CryptoRotationsTable } from '../crypto/crypto-rotations.table.js';
 import type { AuthTokensTable } from '../auth/auth-tokens.table.js';
 import type { RecoveryCodesTable } from '../auth/recovery-codes.table.js';
 import type { SessionsTable } from '../auth/sessions.table.js';
@@ -13,6 +19,12 @@ import type { SetupTokensTable } from '../teams/setup-tokens.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
+  crypto_keks: CryptoKeksTable;
+  crypto_data_keys: CryptoDataKeysTable;
+  crypto_reencryption_cursors: CryptoReencryptionCursorsTable;
+  crypto_key_events: CryptoKeyEventsTable;
+  crypto_rotation_leases: CryptoRotationLeasesTable;
+  crypto_rotations: CryptoRotationsTable;
   memberships: MembershipsTable;
   invites: InvitesTable;
   setup_tokens: SetupTokensTable;

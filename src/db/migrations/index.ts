@@ -1,11 +1,13 @@
 // Every migration, in order. Static imports (not a folder scan) so the built app and tests see the same list.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_crypto.js';
 import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_teams_audit.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_crypto': m0002,
   '0003_auth': m0003,
   '0004_teams_audit': m0004,
 };
