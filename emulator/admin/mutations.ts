@@ -21,7 +21,7 @@ export function cancelSubscription(store: AccountStore, id: string, atPeriodEnd:
   const sub = subscription(store, id);
   if (sub['status'] === 'canceled') throw errors.badRequest(`Subscription ${id} is already canceled.`);
   sub['canceled_at'] = now;
-  sub['cancellation_details'] = { comment: null, feedback: null, reason: 'cancellation_requested' };
+  sub['cancellation_details'] = { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' };
   if (atPeriodEnd) {
     const previous = { cancel_at_period_end: sub['cancel_at_period_end'], cancel_at: sub['cancel_at'], canceled_at: null };
     sub['cancel_at_period_end'] = true;

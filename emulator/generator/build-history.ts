@@ -99,7 +99,7 @@ export class HistoryBuilder {
       automatic_tax: { disabled_reason: null, enabled: false, liability: null }, billing_cycle_anchor: sub.anchor,
       billing_cycle_anchor_config: null, billing_mode: { flexible: null, type: 'classic' }, billing_schedules: [],
       billing_thresholds: null, cancel_at: sub.cancelAt, cancel_at_period_end: sub.cancelAtPeriodEnd, canceled_at: sub.canceledAt,
-      cancellation_details: { comment: null, feedback: null, reason: sub.cancelReason },
+      cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: sub.cancelReason },
       collection_method: 'charge_automatically', created: sub.created, currency, customer: this.customerId, customer_account: null,
       days_until_due: null, default_payment_method: null, default_source: null, default_tax_rates: [], description: null,
       discounts: discount ? [discount['id']] : [], ended_at: sub.endedAt,
