@@ -1,0 +1,46 @@
+// User and password-hash repository functions. Callers pass a transaction (normally from withoutOrg:
+// users are not tenant data).
+import type { Tx } from '../db/tenant.js';
+import { emailField, normaliseEmail, type FieldCrypto } from './field-crypto.js';
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  emailVerifiedAt: Date | null;
+}
+
+export async function emailIndexOf(crypto: FieldCrypto, email: string, tx?: Tx): Promise<string> {
+  return crypto.blindIndex(null, 'email', normaliseEmail(email), tx);
+}
+
+export async function findUserByEmailIndex(tx: Tx, emailIndex: string): Promise<UserRecord | null> {
+  const row = await tx.selectFrom('users').select(['id', 'name', 'email_verified_at']).where('email_index', '=', emailIndex).executeTakeFirst();
+  return row ? { id: row.id, name: row.name, emailVerifiedAt: row.email_verified_at } : null;
+}
+
+export async function findUserById(tx: Tx, id: string): Promise<(UserRecord & { emailEncrypted: string }) | null> {
+  const row = await tx
+    .selectFrom('users')
+    .select(['id', 'name', 'email_verified_at', 'email_encrypted'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? { id: row.id, name: row.name, emailVerifiedAt: row.email_verified_at, emailEncrypted: row.email_encrypted } : null;
+}
+
+export async function userEmail(tx: Tx, crypto: FieldCrypto, userId: string): Promise<string> {
+  const row = await tx.selectFrom('users').select('email_encrypted').where('id', '=', userId).executeTakeFirstOrThrow();
+  return crypto.decryptSystemField(emailField(userId), row.email_encrypted, tx);
+}
+
+export async function passwordHashOf(tx: Tx, userId: string): Promise<string | null> {
+  const row = await tx.selectFrom('user_passwords').select('hash').where('user_id', '=', userId).executeTakeFirst();
+  return row?.hash ?? null;
+}
+
+export async function setPasswordHash(tx: Tx, userId: string, hash: string, now: Date): Promise<void> {
+  await tx
+    .insertInto('user_passwords')
+    .values({ user_id: userId, hash, updated_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash, updated_at: now }))
+    .execute();
+}

@@ -1,0 +1,11 @@
+// The one way Mowt sends mail. Transports: SMTP (production) and the development mailbox.
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
