@@ -16,11 +16,11 @@ export interface CryptoRotationsTable {
   dek_version_from: number | null;
   dek_version_to: number | null;
   started_at: ColumnType<Date, Date, never>;
-  rewrapped_at: Date | null;
-  reencrypted_at: Date | null;
-  rows_reencrypted: number;
-  finished_at: Date | null;
-  old_keys_destroyed_at: Date | null;
+  rewrapped_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  reencrypted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  rows_reencrypted: Generated<number>;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  old_keys_destroyed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type CryptoRotation = Selectable<CryptoRotationsTable>;
 export type NewCryptoRotation = Insertable<CryptoRotationsTable>;

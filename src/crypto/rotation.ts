@@ -1,0 +1,243 @@
+// Key rotation every 90 days, online. `rotateKeys` runs the whole cycle and is safe to run again at any
+// time — every step works from what the database says is unfinished — so a crash anywhere is repaired by
+// the next run:
+//   1. start: for each scope+purpose whose active KEK is ≥ 90 days old (or all, with force): new KEK and
+//      data-key versions become active; the old ones turn "retiring"      (start-rotation.ts)
+//   2. re-wrap every data key still wrapped by a retiring KEK; the KEK then turns "retired" and is kept one
+//      year for backups                                                   (rewrap-data-keys.ts)
+//   3. re-encrypt values under retiring data keys in every declared column; those keys then turn
+//      "retired"                                                          (reencrypt-columns.ts)
+//   4. destroy key versions retired more than a year ago                 (destroy-expired-keys.ts)
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import { withoutOrg } from '../db/tenant.js';
+import { encryptedColumns, type EncryptedColumnRegistry } from './column-registry.js';
+import { DEFAULT_KEY_TTL_MS } from './data-keys.js';
+import { destroyExpiredKeys } from './destroy-expired-keys.js';
+import { RotationBusyError } from './errors.js';
+import type { FieldCrypto } from './field-crypto.js';
+import { KeyEventBatch } from './key-events.js';
+import { SYSTEM_SCOPE, orgIdOf, type FieldPurpose } from './key-purpose.js';
+import { listDataKeys, listKeyScopes, setDataKeyStatus } from './key-store.js';
+import { reencryptColumn } from './reencrypt-columns.js';
+import { rewrapRetiringKeks } from './rewrap-data-keys.js';
+import { acquireRotationLease, releaseRotationLease, renewRotationLease } from './rotation-lease.js';
+import { startRotation, type StartedRotation } from './start-rotation.js';
+
+export const ROTATION_PERIOD_DAYS = 90;
+export const BACKUP_RETENTION_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+export interface RotationProgress {
+  phase: 'rotate' | 'rewrap' | 'wait' | 'reencrypt' | 'retire' | 'destroy';
+  /** One human-readable line (the CLI prints it). */
+  message: string;
+  orgId?: string | null;
+  purpose?: string;
+  rows?: number;
+}
+
+export interface RotationOptions {
+  crypto: FieldCrypto;
+  /** Declared encrypted columns to re-encrypt (default: the application-wide registry). */
+  registry?: EncryptedColumnRegistry;
+  clock?: Clock;
+  /** Rotate every scope now, whatever the age of its keys. */
+  force?: boolean;
+  rotationPeriodDays?: number;
+  retentionDays?: number;
+  /** Rows (or data keys) per transaction. */
+  batchSize?: number;
+  /**
+   * How long after a new data-key version appears before re-encryption starts: other processes cache the
+   * active version for up to their key TTL and may write under the old version until then.
+   */
+  graceMs?: number;
+  onProgress?: (p: RotationProgress) => void | Promise<void>;
+  /** Who holds the lease (host:pid by default). */
+  holder?: string;
+}
+
+export interface RotationReport {
+  skipped?: 'busy';
+  started: StartedRotation[];
+  rewrappedDataKeys: number;
+  retiredKeks: number;
+  reencryptedValues: number;
+  retiredDataKeys: number;
+  destroyedKeks: number;
+  destroyedDataKeys: number;
+  durationMs: number;
+}
+
+const LEASE_TTL_MS = 10 * 60_000;
+
+const who = (orgId: string | null) => (orgId === null ? 'system' : `org ${orgId}`);
+
+export async function rotateKeys(opts: RotationOptions): Promise<RotationReport> {
+  const t0 = performance.now();
+  const { crypto: fc } = opts;
+  const keys = fc.keys;
+  const db = keys.db;
+  const clock = opts.clock ?? keys.clock;
+  const registry = opts.registry ?? encryptedColumns;
+  const periodMs = (opts.rotationPeriodDays ?? ROTATION_PERIOD_DAYS) * DAY_MS;
+  const retentionMs = (opts.retentionDays ?? BACKUP_RETENTION_DAYS) * DAY_MS;
+  const batchSize = opts.batchSize ?? 500;
+  const graceMs = opts.graceMs ?? DEFAULT_KEY_TTL_MS + 5_000;
+  const holder = opts.holder ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const progress = async (p: RotationProgress) => {
+    await renewRotationLease(db, holder, clock(), LEASE_TTL_MS);
+    await opts.onProgress?.(p);
+  };
+
+  if (!(await acquireRotationLease(db, holder, clock(), LEASE_TTL_MS))) {
+    throw new RotationBusyError('key rotation is already running in another process');
+  }
+  const events = new KeyEventBatch(keys.onEvent);
+  const report: RotationReport = {
+    started: [],
+    rewrappedDataKeys: 0,
+    retiredKeks: 0,
+    reencryptedValues: 0,
+    retiredDataKeys: 0,
+    destroyedKeks: 0,
+    destroyedDataKeys: 0,
+    durationMs: 0,
+  };
+  try {
+    // 1. start rotations that are due
+    const now = clock();
+    const scopes = await withoutOrg(db, (tx) => listKeyScopes(tx));
+    for (const s of scopes) {
+      if (s.destroyed || s.activeCreatedAt === null) continue;
+      const due = now.getTime() - s.activeCreatedAt.getTime() >= periodMs;
+      if (!due && !opts.force) continue;
+      const started = await startRotation(keys, s.scope, s.purpose, due ? 'due' : 'forced', events);
+      await events.deliver();
+      if (!started) continue;
+      report.started.push(started);
+      await progress({
+        phase: 'rotate',
+        orgId: started.orgId,
+        purpose: started.purpose,
+        message: `${who(started.orgId)} ${started.purpose}: key-encryption key v${started.kekFrom} → v${started.kekTo}` +
+          (started.dekTo === null ? '' : `, data key v${started.dekFrom} → v${started.dekTo}`),
+      });
+    }
+
+    // 2. re-wrap data keys off retiring KEKs
+    const rewrap = await rewrapRetiringKeks(
+      keys,
+      {
+        batchSize,
+        retentionMs,
+        onBatch: (b) =>
+          b.rewrapped > 0
+            ? progress({ phase: 'rewrap', orgId: b.orgId, purpose: b.purpose, rows: b.rewrapped, message: `${who(b.orgId)} ${b.purpose}: re-wrapped ${b.rewrapped} data key(s) off KEK v${b.kekVersion}` })
+            : undefined,
+      },
+      events,
+    );
+    await events.deliver();
+    report.rewrappedDataKeys = rewrap.rewrapped;
+    report.retiredKeks = rewrap.retiredKeks;
+
+    // 3. re-encrypt values under retiring data keys
+    const pending = await withoutOrg(db, (tx) =>
+      tx.selectFrom('crypto_rotations').selectAll().where('reencrypted_at', 'is', null).where('dek_version_to', 'is not', null).orderBy('id').execute(),
+    );
+    for (const rot of pending) {
+      const scope = rot.org_id ?? SYSTEM_SCOPE;
+      const purpose = rot.purpose as FieldPurpose;
+      const wait = rot.started_at.getTime() + graceMs - clock().getTime();
+      if (wait > 0) {
+        await progress({ phase: 'wait', message: `waiting ${Math.ceil(wait / 1000)} s for running processes to switch to the new data key` });
+        await sleepMs(wait);
+      }
+      const columns = registry.list().filter((c) => c.purpose === purpose && (c.orgColumn === null) === (scope === SYSTEM_SCOPE));
+      let rows = 0;
+      for (const col of columns) {
+        rows += await reencryptColumn(fc, col, scope, purpose, rot.dek_version_to!, {
+          batchSize,
+          onBatch: (b) =>
+            progress({
+              phase: 'reencrypt',
+              orgId: b.orgId,
+              purpose: b.purpose,
+              rows: b.rewritten,
+              message: `${who(b.orgId)} ${b.table}.${b.column}: re-encrypted ${b.totalRewritten} value(s)${b.done ? ' — done' : ''}`,
+            }),
+        });
+      }
+      const retired = await keys.inScope(scope, undefined, async (tx) => {
+        const at = clock();
+        const old = (await listDataKeys(tx, scope, purpose)).filter((k) => k.status === 'retiring' && k.version < rot.dek_version_to!);
+        for (const dk of old) {
+          await setDataKeyStatus(tx, dk.id, { status: 'retired', retiredAt: at });
+          await events.record(tx, { type: 'data_key.retired', orgId: orgIdOf(scope), purpose, version: dk.version, at, detail: {} });
+        }
+        await events.record(tx, {
+          type: 'reencryption.completed',
+          orgId: orgIdOf(scope),
+          purpose,
+          version: rot.dek_version_to,
+          at,
+          detail: { rows, columns: columns.length },
+        });
+        await tx
+          .updateTable('crypto_rotations')
+          .set((eb) => ({ reencrypted_at: at, rows_reencrypted: eb('rows_reencrypted', '+', rows) }))
+          .where('id', '=', rot.id)
+          .execute();
+        return old.length;
+      });
+      await events.deliver();
+      report.reencryptedValues += rows;
+      report.retiredDataKeys += retired;
+      await progress({ phase: 'retire', orgId: rot.org_id, purpose, message: `${who(rot.org_id)} ${purpose}: ${rows} value(s) re-encrypted, ${retired} old data key version(s) retired` });
+    }
+    await withoutOrg(db, (tx) =>
+      tx
+        .updateTable('crypto_rotations')
+        .set({ finished_at: clock() })
+        .where('finished_at', 'is', null)
+        .where('rewrapped_at', 'is not', null)
+        .where((eb) => eb.or([eb('reencrypted_at', 'is not', null), eb('dek_version_to', 'is', null)]))
+        .execute(),
+    );
+
+    // 4. destroy what has outlived the retention window
+    const destroyed = await destroyExpiredKeys(keys, retentionMs, events);
+    await events.deliver();
+    report.destroyedKeks = destroyed.destroyedKeks;
+    report.destroyedDataKeys = destroyed.destroyedDataKeys;
+    if (destroyed.destroyedKeks + destroyed.destroyedDataKeys > 0) {
+      await progress({
+        phase: 'destroy',
+        message: `destroyed ${destroyed.destroyedKeks} key-encryption key version(s) and ${destroyed.destroyedDataKeys} data key version(s) past the ${Math.round(retentionMs / DAY_MS)}-day retention`,
+      });
+    }
+  } finally {
+    await releaseRotationLease(db, holder);
+  }
+  report.durationMs = Math.round(performance.now() - t0);
+  return report;
+}
+
+/**
+ * The scheduled check (daily): rotates whatever is due, finishes interrupted work, destroys what has
+ * expired. Another process already rotating is not an error here: the run is skipped.
+ */
+export async function runRotationIfDue(opts: Omit<RotationOptions, 'force'>): Promise<RotationReport> {
+  try {
+    return await rotateKeys({ ...opts, force: false });
+  } catch (err) {
+    if (err instanceof RotationBusyError) {
+      return { skipped: 'busy', started: [], rewrappedDataKeys: 0, retiredKeks: 0, reencryptedValues: 0, retiredDataKeys: 0, destroyedKeks: 0, destroyedDataKeys: 0, durationMs: 0 };
+    }
+    throw err;
+  }
+}
