@@ -36,7 +36,7 @@ class Simulation {
     const rng = this.rng;
     // Square root skews sign-ups towards recent months: a growing business.
     const span = settings.now - settings.historyStart;
-    const created = settings.historyStart + Math.floor(Math.sqrt(rng.next()) * span * 0.98);
+    const created = settings.historyStart + Math.floor(Math.sqrt(rng.next()) * span * 0.999);
     const currency: Currency = rng.chance(0.6) ? 'gbp' : rng.chance(0.6) ? 'usd' : 'eur';
     const first = rng.pick(FIRST);
     const last = rng.pick(LAST);
