@@ -39,34 +39,72 @@ function zeroDay(date: string): OrgDay {
   return { date, mrr: 0, payingCustomers: 0, new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0, fx: 0, newCustomers: 0, churnedCustomers: 0, reactivatedCustomers: 0 };
 }
 
-/** Add (sign +1) or remove (sign −1) one customer's series. Mutates `agg`: callers own the object. */
-export function addSeries(agg: OrgAggregates, series: CustomerSeries, sign: 1 | -1): void {
-  if (series.from !== agg.from || series.to !== agg.to) {
-    throw new RangeError(`series ${series.key} covers ${series.from}..${series.to}, aggregates ${agg.from}..${agg.to}`);
+/**
+ * Running sums for many series: balances (MRR, paying) are kept as day-to-day differences and flows as
+ * per-day totals, so adding a customer costs O(its change days), not O(days in range).
+ */
+export interface Accumulator {
+  currency: string;
+  from: string;
+  to: string;
+  opening: { mrr: number; payingCustomers: number };
+  index: Map<string, number>;
+  fields: Record<OrgField, Float64Array>;
+}
+
+export function accumulator(currency: string, from: string, to: string): Accumulator {
+  const n = daysBetween(from, to) + 1;
+  if (n < 1) throw new RangeError(`empty range ${from}..${to}`);
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) index.set(addDays(from, i), i);
+  const fields = Object.fromEntries(ORG_FIELDS.map((f) => [f, new Float64Array(n)])) as Record<OrgField, Float64Array>;
+  return { currency, from, to, opening: { mrr: 0, payingCustomers: 0 }, index, fields };
+}
+
+/** Add (sign +1) or remove (sign −1) one customer's series. */
+export function accumulate(acc: Accumulator, series: CustomerSeries, sign: 1 | -1): void {
+  if (series.from !== acc.from || series.to !== acc.to) {
+    throw new RangeError(`series ${series.key} covers ${series.from}..${series.to}, aggregates ${acc.from}..${acc.to}`);
   }
-  agg.opening.mrr += sign * series.opening.mrr;
-  agg.opening.payingCustomers += sign * (series.opening.paying ? 1 : 0);
+  const f = acc.fields;
+  acc.opening.mrr += sign * series.opening.mrr;
+  acc.opening.payingCustomers += sign * (series.opening.paying ? 1 : 0);
   let last: CustomerPoint = series.opening;
-  let pi = 0;
-  for (const day of agg.days) {
-    const p = series.points[pi];
-    if (p && p.date === day.date) {
-      last = p;
-      pi++;
-      for (const k of MOVEMENT_KINDS) day[k] += sign * p.movements[k];
-      if (p.event === 'new') day.newCustomers += sign;
-      else if (p.event === 'churn') day.churnedCustomers += sign;
-      else if (p.event === 'reactivation') day.reactivatedCustomers += sign;
-    }
-    day.mrr += sign * last.mrr;
-    day.payingCustomers += sign * (last.paying ? 1 : 0);
+  for (const p of series.points) {
+    const i = acc.index.get(p.date);
+    if (i === undefined) throw new RangeError(`point ${p.date} outside ${acc.from}..${acc.to}`);
+    f.mrr[i] = (f.mrr[i] ?? 0) + sign * (p.mrr - last.mrr);
+    f.payingCustomers[i] = (f.payingCustomers[i] ?? 0) + sign * ((p.paying ? 1 : 0) - (last.paying ? 1 : 0));
+    for (const k of MOVEMENT_KINDS) f[k][i] = (f[k][i] ?? 0) + sign * p.movements[k];
+    if (p.event === 'new') f.newCustomers[i] = (f.newCustomers[i] ?? 0) + sign;
+    else if (p.event === 'churn') f.churnedCustomers[i] = (f.churnedCustomers[i] ?? 0) + sign;
+    else if (p.event === 'reactivation') f.reactivatedCustomers[i] = (f.reactivatedCustomers[i] ?? 0) + sign;
+    last = p;
   }
 }
 
+/** Turn the running sums into daily rows (balances by prefix sum). */
+export function finish(acc: Accumulator): OrgAggregates {
+  const days: OrgDay[] = [];
+  let mrr = acc.opening.mrr;
+  let paying = acc.opening.payingCustomers;
+  const f = acc.fields;
+  for (const [date, i] of acc.index) {
+    mrr += f.mrr[i] ?? 0;
+    paying += f.payingCustomers[i] ?? 0;
+    days.push({
+      date, mrr, payingCustomers: paying,
+      new: f.new[i] ?? 0, expansion: f.expansion[i] ?? 0, contraction: f.contraction[i] ?? 0, churn: f.churn[i] ?? 0, reactivation: f.reactivation[i] ?? 0, fx: f.fx[i] ?? 0,
+      newCustomers: f.newCustomers[i] ?? 0, churnedCustomers: f.churnedCustomers[i] ?? 0, reactivatedCustomers: f.reactivatedCustomers[i] ?? 0,
+    });
+  }
+  return { currency: acc.currency, from: acc.from, to: acc.to, opening: { ...acc.opening }, days };
+}
+
 export function aggregate(currency: string, from: string, to: string, series: Iterable<CustomerSeries>): OrgAggregates {
-  const agg = emptyAggregates(currency, from, to);
-  for (const s of series) addSeries(agg, s, 1);
-  return agg;
+  const acc = accumulator(currency, from, to);
+  for (const s of series) accumulate(acc, s, 1);
+  return finish(acc);
 }
 
 /** The change to org aggregates on the days it is non-zero (what an incremental update writes). */
@@ -81,9 +119,10 @@ export interface OrgDelta {
 export function seriesDelta(currency: string, before: CustomerSeries | null, after: CustomerSeries | null): OrgDelta {
   const ref = after ?? before;
   if (!ref) throw new RangeError('seriesDelta needs at least one series');
-  const agg = emptyAggregates(currency, ref.from, ref.to);
-  if (after) addSeries(agg, after, 1);
-  if (before) addSeries(agg, before, -1);
+  const acc = accumulator(currency, ref.from, ref.to);
+  if (after) accumulate(acc, after, 1);
+  if (before) accumulate(acc, before, -1);
+  const agg = finish(acc);
   return { from: agg.from, to: agg.to, opening: agg.opening, days: agg.days.filter((d) => ORG_FIELDS.some((f) => d[f] !== 0)) };
 }
 

@@ -20,8 +20,8 @@ export { applyDiscounts, applicableDiscounts, discountEnd } from './discounts.js
 export { classifyChange, movementTotal, MOVEMENT_KINDS } from './movements.js';
 export type { Movements, MovementKind, CustomerEvent } from './movements.js';
 
-export { aggregate, addSeries, seriesDelta, applyDelta, rollup, orgDayOn, emptyAggregates } from './aggregate.js';
-export type { OrgAggregates, OrgDay, OrgDelta, PeriodRow, Granularity } from './aggregate.js';
+export { aggregate, accumulator, accumulate, finish, seriesDelta, applyDelta, rollup, orgDayOn, emptyAggregates } from './aggregate.js';
+export type { OrgAggregates, OrgDay, OrgDelta, PeriodRow, Granularity, Accumulator } from './aggregate.js';
 
 export { buildFxTable, rateOn, minorUnitExponent, MissingFxRateError } from './fx.js';
 export type { FxTable } from './fx.js';

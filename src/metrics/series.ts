@@ -11,7 +11,7 @@ import { addDays, dayEnd, dayOf } from './calendar.js';
 import { minorFactor, type FxTable } from './fx.js';
 import { classifyChange, noMovements, type CustomerEvent, type Movements } from './movements.js';
 import { prepareSubscription, subscriptionBreakpoints, subscriptionMrrAt } from './mrr.js';
-import { add, mul, roundHalfEven, ZERO, type Rational } from './rational.js';
+import { add, roundHalfEven, ZERO, type Rational } from './rational.js';
 import { customerKey } from './filters.js';
 
 /** Exact MRR per original currency (minor units); only non-zero currencies are present. */
@@ -102,10 +102,63 @@ export function toSafeNumber(x: bigint): number {
   return n;
 }
 
-function convert(native: NativeAmounts, fx: FxTable, date: string): number {
-  let total = ZERO;
-  for (const [c, amount] of native) total = add(total, mul(amount, minorFactor(fx, c, date)));
-  return toSafeNumber(roundHalfEven(total));
+/**
+ * Σ native × rate, rounded once. Sums unreduced fractions (rounding does not need lowest terms), which keeps
+ * the hot daily loop free of gcd work. `day` indexes the grid, whose per-currency factors are precomputed.
+ */
+function convert(native: NativeAmounts, fx: FxTable, grid: DayGrid, day: number, local: Map<string, Array<Rational | undefined>>): number {
+  let n = 0n;
+  let d = 1n;
+  for (const [c, a] of native) {
+    let fs = local.get(c);
+    if (!fs) local.set(c, (fs = factorsFor(fx, c, grid)));
+    let f = fs[day];
+    if (!f) fs[day] = f = minorFactor(fx, c, grid.dates[day] ?? '');
+    const pn = a.n * f.n;
+    const pd = a.d * f.d;
+    n = n * pd + pn * d;
+    d = d * pd;
+  }
+  return toSafeNumber(roundHalfEven({ n, d }));
+}
+
+const factorCache = new WeakMap<FxTable, Map<string, Array<Rational | undefined>>>();
+
+/**
+ * Memo of minor-unit conversion factors of one currency per grid day, filled on first use (a day nobody pays
+ * in that currency must not require a rate).
+ */
+function factorsFor(fx: FxTable, currency: string, grid: DayGrid): Array<Rational | undefined> {
+  let m = factorCache.get(fx);
+  if (!m) factorCache.set(fx, (m = new Map()));
+  const key = `${currency}|${grid.key}`;
+  let fs = m.get(key);
+  if (!fs) m.set(key, (fs = new Array<Rational | undefined>(grid.dates.length)));
+  return fs;
+}
+
+interface DayGrid {
+  key: string;
+  /** the day before the range, then every day of the range */
+  dates: string[];
+  /** last second of each date */
+  ends: number[];
+}
+
+const grids = new Map<string, DayGrid>();
+
+/** The days of a range and their end instants, shared by every customer of a recompute. */
+function dayGrid(from: string, to: string, tz: string): DayGrid {
+  const key = `${tz}|${from}|${to}`;
+  let g = grids.get(key);
+  if (!g) {
+    const dates: string[] = [];
+    for (let d = addDays(from, -1); d <= to; d = addDays(d, 1)) dates.push(d);
+    g = { key, dates, ends: dates.map((d) => dayEnd(d, tz)) };
+    if (grids.size > 64) grids.clear();
+    grids.set(key, g);
+  }
+  return g;
 }
 
 function roundedNative(native: NativeAmounts): Record<string, number> {
@@ -135,10 +188,12 @@ export function customerSeries(
     return { idx, native: steps[idx]?.native ?? EMPTY };
   };
 
+  const grid = dayGrid(range.from, range.to, tz);
+  const local = new Map<string, Array<Rational | undefined>>();
   const open = nativeAtEndOf(dayBefore);
   const opening: CustomerPoint = {
     date: dayBefore,
-    mrr: convert(open.native, fx, dayBefore),
+    mrr: open.native.size === 0 ? 0 : convert(open.native, fx, grid, 0, local),
     native: roundedNative(open.native),
     paying: open.native.size > 0,
     movements: noMovements(),
@@ -149,32 +204,52 @@ export function customerSeries(
   let prevNative = open.native;
   let prevIdx = open.idx;
   let hadPaid = firstPaid !== null && firstPaid <= dayBefore;
-  for (let date = range.from; date <= range.to; date = addDays(date, 1)) {
-    const cur = nativeAtEndOf(date);
-    // Fast path: same step and no foreign currency → nothing can have moved.
-    if (cur.idx === prevIdx && onlyReporting(cur.native, fx)) continue;
-    const curMrr = convert(cur.native, fx, date);
-    const prevRevalued = prev.paying ? convert(prevNative, fx, date) : 0;
-    const curPaying = cur.native.size > 0;
-    const change = classifyChange({ prevPaying: prev.paying, curPaying, prevMrr: prev.mrr, curMrr, prevRevalued, hadPaidBefore: hadPaid });
-    const native = cur.idx === prevIdx ? prev.native : roundedNative(cur.native);
-    const changed = change.event !== null || curMrr !== prev.mrr || !sameRecord(native, prev.native) || Object.values(change.movements).some((v) => v !== 0);
-    if (changed) {
+  let prevMrrAtPrevRates = opening.mrr;
+  for (let i = 1; i < grid.dates.length; i++) {
+    const date = grid.dates[i] ?? '';
+    // days only move forward, so walk the step pointer instead of searching
+    const end = grid.ends[i] ?? 0;
+    let idx = prevIdx;
+    while (idx + 1 < steps.length && (steps[idx + 1]?.t ?? Infinity) <= end) idx++;
+    const curNative = steps[idx]?.native ?? EMPTY;
+    // Fast path: same amounts and the same rates as yesterday → nothing can have moved.
+    if (idx === prevIdx && sameRates(curNative, fx, grid, i, local)) continue;
+    const curMrr = curNative.size === 0 ? 0 : convert(curNative, fx, grid, i, local);
+    // yesterday's amounts at today's rates; when the amounts did not change that is today's figure
+    const prevRevalued = !prev.paying ? 0 : idx === prevIdx ? curMrr : convert(prevNative, fx, grid, i, local);
+    const curPaying = curNative.size > 0;
+    const change = classifyChange({ prevPaying: prev.paying, curPaying, prevMrr: prevMrrAtPrevRates, curMrr, prevRevalued, hadPaidBefore: hadPaid });
+    let native = prev.native;
+    if (idx !== prevIdx) {
+      const fresh = roundedNative(curNative);
+      if (!sameRecord(fresh, prev.native)) native = fresh;
+    }
+    const moved = change.event !== null || change.movements.fx !== 0 || curMrr !== prevMrrAtPrevRates;
+    if (moved || native !== prev.native) {
       const point: CustomerPoint = { date, mrr: curMrr, native, paying: curPaying, movements: change.movements, event: change.event };
       points.push(point);
       prev = point;
     }
     if (curPaying) hadPaid = true;
-    prevNative = cur.native;
-    prevIdx = cur.idx;
+    prevMrrAtPrevRates = curMrr;
+    prevNative = curNative;
+    prevIdx = idx;
   }
   const series: CustomerSeries = { key: customerKey(customer.accountId, customer.id), customerId: customer.id, from: range.from, to: range.to, opening, points, firstPaidDate: firstPaid };
   if (customer.accountId !== undefined) series.accountId = customer.accountId;
   return series;
 }
 
-function onlyReporting(native: NativeAmounts, fx: FxTable): boolean {
-  for (const c of native.keys()) if (c !== fx.reportingCurrency) return false;
+/** Whether every currency held converts at the same factor on grid day `day` as on the day before. */
+function sameRates(native: NativeAmounts, fx: FxTable, grid: DayGrid, day: number, local: Map<string, Array<Rational | undefined>>): boolean {
+  for (const c of native.keys()) {
+    if (c === fx.reportingCurrency) continue;
+    let fs = local.get(c);
+    if (!fs) local.set(c, (fs = factorsFor(fx, c, grid)));
+    const a = (fs[day] ??= minorFactor(fx, c, grid.dates[day] ?? ''));
+    const b = (fs[day - 1] ??= minorFactor(fx, c, grid.dates[day - 1] ?? ''));
+    if (a.n !== b.n || a.d !== b.d) return false;
+  }
   return true;
 }
 
