@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import { createLogger } from '../http/logger.js';
@@ -110,7 +110,7 @@ export interface AuthHarness {
   close(): Promise<void>;
 }
 
-export async function startAuthHarness(db: Db, overrides: Partial<AuthDeps> = {}): Promise<AuthHarness> {
+export async function startAuthHarness(db: Db, overrides: Partial<AuthDeps> = {}, extraRoutes: FastifyPluginAsync[] = []): Promise<AuthHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-auth-'));
   const config = loadConfig({ MOWT_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MOWT_BASE_URL: TEST_ORIGIN });
   const logger = createLogger({ level: 'silent' });
@@ -140,7 +140,7 @@ export async function startAuthHarness(db: Db, overrides: Partial<AuthDeps> = {}
     logger,
     trustProxy: [],
     bodyLimit: config.bodyLimit,
-    routes: [authPlugin(deps), authRoutes(deps)],
+    routes: [authPlugin(deps), authRoutes(deps), ...extraRoutes],
   });
   await server.ready();
   return {

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
+import { hashRecoveryCode } from './recovery-codes.js';
+import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, type AuthHarness } from './test-support.js';
+import { matchTotpStep, newTotpSecret, timeStep, totpCodeAt } from './totp.js';
+
+describe('TOTP codes (RFC 6238)', () => {
+  it('accepts the current step and one step either side, nothing further', () => {
+    const secret = newTotpSecret();
+    const now = new Date('2026-03-02T09:00:10Z');
+    const at = (s: number) => new Date(now.getTime() + s * 30_000);
+    expect(matchTotpStep(secret, totpCodeAt(secret, now), now)).toBe(timeStep(now));
+    expect(matchTotpStep(secret, totpCodeAt(secret, at(-1)), now)).toBe(timeStep(now) - 1);
+    expect(matchTotpStep(secret, totpCodeAt(secret, at(1)), now)).toBe(timeStep(now) + 1);
+    expect(matchTotpStep(secret, totpCodeAt(secret, at(-2)), now)).toBeNull();
+    expect(matchTotpStep(secret, totpCodeAt(secret, at(2)), now)).toBeNull();
+    expect(matchTotpStep(secret, 'abcdef', now)).toBeNull();
+  });
+
+  it('matches the RFC 6238 SHA1 test vector (6 digits)', () => {
+    // RFC 6238 appendix B: secret "12345678901234567890", T=59 s → 94287082 (8 digits), last 6: 287082.
+    const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+    expect(totpCodeAt(secret, new Date(59_000))).toBe('287082');
+  });
+});
+
+describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
+  let t: TestDatabase;
+  let h: AuthHarness;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    h = await startAuthHarness(t.db);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await t?.dispose();
+  });
+
+  async function passwordStage(email: string, ip = '203.0.113.99') {
+    const b = new TestBrowser(h.server, ip);
+    const res = await b.post('/api/auth/login', { email, password: GOOD_PASSWORD });
+    expect(res.json()).toEqual({ next: 'totp' });
+    return b;
+  }
+
+  it('enrolment gives the secret, an otpauth URI (issuer Mowt) and an SVG QR code; the secret is encrypted at rest', async () => {
+    const u = await signedInUser(h);
+    const row = await t.db.owner.selectFrom('user_totp').selectAll().where('user_id', '=', u.id).executeTakeFirstOrThrow();
+    expect(row.secret_encrypted).not.toContain(u.secret);
+    expect(row.confirmed_at).not.toBeNull();
+    expect(h.mail.sent.at(-1)).toMatchObject({ to: u.email, subject: expect.stringMatching(/Two-factor/) });
+
+    const b = new TestBrowser(h.server);
+    const email = `enrol.${Date.now()}@example.com`;
+    const { createUser } = await import('./create-user.js');
+    await createUser(h.deps, { email, name: 'Enrol Er', password: GOOD_PASSWORD });
+    await b.post('/api/auth/login', { email, password: GOOD_PASSWORD });
+    const enrol = (await b.post('/api/auth/totp/enroll')).json() as { secret: string; otpauthUri: string; qrSvg: string };
+    expect(enrol.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(enrol.otpauthUri).toMatch(/^otpauth:\/\/totp\/Mowt:.+\?/);
+    expect(new URL(enrol.otpauthUri).searchParams.get('issuer')).toBe('Mowt');
+    expect(new URL(enrol.otpauthUri).searchParams.get('secret')).toBe(enrol.secret);
+    expect(enrol.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    // Enrolling again after confirmation is refused.
+    expect((await u.browser.post('/api/auth/totp/enroll')).statusCode).toBe(409);
+  });
+
+  it('refuses a replayed code: each code works once', async () => {
+    const u = await signedInUser(h);
+    h.clock.advance(60_000);
+    const code = totpCodeAt(u.secret, h.clock());
+    const first = await passwordStage(u.email);
+    expect((await first.post('/api/auth/totp/verify', { code })).statusCode).toBe(200);
+    const second = await passwordStage(u.email);
+    const replay = await second.post('/api/auth/totp/verify', { code });
+    expect(replay.statusCode).toBe(401);
+    expect((await second.request('GET', '/api/me')).statusCode).toBe(401);
+    // An earlier step's code (within ±1) is also refused once a later step was used.
+    const earlier = totpCodeAt(u.secret, new Date(h.clock().getTime() - 30_000));
+    expect((await second.post('/api/auth/totp/verify', { code: earlier })).statusCode).toBe(401);
+    h.clock.advance(30_000);
+    expect((await second.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(200);
+  });
+
+  it('blocks 2FA attempts for 15 minutes after 5 wrong codes, then accepts again', async () => {
+    const u = await signedInUser(h);
+    const b = await passwordStage(u.email);
+    for (let i = 0; i < 5; i++) expect((await b.post('/api/auth/totp/verify', { code: '000000' })).statusCode).toBe(401);
+    h.clock.advance(30_000);
+    const locked = await b.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) });
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // Recovery codes are blocked too.
+    expect((await b.post('/api/auth/recovery', { code: u.recoveryCodes[0] })).statusCode).toBe(429);
+    h.clock.advance(15 * 60_000);
+    expect((await b.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(200);
+    expect(h.audit.events.filter((e) => e.action === 'auth.totp.verify' && e.userId === u.id).map((e) => e.result)).toEqual([
+      'failure', 'failure', 'failure', 'failure', 'failure', 'denied', 'success',
+    ]);
+  });
+
+  it('issues 10 recovery codes, stored hashed, each usable once instead of a TOTP code', async () => {
+    const u = await signedInUser(h);
+    expect(u.recoveryCodes).toHaveLength(10);
+    expect(new Set(u.recoveryCodes).size).toBe(10);
+    const rows = await t.db.owner.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', u.id).execute();
+    expect(rows.map((r) => r.code_hash).sort()).toEqual(u.recoveryCodes.map(hashRecoveryCode).sort());
+    expect(JSON.stringify(rows)).not.toContain(u.recoveryCodes[0]);
+
+    const b = await passwordStage(u.email);
+    expect((await b.post('/api/auth/recovery', { code: u.recoveryCodes[0]!.toUpperCase() })).statusCode).toBe(200);
+    expect((await b.request('GET', '/api/me')).statusCode).toBe(200);
+    expect(h.mail.sent.at(-1)?.text).toMatch(/recovery code was used/);
+
+    const again = await passwordStage(u.email);
+    expect((await again.post('/api/auth/recovery', { code: u.recoveryCodes[0] })).statusCode).toBe(401);
+    expect((await again.post('/api/auth/recovery', { code: u.recoveryCodes[1] })).statusCode).toBe(200);
+  });
+
+  it('sudo mode: changing the password needs a re-authentication (password + code) from the last 10 minutes', async () => {
+    const u = await signedInUser(h);
+    h.clock.advance(11 * 60_000);
+    const newPassword = 'another quite long passphrase 77';
+    const refused = await u.browser.post('/api/auth/password/change', { password: newPassword });
+    expect(refused.statusCode).toBe(403);
+    expect((await u.browser.post('/api/auth/reauth', { password: 'wrong password here', code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(401);
+    expect((await u.browser.post('/api/auth/reauth', { password: GOOD_PASSWORD, code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(200);
+    const changed = await u.browser.post('/api/auth/password/change', { password: newPassword });
+    expect(changed.statusCode).toBe(200);
+    expect(h.mail.sent.at(-1)).toMatchObject({ to: u.email, subject: 'Your Mowt password was changed' });
+    h.clock.advance(10 * 60_000);
+    expect((await u.browser.post('/api/auth/password/change', { password: 'yet another long passphrase 99' })).statusCode).toBe(403);
+    const b = new TestBrowser(h.server);
+    expect((await b.post('/api/auth/login', { email: u.email, password: newPassword })).statusCode).toBe(200);
+  });
+
+  it('disabling 2FA needs the password and a current code, is audited and mailed, and leaves only enrolment', async () => {
+    const u = await signedInUser(h);
+    h.clock.advance(30_000);
+    expect((await u.browser.post('/api/auth/totp/disable', { password: GOOD_PASSWORD, code: '123456' })).statusCode).toBe(401);
+    expect((await u.browser.post('/api/auth/totp/disable', { password: 'not my password!!', code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(401);
+    expect(await t.db.owner.selectFrom('user_totp').select('user_id').where('user_id', '=', u.id).execute()).toHaveLength(1);
+
+    h.clock.advance(30_000);
+    const ok = await u.browser.post('/api/auth/totp/disable', { password: GOOD_PASSWORD, code: totpCodeAt(u.secret, h.clock()) });
+    expect(ok.statusCode).toBe(200);
+    expect(h.audit.events.at(-1)).toMatchObject({ action: 'auth.totp.disable', result: 'success', userId: u.id });
+    expect(h.mail.sent.at(-1)).toMatchObject({ to: u.email, text: expect.stringMatching(/turned off/) });
+    const me = await u.browser.request('GET', '/api/me');
+    expect(me.statusCode).toBe(403);
+    expect(me.json()).toMatchObject({ detail: 'enrol two-factor authentication first' });
+    expect(await t.db.owner.selectFrom('recovery_codes').select('id').where('user_id', '=', u.id).execute()).toHaveLength(0);
+    expect((await u.browser.post('/api/auth/totp/enroll')).statusCode).toBe(200);
+  });
+});
