@@ -160,13 +160,19 @@ export interface PeriodRow extends Movements {
   reactivatedCustomers: number;
 }
 
-/** Roll daily aggregates up to days, ISO weeks or calendar months: balances at period end, flows summed. */
-export function rollup(agg: OrgAggregates, granularity: Granularity): PeriodRow[] {
+/**
+ * Roll daily aggregates up to days, ISO weeks or calendar months: balances at period end, flows summed.
+ * `range` (inside the aggregates' range) limits the rows; the first and last periods are clipped to it.
+ */
+export function rollup(agg: OrgAggregates, granularity: Granularity, range?: { from: string; to: string }): PeriodRow[] {
   const keyOf = granularity === 'day' ? (d: string) => d : granularity === 'week' ? weekStart : monthStart;
+  const from = range?.from ?? agg.from;
+  const to = range?.to ?? agg.to;
   const rows: PeriodRow[] = [];
-  let startMrr = agg.opening.mrr;
+  let startMrr = orgDayOn(agg, addDays(from, -1)).mrr;
   let row: PeriodRow | undefined;
   for (const day of agg.days) {
+    if (day.date < from || day.date > to) continue;
     const key = keyOf(day.date);
     if (!row || row.period !== key) {
       if (row) startMrr = row.mrr;

@@ -43,3 +43,5 @@ export type { Cohort, CohortCell } from './cohorts.js';
 export type { Ratio } from './ratio.js';
 export type { Rational } from './rational.js';
 export { roundHalfEven, parseDecimal } from './rational.js';
+export { movementsBehind } from './drilldown.js';
+export type { MovementLine } from './drilldown.js';

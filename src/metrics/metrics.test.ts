@@ -22,6 +22,7 @@ import { cashSummary, refunds } from './cash.js';
 import { buildFxTable } from './fx.js';
 import { resolveOptions } from './options.js';
 import { ratio } from './ratio.js';
+import { movementsBehind } from './drilldown.js';
 import { item, price, run, sub, T, ver } from './test-support.js';
 
 const business = run({
@@ -183,5 +184,21 @@ describe('cash', () => {
     // charges 10000 + 5000 × 0.8 = 14000; refunds 2000; fees 170 + 175 × 0.8 = 310; net 14000 − 2000 − 310 = 11690
     expect(cashSummary(txns, customers, '2024-03-01', '2024-03-31', fx, o)).toEqual({ charges: 14000, refunds: 2000, fees: 310, net: 11690 });
     expect(refunds(txns, customers, '2024-03-01', '2024-03-31', fx, o)).toBe(2000);
+  });
+});
+
+describe('range-limited roll-ups and drill-down', () => {
+  it('a February-only weekly roll-up starts from the MRR of 31 Jan', () => {
+    const rows = rollup(agg, 'week', { from: '2024-02-01', to: '2024-02-29' });
+    expect(rows[0]).toMatchObject({ period: '2024-01-29', from: '2024-02-01', startMrr: 25000 });
+    expect(rows.at(-1)).toMatchObject({ to: '2024-02-29', mrr: 24000 });
+    expect(movementsBehind(business.customers.values(), '2024-02-01', '2024-02-29').map((l) => [l.date, l.customerId, l.kind, l.amount])).toEqual([
+      ['2024-02-05', 'F', 'reactivation', 1000],
+      ['2024-02-10', 'B', 'expansion', 3000],
+      ['2024-02-12', 'C', 'contraction', -1000],
+      ['2024-02-15', 'D', 'churn', -6000],
+      ['2024-02-20', 'E', 'new', 2000],
+    ]);
+    expect(movementsBehind(business.customers.values(), '2024-01-01', '2024-03-31', 'churn').map((l) => l.customerId)).toEqual(['F', 'D']);
   });
 });
