@@ -1,0 +1,206 @@
+import crypto from 'node:crypto';
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DisableKeyCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  KMSClient,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
+import { createAwsKms, mapKmsError } from './aws-kms.js';
+import { KekNotFoundError, KeyDestroyedError, KmsAccessDeniedError, KmsError, KmsInvalidCiphertextError, KmsUnavailableError } from './errors.js';
+import { createFieldCrypto } from './field-crypto.js';
+
+const SYSTEM_KEY = 'arn:aws:kms:eu-west-2:111122223333:key/system';
+const kmsMock = mockClient(KMSClient);
+
+function awsError(name: string, message = name): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+/**
+ * A stand-in for KMS behind the mock: real AES-GCM under per-key secrets, encryption context bound as
+ * associated data, disabled keys refusing — enough to run the whole service against the adapter.
+ */
+function fakeKms() {
+  const keys = new Map<string, { secret: Buffer; enabled: boolean }>([[SYSTEM_KEY, { secret: crypto.randomBytes(32), enabled: true }]]);
+  let n = 0;
+  const ad = (ctx: Record<string, string> | undefined) => Buffer.from(JSON.stringify(Object.entries(ctx ?? {}).sort()));
+  const seal = (keyId: string, plaintext: Uint8Array, ctx?: Record<string, string>) => {
+    const k = keys.get(keyId);
+    if (!k) throw awsError('NotFoundException');
+    if (!k.enabled) throw awsError('DisabledException');
+    const iv = crypto.randomBytes(12);
+    const c = crypto.createCipheriv('aes-256-gcm', k.secret, iv).setAAD(ad(ctx));
+    const body = Buffer.concat([c.update(plaintext), c.final()]);
+    const id = Buffer.from(keyId);
+    return Buffer.concat([Buffer.from([id.length]), id, iv, body, c.getAuthTag()]);
+  };
+  kmsMock.on(CreateKeyCommand).callsFake(() => {
+    const arn = `arn:aws:kms:eu-west-2:111122223333:key/k${++n}`;
+    keys.set(arn, { secret: crypto.randomBytes(32), enabled: true });
+    return { KeyMetadata: { KeyId: `k${n}`, Arn: arn } };
+  });
+  kmsMock.on(GenerateDataKeyCommand).callsFake((input: { KeyId: string; EncryptionContext?: Record<string, string> }) => {
+    const plaintext = crypto.randomBytes(32);
+    return { Plaintext: plaintext, CiphertextBlob: seal(input.KeyId, plaintext, input.EncryptionContext), KeyId: input.KeyId };
+  });
+  kmsMock.on(EncryptCommand).callsFake((input: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: Record<string, string> }) => ({
+    CiphertextBlob: seal(input.KeyId, input.Plaintext, input.EncryptionContext),
+  }));
+  kmsMock.on(DecryptCommand).callsFake((input: { KeyId: string; CiphertextBlob: Uint8Array; EncryptionContext?: Record<string, string> }) => {
+    const blob = Buffer.from(input.CiphertextBlob);
+    const keyId = blob.subarray(1, 1 + blob[0]!).toString();
+    if (keyId !== input.KeyId) throw awsError('IncorrectKeyException');
+    const k = keys.get(keyId);
+    if (!k) throw awsError('NotFoundException');
+    if (!k.enabled) throw awsError('DisabledException');
+    const rest = blob.subarray(1 + blob[0]!);
+    const d = crypto.createDecipheriv('aes-256-gcm', k.secret, rest.subarray(0, 12)).setAAD(ad(input.EncryptionContext));
+    d.setAuthTag(rest.subarray(rest.length - 16));
+    try {
+      return { Plaintext: Buffer.concat([d.update(rest.subarray(12, rest.length - 16)), d.final()]) };
+    } catch {
+      throw awsError('InvalidCiphertextException');
+    }
+  });
+  kmsMock.on(DisableKeyCommand).callsFake((input: { KeyId: string }) => {
+    const k = keys.get(input.KeyId);
+    if (!k) throw awsError('NotFoundException');
+    k.enabled = false;
+    return {};
+  });
+  kmsMock.on(ScheduleKeyDeletionCommand).resolves({ PendingWindowInDays: 7 });
+  return keys;
+}
+
+const client = new KMSClient({ region: 'eu-west-2', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const org = crypto.randomUUID();
+
+describe('AWS KMS adapter', () => {
+  beforeEach(() => kmsMock.reset());
+
+  it('asks GenerateDataKey for AES-256 with the encryption context {org, purpose}', async () => {
+    kmsMock.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(32).fill(7), CiphertextBlob: new Uint8Array([1, 2, 3]) });
+    const kms = createAwsKms({ client, systemKeyId: SYSTEM_KEY });
+    const out = await kms.generateDataKey('arn:k1', { scope: org, purpose: 'stripe' });
+    expect(out.plaintext).toEqual(Buffer.alloc(32, 7));
+    expect(out.wrapped).toEqual(Buffer.from([1, 2, 3]));
+    const call = kmsMock.commandCalls(GenerateDataKeyCommand)[0]!;
+    expect(call.args[0].input).toEqual({ KeyId: 'arn:k1', KeySpec: 'AES_256', EncryptionContext: { org, purpose: 'stripe' } });
+  });
+
+  it('sends the same context and key id to Decrypt and Encrypt', async () => {
+    kmsMock.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32) });
+    kmsMock.on(EncryptCommand).resolves({ CiphertextBlob: new Uint8Array([9]) });
+    const kms = createAwsKms({ client, systemKeyId: SYSTEM_KEY });
+    await kms.unwrapKey('arn:k1', Buffer.from([5]), { scope: org, purpose: 'data' });
+    await kms.wrapKey('arn:k2', Buffer.alloc(32), { scope: 'system', purpose: 'index' });
+    expect(kmsMock.commandCalls(DecryptCommand)[0]!.args[0].input).toEqual({
+      KeyId: 'arn:k1',
+      CiphertextBlob: Buffer.from([5]),
+      EncryptionContext: { org, purpose: 'data' },
+    });
+    expect(kmsMock.commandCalls(EncryptCommand)[0]!.args[0].input.EncryptionContext).toEqual({ org: 'system', purpose: 'index' });
+  });
+
+  it('creates one tagged customer-managed key per organisation, purpose and version; the system scope uses KMS_KEY_ID', async () => {
+    kmsMock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: 'k9', Arn: 'arn:aws:kms:eu-west-2:1:key/k9' } });
+    const kms = createAwsKms({ client, systemKeyId: SYSTEM_KEY });
+    expect(await kms.createKek({ scope: org, purpose: 'data', version: 3 })).toBe('arn:aws:kms:eu-west-2:1:key/k9');
+    const input = kmsMock.commandCalls(CreateKeyCommand)[0]!.args[0].input;
+    expect(input.KeySpec).toBe('SYMMETRIC_DEFAULT');
+    expect(input.KeyUsage).toBe('ENCRYPT_DECRYPT');
+    expect(input.Tags).toEqual([
+      { TagKey: 'mowt:org', TagValue: org },
+      { TagKey: 'mowt:purpose', TagValue: 'data' },
+      { TagKey: 'mowt:version', TagValue: '3' },
+    ]);
+    expect(await kms.createKek({ scope: 'system', purpose: 'data', version: 2 })).toBe(SYSTEM_KEY);
+    expect(kmsMock.commandCalls(CreateKeyCommand)).toHaveLength(1);
+  });
+
+  it('destroys by disabling at once and scheduling deletion; never touches the deployment key', async () => {
+    kmsMock.on(DisableKeyCommand).resolves({});
+    kmsMock.on(ScheduleKeyDeletionCommand).resolves({});
+    const kms = createAwsKms({ client, systemKeyId: SYSTEM_KEY, pendingWindowDays: 7 });
+    await kms.destroyKek('arn:k1');
+    expect(kmsMock.commandCalls(DisableKeyCommand)[0]!.args[0].input).toEqual({ KeyId: 'arn:k1' });
+    expect(kmsMock.commandCalls(ScheduleKeyDeletionCommand)[0]!.args[0].input).toEqual({ KeyId: 'arn:k1', PendingWindowInDays: 7 });
+    await kms.destroyKek(SYSTEM_KEY);
+    expect(kmsMock.commandCalls(DisableKeyCommand)).toHaveLength(1);
+    // Already pending deletion counts as destroyed.
+    kmsMock.on(DisableKeyCommand).rejects(awsError('KMSInvalidStateException'));
+    kmsMock.on(ScheduleKeyDeletionCommand).rejects(awsError('KMSInvalidStateException'));
+    await expect(kms.destroyKek('arn:k1')).resolves.toBeUndefined();
+    expect(() => createAwsKms({ client, systemKeyId: SYSTEM_KEY, pendingWindowDays: 3 })).toThrow(RangeError);
+  });
+
+  it('maps KMS errors to the service errors', async () => {
+    const kms = createAwsKms({ client, systemKeyId: SYSTEM_KEY });
+    const cases: [string, new (...a: never[]) => KmsError][] = [
+      ['NotFoundException', KekNotFoundError],
+      ['DisabledException', KekNotFoundError],
+      ['KMSInvalidStateException', KekNotFoundError],
+      ['InvalidCiphertextException', KmsInvalidCiphertextError],
+      ['IncorrectKeyException', KmsInvalidCiphertextError],
+      ['AccessDeniedException', KmsAccessDeniedError],
+      ['ThrottlingException', KmsUnavailableError],
+      ['KMSInternalException', KmsUnavailableError],
+      ['DependencyTimeoutException', KmsUnavailableError],
+    ];
+    for (const [name, cls] of cases) {
+      kmsMock.on(DecryptCommand).rejects(awsError(name, `boom ${name}`));
+      const err = await kms.unwrapKey('arn:k1', Buffer.from([1]), { scope: org, purpose: 'data' }).catch((e: unknown) => e);
+      expect(err, name).toBeInstanceOf(cls);
+      expect((err as Error).message).toContain(`Decrypt on arn:k1 failed: ${name}`);
+      expect((err as Error).cause).toBeInstanceOf(Error);
+    }
+    expect(mapKmsError(awsError('ThrottlingException'), 'Decrypt', 'k').retryable).toBe(true);
+    expect(mapKmsError(awsError('InvalidCiphertextException'), 'Decrypt', 'k').retryable).toBe(false);
+    expect(mapKmsError(Object.assign(new Error('socket'), { code: 'ECONNRESET' }), 'Decrypt', 'k')).toBeInstanceOf(KmsUnavailableError);
+    expect(mapKmsError(awsError('SomethingNew'), 'Decrypt', 'k').constructor).toBe(KmsError);
+  });
+
+  describe('behind the field-encryption service (PGlite)', () => {
+    let t: TestDatabase;
+    beforeAll(async () => {
+      t = await createTestDatabase('pglite');
+    });
+    afterAll(async () => t?.dispose());
+
+    it('encrypts with per-organisation CMKs, and shreds an organisation by disabling them', async () => {
+      kmsMock.reset();
+      const keys = fakeKms();
+      const fc = await createFieldCrypto({ db: t.db, kms: createAwsKms({ client, systemKeyId: SYSTEM_KEY }) });
+      await fc.createOrgKey(org);
+      // data, stripe and index: three CMKs for the organisation; none for the system scope.
+      expect(kmsMock.commandCalls(CreateKeyCommand)).toHaveLength(3);
+      const where = { table: 'customers', column: 'email', rowId: 'c1' };
+      const c = await fc.encryptField(org, where, 'ada@example.com');
+      const s = await fc.encryptSystemField(where, 'system value');
+      // "Another process", with its own cache and a clock the test moves.
+      let now = new Date();
+      const fresh = await createFieldCrypto({ db: t.db, kms: createAwsKms({ client, systemKeyId: SYSTEM_KEY }), clock: () => now });
+      expect(await fresh.decryptField(org, where, c)).toBe('ada@example.com');
+      for (const call of kmsMock.commandCalls(DecryptCommand)) {
+        expect(Object.keys(call.args[0].input.EncryptionContext ?? {}).sort()).toEqual(['org', 'purpose']);
+      }
+      await fc.destroyOrgKey(org);
+      expect(kmsMock.commandCalls(ScheduleKeyDeletionCommand)).toHaveLength(3);
+      expect([...keys.values()].filter((k) => !k.enabled)).toHaveLength(3);
+      // The process that destroyed the key refuses at once; another one as soon as its cache entry expires
+      // (TTL 60 s by default), since KMS then refuses to unwrap.
+      await expect(fc.decryptField(org, where, c)).rejects.toBeInstanceOf(KeyDestroyedError);
+      now = new Date(now.getTime() + 61_000);
+      await expect(fresh.decryptField(org, where, c)).rejects.toBeInstanceOf(KeyDestroyedError);
+      expect(await fresh.decryptSystemField(where, s)).toBe('system value');
+    });
+  });
+});
