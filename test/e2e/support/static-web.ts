@@ -1,0 +1,63 @@
+// Builds the web app into a temporary folder and serves it over plain HTTP with the production
+// Content-Security-Policy, so browser tests of the SPA run without the backend and still catch any
+// inline script or style the policy would block.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+// The server's policy (src/http/headers.ts) minus upgrade-insecure-requests, which would send this plain
+// HTTP test server's own assets to https.
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
+
+export interface StaticWeb {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function buildWeb(): Promise<string> {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-web-'));
+  await build({ configFile: path.join(REPO, 'web/vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
+}
+
+/** Serves `dir` like the real server does: files when they exist, index.html for app routes, 404 for /api. */
+export async function serveWeb(dir: string): Promise<StaticWeb> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('content-security-policy', CSP);
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (url.pathname.startsWith('/api/')) {
+      // The browser tests answer /api themselves (page.route); reaching here is a test bug.
+      res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ title: 'Not Found', status: 404 }));
+      return;
+    }
+    const file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
+    const inside = file.startsWith(dir + path.sep);
+    const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(dir, 'index.html');
+    res.writeHead(200, { 'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream' });
+    fs.createReadStream(target).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,59 @@
+// One function per API call the web app makes, with the exact paths of the backend contract.
+import { api } from './client.js';
+import { readAuditPage, readInvites, readMe, readMembers, readSessions } from './normalise.js';
+import type { AuditFilters, AuditPage, Invite, LoginNext, Me, Member, Role, Session, TotpEnrolment } from './types.js';
+
+const seg = encodeURIComponent;
+
+// Auth ------------------------------------------------------------------------------------------------
+export const login = (email: string, password: string) => api.post<{ next: LoginNext }>('/api/auth/login', { email, password });
+export const verifyTotp = (code: string) => api.post<unknown>('/api/auth/totp/verify', { code });
+export const enrolTotp = () => api.post<TotpEnrolment>('/api/auth/totp/enroll');
+export const confirmTotp = (code: string) => api.post<{ recoveryCodes: string[] }>('/api/auth/totp/confirm', { code });
+export const signInWithRecoveryCode = (code: string) => api.post<unknown>('/api/auth/recovery', { code });
+export const forgotPassword = (email: string) => api.post<unknown>('/api/auth/password/forgot', { email });
+export const resetPassword = (token: string, password: string, code: string) =>
+  api.post<unknown>('/api/auth/password/reset', { token, password, code });
+export const logout = () => api.post<unknown>('/api/auth/logout');
+export const acceptInvite = (body: { token: string; name?: string; password?: string }) => api.post<unknown>('/api/invites/accept', body);
+export const setup = (body: { token: string; email: string; password: string; orgName: string }) => api.post<unknown>('/api/setup', body);
+
+export const fetchMe = async (): Promise<Me> => readMe(await api.get<unknown>('/api/me'));
+
+// Sessions --------------------------------------------------------------------------------------------
+export const fetchSessions = async (): Promise<Session[]> => readSessions(await api.get<unknown>('/api/auth/sessions'));
+export const revokeSession = (sessionId: string) => api.delete<unknown>(`/api/auth/sessions/${seg(sessionId)}`);
+
+// Team ------------------------------------------------------------------------------------------------
+export const fetchMembers = async (orgId: string): Promise<Member[]> =>
+  readMembers(await api.get<unknown>(`/api/orgs/${seg(orgId)}/members`));
+export const changeMemberRole = (orgId: string, userId: string, role: Role) =>
+  api.patch<unknown>(`/api/orgs/${seg(orgId)}/members/${seg(userId)}`, { role });
+export const removeMember = (orgId: string, userId: string) => api.delete<unknown>(`/api/orgs/${seg(orgId)}/members/${seg(userId)}`);
+export const fetchInvites = async (orgId: string): Promise<Invite[]> =>
+  readInvites(await api.get<unknown>(`/api/orgs/${seg(orgId)}/invites`));
+export const createInvite = (orgId: string, email: string, role: Role) =>
+  api.post<unknown>(`/api/orgs/${seg(orgId)}/invites`, { email, role });
+export const revokeInvite = (orgId: string, inviteId: string) => api.delete<unknown>(`/api/orgs/${seg(orgId)}/invites/${seg(inviteId)}`);
+
+// Audit log -------------------------------------------------------------------------------------------
+/** The day after a YYYY-MM-DD date: people mean "to" inclusively, the API's `to` is exclusive. */
+export function dayAfter(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return date;
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export function auditQuery(filters: AuditFilters, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  const api: AuditFilters = { ...filters, ...(filters.to ? { to: dayAfter(filters.to) } : {}) };
+  for (const [k, v] of Object.entries({ ...api, ...extra })) if (v) params.set(k, v);
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
+}
+export const auditPath = (orgId: string) => `/api/orgs/${seg(orgId)}/audit`;
+export const fetchAudit = async (orgId: string, filters: AuditFilters, cursor?: string): Promise<AuditPage> =>
+  readAuditPage(await api.get<unknown>(auditPath(orgId) + auditQuery(filters, cursor ? { cursor } : {})));
+export const auditExportUrl = (orgId: string, filters: AuditFilters, format: 'csv' | 'json') =>
+  auditPath(orgId) + auditQuery(filters, { format });

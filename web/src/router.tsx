@@ -1,0 +1,56 @@
+// Every address of the web app. Pages inside an organisation live under /orgs/:orgId so links can be
+// shared between members and the organisation switcher keeps people on the same page.
+import { Navigate, createBrowserRouter, type RouteObject } from 'react-router';
+import { AppLayout } from './layout/AppLayout.js';
+import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.js';
+import { ForgotPasswordPage } from './pages/auth/ForgotPasswordPage.js';
+import { RecoveryPage } from './pages/auth/RecoveryPage.js';
+import { ResetPasswordPage } from './pages/auth/ResetPasswordPage.js';
+import { SetupPage } from './pages/auth/SetupPage.js';
+import { SignInPage } from './pages/auth/SignInPage.js';
+import { TotpEnrolPage } from './pages/auth/TotpEnrolPage.js';
+import { TotpVerifyPage } from './pages/auth/TotpVerifyPage.js';
+import { DashboardPage } from './pages/dashboards/DashboardPage.js';
+import { DASHBOARDS } from './pages/dashboards/dashboards.js';
+import { HomeRedirect } from './pages/HomeRedirect.js';
+import { CrashPage, NotFoundPage } from './pages/NotFoundPage.js';
+import { AuditLogPage } from './pages/settings/AuditLogPage.js';
+import { SecurityPage } from './pages/settings/SecurityPage.js';
+import { SessionsPage } from './pages/settings/SessionsPage.js';
+import { TeamPage } from './pages/settings/TeamPage.js';
+
+export const routes: RouteObject[] = [
+  {
+    errorElement: <CrashPage />,
+    children: [
+      { path: '/', element: <HomeRedirect /> },
+      { path: '/sign-in', element: <SignInPage /> },
+      { path: '/sign-in/totp', element: <TotpVerifyPage /> },
+      { path: '/sign-in/enrol', element: <TotpEnrolPage /> },
+      { path: '/sign-in/recovery', element: <RecoveryPage /> },
+      { path: '/forgot-password', element: <ForgotPasswordPage /> },
+      { path: '/reset-password', element: <ResetPasswordPage /> },
+      { path: '/invite', element: <AcceptInvitePage /> },
+      { path: '/setup', element: <SetupPage /> },
+      {
+        path: '/orgs/:orgId',
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <Navigate to="overview" replace /> },
+          ...DASHBOARDS.map((d) => ({ path: d.path, element: <DashboardPage key={d.path} info={d} /> })),
+          { path: 'settings', element: <Navigate to="security" replace /> },
+          { path: 'settings/team', element: <TeamPage /> },
+          { path: 'settings/audit-log', element: <AuditLogPage /> },
+          { path: 'settings/sessions', element: <SessionsPage /> },
+          { path: 'settings/security', element: <SecurityPage /> },
+          { path: '*', element: <NotFoundPage inShell /> },
+        ],
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}
