@@ -23,7 +23,7 @@ function eventValidator(type: string): ValidateFunction {
     const name = type.split(/[._]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('') + 'Event';
     const definitions = eventSchema['definitions'] as Record<string, unknown>;
     if (!definitions[name]) throw new Error(`the SDK has no event type ${name}`);
-    validate = ajv.compile({ $schema: eventSchema['$schema'], definitions, $ref: `#/definitions/${name}` });
+    validate = ajv.compile({ definitions, $ref: `#/definitions/${name}` });
     eventValidators.set(type, validate);
   }
   return validate;
