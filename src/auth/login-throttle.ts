@@ -50,14 +50,15 @@ function consumed(res: RateLimiterRes | null): { points: number; msBeforeNext: n
   return { points: res?.consumedPoints ?? 0, msBeforeNext: res?.msBeforeNext ?? 0 };
 }
 
-export function createLoginThrottle(opts: { redis?: Redis; limits?: Partial<ThrottleLimits> } = {}): LoginThrottle {
+export function createLoginThrottle(opts: { redis?: Redis; limits?: Partial<ThrottleLimits>; keyPrefix?: string } = {}): LoginThrottle {
   const limits = { ...DEFAULT_THROTTLE_LIMITS, ...opts.limits };
   const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
     opts.redis
       ? new RateLimiterRedis({ storeClient: opts.redis, keyPrefix, points, duration, blockDuration: duration })
       : new RateLimiterMemory({ keyPrefix, points, duration, blockDuration: duration });
-  const byAccountIp = make('mowt_login_acct_ip', limits.accountIpFailures, limits.accountIpWindowS);
-  const byIp = make('mowt_login_ip', limits.ipFailures, limits.ipWindowS);
+  const prefix = opts.keyPrefix ?? 'mowt_login';
+  const byAccountIp = make(`${prefix}_acct_ip`, limits.accountIpFailures, limits.accountIpWindowS);
+  const byIp = make(`${prefix}_ip`, limits.ipFailures, limits.ipWindowS);
 
   const swallowLimit = async (p: Promise<unknown>) => {
     try {

@@ -14,8 +14,25 @@ const zxcvbn = new ZxcvbnFactory({
   dictionary: { ...common.dictionary, ...en.dictionary },
   graphs: common.adjacencyGraphs,
   translations: en.translations,
-  useLevenshteinDistance: true,
+  // Matching cost grows steeply with length (and Levenshtein scans every dictionary word), and it runs on
+  // the event loop: score the first 64 characters only — a long passphrase is judged by its start.
+  useLevenshteinDistance: false,
+  maxLength: 64,
 });
+
+const comparable = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+/** What the password must not contain: the address's local part and domain name, the org and user names. */
+function personalTerms(ctx: PasswordContext): string[] {
+  const terms: string[] = [];
+  if (ctx.email) {
+    const [local = '', domain = ''] = ctx.email.trim().toLowerCase().split('@');
+    terms.push(local, domain.split('.')[0] ?? '');
+  }
+  if (ctx.orgName) terms.push(ctx.orgName);
+  if (ctx.name) terms.push(ctx.name);
+  return terms.map(comparable).filter((t) => t.length >= 4);
+}
 
 /** Reports whether a password has appeared in a known breach (optional, see breach-check.ts). */
 export type BreachCheck = (password: string) => Promise<boolean>;
@@ -43,6 +60,8 @@ export async function passwordProblem(password: string, ctx: PasswordContext, br
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) return `password must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (length > MAX_PASSWORD_LENGTH) return `password must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  const flat = comparable(password);
+  if (personalTerms(ctx).some((term) => flat.includes(term))) return 'password must not contain your email address, name or organisation name';
   const result = await zxcvbn.checkAsync(password, userInputs(ctx));
   if (result.score < MIN_SCORE) {
     const hint = result.feedback.warning ?? result.feedback.suggestions[0];

@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
+import { createUser } from './create-user.js';
+import { createLoginThrottle, DEFAULT_THROTTLE_LIMITS, failureDelayMs } from './login-throttle.js';
+import { GOOD_PASSWORD, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('growing delays', () => {
+  it('start after 3 failures and double up to 4 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(failureDelayMs)).toEqual([0, 0, 0, 250, 500, 1000, 2000, 4000, 4000, 4000]);
+  });
+});
+
+describe.each(DB_KINDS)('login throttling on %s', (kind) => {
+  let t: TestDatabase;
+  let h: AuthHarness;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    h = await startAuthHarness(t.db);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await t?.dispose();
+  });
+
+  it('after 10 wrong passwords, 429 for that account from that IP; the owner still signs in from another IP', async () => {
+    const email = uniqueEmail('target');
+    await createUser(h.deps, { email, name: 'Target', password: GOOD_PASSWORD });
+    const attacker = new TestBrowser(h.server, '198.51.100.66');
+    h.sleeps.length = 0;
+    for (let i = 0; i < 10; i++) {
+      expect((await attacker.post('/api/auth/login', { email, password: `wrong guess number ${i}` })).statusCode).toBe(401);
+    }
+    // Growing delays were applied before answering the later attempts.
+    expect(h.sleeps).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
+
+    const compares = h.hasher.compares;
+    const blocked = await attacker.post('/api/auth/login', { email, password: GOOD_PASSWORD });
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
+    expect(blocked.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(h.hasher.compares).toBe(compares);
+    expect(attacker.sessionToken).toBeUndefined();
+
+    const owner = new TestBrowser(h.server, '192.0.2.10');
+    const ok = await owner.post('/api/auth/login', { email, password: GOOD_PASSWORD });
+    expect(ok.statusCode).toBe(200);
+
+    const audited = h.audit.events.filter((e) => e.ip === '198.51.100.66');
+    expect(audited.filter((e) => e.action === 'auth.login' && e.result === 'failure')).toHaveLength(10);
+    expect(audited.filter((e) => e.action === 'auth.login.throttled' && e.result === 'denied')).toHaveLength(1);
+  });
+
+  it('stops one IP spraying many accounts', async () => {
+    const sprayer = new TestBrowser(h.server, '198.51.100.200');
+    const victims = Array.from({ length: DEFAULT_THROTTLE_LIMITS.ipFailures }, () => uniqueEmail('victim'));
+    for (const email of victims) {
+      expect((await sprayer.post('/api/auth/login', { email, password: 'Summer2026!Summer' })).statusCode).toBe(401);
+    }
+    const next = await sprayer.post('/api/auth/login', { email: uniqueEmail('victim'), password: 'Summer2026!Summer' });
+    expect(next.statusCode).toBe(429);
+    expect(h.audit.events.at(-1)).toMatchObject({ action: 'auth.login.throttled', details: { scope: 'ip' } });
+  });
+});
+
+describe('throttle counters in Redis (REDIS_URL)', () => {
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    await redis.ping();
+  });
+  afterAll(async () => {
+    await redis?.quit();
+  });
+
+  it('are shared by every instance using the same Redis', async () => {
+    const keyPrefix = `mowt_test_${crypto.randomBytes(4).toString('hex')}`;
+    const a = createLoginThrottle({ redis, keyPrefix });
+    const b = createLoginThrottle({ redis, keyPrefix });
+    const email = 'shared@example.com';
+    for (let i = 0; i < 5; i++) await a.recordFailure(email, '203.0.113.1');
+    for (let i = 0; i < 5; i++) await b.recordFailure(email, '203.0.113.1');
+    const verdict = await b.check(email, '203.0.113.1');
+    expect(verdict).toMatchObject({ blocked: true, scope: 'account-ip' });
+    expect(await a.check(email, '203.0.113.2')).toMatchObject({ blocked: false });
+    const keys = await redis.keys(`${keyPrefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toContain('shared@example.com');
+    await redis.del(...keys);
+  });
+});
