@@ -1,7 +1,10 @@
-// Where encrypted values live. Each slice declares its encrypted columns once (next to its table type);
-// the re-encryption job walks every declared column generically after a data-key rotation, and the
-// pg_dump test checks them. A column that holds ciphertexts but is not declared would keep depending on
-// old key versions, so declaring is part of adding an encrypted column.
+// Where encrypted values live. A slice declares each encrypted column once, in the migration that creates
+// it (declareEncryptedColumns): the declaration is then in the database, so the re-encryption job finds it
+// whichever process runs it (CLI, worker) without importing every slice. A column that holds ciphertexts
+// but is not declared would keep depending on old key versions, so declaring is part of adding one.
+// Tests (and code-only tables) can use an EncryptedColumnRegistry instance instead; both are merged.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { FieldPurpose } from './key-purpose.js';
 
 export interface EncryptedColumn {
@@ -42,3 +45,31 @@ export class EncryptedColumnRegistry {
 
 /** The application-wide registry slices declare into (tests make their own). */
 export const encryptedColumns = new EncryptedColumnRegistry();
+
+/**
+ * For migrations: records encrypted columns so rotation re-encrypts them. Frozen in behaviour (migrations
+ * are history): it only ever upserts rows into crypto_encrypted_columns.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function declareEncryptedColumns(db: Kysely<any>, columns: EncryptedColumn[]): Promise<void> {
+  const check = new EncryptedColumnRegistry();
+  for (const c of columns) check.declare(c);
+  for (const c of check.list()) {
+    await db
+      .insertInto('crypto_encrypted_columns')
+      .values({ table_name: c.table, column_name: c.column, id_column: c.idColumn, org_column: c.orgColumn, purpose: c.purpose })
+      .onConflict((oc) =>
+        oc.columns(['table_name', 'column_name']).doUpdateSet({ id_column: c.idColumn, org_column: c.orgColumn, purpose: c.purpose }),
+      )
+      .execute();
+  }
+}
+
+/** Columns declared in the database plus those of `registry`. */
+export async function allEncryptedColumns(tx: Kysely<Database>, registry: EncryptedColumnRegistry): Promise<Required<EncryptedColumn>[]> {
+  const merged = new EncryptedColumnRegistry();
+  const rows = await tx.selectFrom('crypto_encrypted_columns').selectAll().orderBy('table_name').orderBy('column_name').execute();
+  for (const r of rows) merged.declare({ table: r.table_name, column: r.column_name, idColumn: r.id_column, orgColumn: r.org_column, purpose: r.purpose });
+  for (const c of registry.list()) merged.declare(c);
+  return merged.list();
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { withOrg, withoutOrg } from '../db/tenant.js';
 import { enableTenantRls, grantToApp } from '../db/rls.js';
-import { EncryptedColumnRegistry } from './column-registry.js';
+import { declareEncryptedColumns, EncryptedColumnRegistry } from './column-registry.js';
 import { RotationBusyError } from './errors.js';
 import { createFieldCrypto, type FieldCrypto } from './field-crypto.js';
 import type { KeyEvent } from './key-events.js';
@@ -24,13 +24,14 @@ async function createTestTables(t: TestDatabase): Promise<void> {
   await enableTenantRls(t.db.owner, 'crypto_test_customers');
   await sql`create table crypto_test_users (id uuid primary key, email text not null)`.execute(t.db.owner);
   await grantToApp(t.db.owner, 'crypto_test_users', ['select', 'insert', 'update']);
+  // Declared the way a slice's migration does it (the customers table is declared in code below).
+  await declareEncryptedColumns(t.db.owner, [{ table: 'crypto_test_users', column: 'email', idColumn: 'id', orgColumn: null }]);
 }
 
 function testRegistry(): EncryptedColumnRegistry {
   const r = new EncryptedColumnRegistry();
   r.declare({ table: 'crypto_test_customers', column: 'email', idColumn: 'id', orgColumn: 'org_id' });
   r.declare({ table: 'crypto_test_customers', column: 'name', idColumn: 'id', orgColumn: 'org_id' });
-  r.declare({ table: 'crypto_test_users', column: 'email', idColumn: 'id', orgColumn: null });
   return r;
 }
 

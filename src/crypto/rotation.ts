@@ -13,7 +13,7 @@ import os from 'node:os';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import { withoutOrg } from '../db/tenant.js';
-import { encryptedColumns, type EncryptedColumnRegistry } from './column-registry.js';
+import { allEncryptedColumns, encryptedColumns, type EncryptedColumnRegistry } from './column-registry.js';
 import { DEFAULT_KEY_TTL_MS } from './data-keys.js';
 import { destroyExpiredKeys } from './destroy-expired-keys.js';
 import { RotationBusyError } from './errors.js';
@@ -41,7 +41,7 @@ export interface RotationProgress {
 
 export interface RotationOptions {
   crypto: FieldCrypto;
-  /** Declared encrypted columns to re-encrypt (default: the application-wide registry). */
+  /** Encrypted columns declared in code, on top of those declared by migrations (default: the shared registry). */
   registry?: EncryptedColumnRegistry;
   clock?: Clock;
   /** Rotate every scope now, whatever the age of its keys. */
@@ -149,6 +149,7 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
     const pending = await withoutOrg(db, (tx) =>
       tx.selectFrom('crypto_rotations').selectAll().where('reencrypted_at', 'is', null).where('dek_version_to', 'is not', null).orderBy('id').execute(),
     );
+    const declared = pending.length > 0 ? await withoutOrg(db, (tx) => allEncryptedColumns(tx, registry)) : [];
     for (const rot of pending) {
       const scope = rot.org_id ?? SYSTEM_SCOPE;
       const purpose = rot.purpose as FieldPurpose;
@@ -157,7 +158,7 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
         await progress({ phase: 'wait', message: `waiting ${Math.ceil(wait / 1000)} s for running processes to switch to the new data key` });
         await sleepMs(wait);
       }
-      const columns = registry.list().filter((c) => c.purpose === purpose && (c.orgColumn === null) === (scope === SYSTEM_SCOPE));
+      const columns = declared.filter((c) => c.purpose === purpose && (c.orgColumn === null) === (scope === SYSTEM_SCOPE));
       let rows = 0;
       for (const col of columns) {
         rows += await reencryptColumn(fc, col, scope, purpose, rot.dek_version_to!, {

@@ -1,5 +1,6 @@
 // The whole database as Kysely sees it: one line per table, each table typed in its own slice.
 import type { CryptoDataKeysTable } from '../crypto/crypto-data-keys.table.js';
+import type { CryptoEncryptedColumnsTable } from '../crypto/crypto-encrypted-columns.table.js';
 import type { CryptoKeyEventsTable } from '../crypto/crypto-key-events.table.js';
 import type { CryptoKeksTable } from '../crypto/crypto-keks.table.js';
 import type { CryptoReencryptionCursorsTable } from '../crypto/crypto-reencryption-cursors.table.js';
@@ -25,6 +26,7 @@ export interface Database {
   crypto_key_events: CryptoKeyEventsTable;
   crypto_rotation_leases: CryptoRotationLeasesTable;
   crypto_rotations: CryptoRotationsTable;
+  crypto_encrypted_columns: CryptoEncryptedColumnsTable;
   memberships: MembershipsTable;
   invites: InvitesTable;
   setup_tokens: SetupTokensTable;

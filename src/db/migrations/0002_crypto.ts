@@ -96,6 +96,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     (org_id, purpose, target_version, table_name, column_name) nulls not distinct`.execute(db);
   await grantToApp(db, 'crypto_reencryption_cursors', ['select', 'insert', 'update']);
 
+  // Encrypted columns declared by the slices' migrations (declareEncryptedColumns): the re-encryption job
+  // walks them after each data-key rotation, whichever process runs it.
+  await db.schema
+    .createTable('crypto_encrypted_columns')
+    .addColumn('table_name', 'text', (c) => c.notNull())
+    .addColumn('column_name', 'text', (c) => c.notNull())
+    .addColumn('id_column', 'text', (c) => c.notNull())
+    .addColumn('org_column', 'text')
+    .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('data', 'stripe', 'backup')`))
+    .addPrimaryKeyConstraint('crypto_encrypted_columns_pk', ['table_name', 'column_name'])
+    .execute();
+  await grantToApp(db, 'crypto_encrypted_columns', ['select']);
+
   // Append-only for the app: the audit slice reads these; nobody rewrites them.
   await db.schema
     .createTable('crypto_key_events')
@@ -121,7 +134,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['crypto_rotation_leases', 'crypto_key_events', 'crypto_reencryption_cursors', 'crypto_rotations', 'crypto_data_keys', 'crypto_keks']) {
+  for (const table of ['crypto_rotation_leases', 'crypto_key_events', 'crypto_encrypted_columns', 'crypto_reencryption_cursors', 'crypto_rotations', 'crypto_data_keys', 'crypto_keks']) {
     await db.schema.dropTable(table).execute();
   }
 }
