@@ -5,3 +5,4 @@ export type { AuditActorType, AuditMetadata, AuditResult } from './audit-log.tab
 export { SYSTEM_CHAIN_ID } from './chain.js';
 export { auditCsv, queryAudit, type AuditEntryView, type AuditFilters } from './query-audit.js';
 export { AuditVerifierPrivilegeError, verifyAudit, type BrokenEntry, type VerifyReport } from './verify-audit.js';
+export { auditRoutes } from './routes.js';
