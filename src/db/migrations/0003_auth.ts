@@ -1,6 +1,7 @@
 // Authentication: users (system table, not tenant-scoped), password hashes, TOTP, recovery codes,
 // sessions and mailed tokens. Secrets sit in their own tables so that reading a user never returns one.
 import { sql, type Kysely } from 'kysely';
+import { declareEncryptedColumns } from '../../crypto/column-registry.js';
 import { grantToApp } from '../rls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,6 +74,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .execute();
   await grantToApp(db, 'auth_tokens', ['select', 'insert', 'update', 'delete']);
+
+  // System-scope ciphertexts (users belong to no organisation): key rotation re-encrypts these columns.
+  await declareEncryptedColumns(db, [
+    { table: 'users', column: 'email_encrypted', idColumn: 'id', orgColumn: null },
+    { table: 'user_totp', column: 'secret_encrypted', idColumn: 'user_id', orgColumn: null },
+  ]);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
