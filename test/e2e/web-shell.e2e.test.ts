@@ -184,7 +184,9 @@ describe('web app shell (fake API)', () => {
       await page.getByRole('heading', { name: /You don’t have access to team management/ }).waitFor();
       await check(page, 'viewer-no-access');
       // The page did not even ask for the member list.
-      expect(api.writes).toEqual([]);
+      expect(api.requests.filter((r) => r.includes('/members'))).toEqual([]);
+      // Dashboard views are recorded for the audit trail.
+      expect(api.requests).toContain(`POST /api/orgs/${api.orgId}/audit/page-view`);
     } finally {
       await context.close();
     }

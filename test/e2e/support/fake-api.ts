@@ -43,6 +43,8 @@ export class FakeApi {
     { id: '11111111-1111-4111-8111-111111111111', current: true, createdAt: '2026-11-25T09:12:00Z', lastSeenAt: '2026-11-25T13:40:00Z', ip: '127.0.0.1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36' },
     { id: '22222222-2222-4222-8222-222222222222', current: false, createdAt: '2026-11-20T08:00:00Z', lastSeenAt: '2026-11-24T17:05:00Z', ip: '192.0.2.44', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1' },
   ];
+  /** Every request seen, as "METHOD /path". */
+  readonly requests: string[] = [];
   /** Every state-changing request seen, with the CSRF header it carried. */
   readonly writes: { method: string; path: string; csrf: string | undefined; body: unknown }[] = [];
 
@@ -73,6 +75,7 @@ export class FakeApi {
     const path = url.pathname;
     const method = req.method();
     const body = req.postData() ? (JSON.parse(req.postData() ?? '{}') as Record<string, string>) : {};
+    this.requests.push(`${method} ${path}`);
 
     if (method !== 'GET') {
       const csrf = req.headers()['x-csrf-token'];
@@ -120,6 +123,7 @@ export class FakeApi {
     const org = path.match(/^\/api\/orgs\/([^/]+)\/(.+)$/);
     if (!org || org[1] !== this.orgId) return problem(route, 404, `No route for ${method} ${path}`);
     const rest = org[2] ?? '';
+    if (method === 'POST' && rest === 'audit/page-view') return json(route, { recorded: true });
     const admin = this.role === 'admin';
     if (rest.startsWith('members') || rest.startsWith('invites') || rest.startsWith('audit')) {
       if (!admin) return problem(route, 403, 'your role does not allow this');
@@ -153,7 +157,7 @@ export class FakeApi {
           { id: 'e2', seq: 2, occurredAt: '2026-11-25T12:58:00Z', actorType: 'user', actorId: this.userId, action: 'auth.login', targetType: 'user', targetId: this.userId, result: 'success', ip: '127.0.0.1', userAgent: 'Chrome' },
           { id: 'e1', seq: 1, occurredAt: '2026-11-25T12:57:00Z', actorType: 'system', actorId: 'operator', action: 'org.create', targetType: 'organisation', targetId: this.orgId, result: 'success', ip: null, userAgent: null },
         ],
-        nextCursor: null,
+        nextBefore: null,
       });
     }
     return problem(route, 404, `No route for ${method} ${path}`);

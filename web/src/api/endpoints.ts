@@ -37,23 +37,33 @@ export const createInvite = (orgId: string, email: string, role: Role) =>
 export const revokeInvite = (orgId: string, inviteId: string) => api.delete<unknown>(`/api/orgs/${seg(orgId)}/invites/${seg(inviteId)}`);
 
 // Audit log -------------------------------------------------------------------------------------------
-/** The day after a YYYY-MM-DD date: people mean "to" inclusively, the API's `to` is exclusive. */
-export function dayAfter(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return date;
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+/**
+ * The audit API takes instants (ISO date-time) and an exclusive `to`; people pick calendar days in their
+ * own time zone and mean "to" inclusively. So `from` is local midnight of its day and `to` is local
+ * midnight of the day after.
+ */
+export function localDayStart(date: string, addDays = 0): string {
+  const [y, m, d] = date.split('-').map(Number);
+  if (!y || !m || !d) return date;
+  return new Date(y, m - 1, d + addDays).toISOString();
 }
 
 export function auditQuery(filters: AuditFilters, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
-  const api: AuditFilters = { ...filters, ...(filters.to ? { to: dayAfter(filters.to) } : {}) };
+  const api: Record<string, string | undefined> = {
+    actor: filters.actor,
+    action: filters.action,
+    from: filters.from ? localDayStart(filters.from) : undefined,
+    to: filters.to ? localDayStart(filters.to, 1) : undefined,
+  };
   for (const [k, v] of Object.entries({ ...api, ...extra })) if (v) params.set(k, v);
   const qs = params.toString();
   return qs ? `?${qs}` : '';
 }
 export const auditPath = (orgId: string) => `/api/orgs/${seg(orgId)}/audit`;
 export const fetchAudit = async (orgId: string, filters: AuditFilters, cursor?: string): Promise<AuditPage> =>
-  readAuditPage(await api.get<unknown>(auditPath(orgId) + auditQuery(filters, cursor ? { cursor } : {})));
+  readAuditPage(await api.get<unknown>(auditPath(orgId) + auditQuery(filters, cursor ? { before: cursor } : {})));
+/** Records a dashboard page view for the audit log (the server keeps one per user, page and minute). */
+export const recordPageView = (orgId: string, page: string) => api.post<unknown>(`${auditPath(orgId)}/page-view`, { page });
 export const auditExportUrl = (orgId: string, filters: AuditFilters, format: 'csv' | 'json') =>
   auditPath(orgId) + auditQuery(filters, { format });

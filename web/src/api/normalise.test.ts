@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditQuery, dayAfter } from './endpoints.js';
+import { auditQuery, localDayStart } from './endpoints.js';
 import { readAuditPage, readMe, readMembers, readSessions } from './normalise.js';
 
 describe('reading API responses', () => {
@@ -37,7 +37,7 @@ describe('reading API responses', () => {
         { id: 'e1', seq: 2, occurredAt: '2026-11-25T10:00:00.000Z', actorType: 'user', actorId: 'u1', action: 'member.invite', targetType: 'invite', targetId: 'i1', result: 'success', ip: '127.0.0.1', userAgent: 'UA' },
         { id: 'e0', seq: 1, occurredAt: '2026-11-25T09:00:00.000Z', actorType: 'system', actorId: 'operator', action: 'org.create', targetType: null, targetId: null, result: 'success', ip: null, userAgent: null },
       ],
-      nextCursor: '1',
+      nextBefore: 1,
     });
     expect(page.nextCursor).toBe('1');
     expect(page.entries.map((e) => [e.actor, e.actorId, e.target, e.at])).toEqual([
@@ -46,10 +46,12 @@ describe('reading API responses', () => {
     ]);
   });
 
-  it('builds audit queries with an inclusive end date', () => {
-    expect(dayAfter('2026-12-31')).toBe('2027-01-01');
+  it('builds audit queries from local calendar days, with an inclusive end day', () => {
+    const from = new Date(2026, 10, 1).toISOString();
+    const to = new Date(2026, 11, 1).toISOString();
+    expect(localDayStart('2026-12-31', 1)).toBe(new Date(2027, 0, 1).toISOString());
     expect(auditQuery({ actor: 'u1', from: '2026-11-01', to: '2026-11-30' }, { format: 'csv' })).toBe(
-      '?actor=u1&from=2026-11-01&to=2026-12-01&format=csv',
+      `?actor=u1&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&format=csv`,
     );
     expect(auditQuery({})).toBe('');
   });

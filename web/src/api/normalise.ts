@@ -129,5 +129,5 @@ export function readAuditPage(data: unknown): AuditPage {
     ];
   });
   const d = isObj(data) ? data : {};
-  return { entries, nextCursor: pick(d, 'nextCursor', 'cursor', 'next') ?? null };
+  return { entries, nextCursor: pick(d, 'nextBefore', 'nextCursor', 'cursor') ?? null };
 }

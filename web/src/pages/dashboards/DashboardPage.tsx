@@ -1,3 +1,5 @@
+import { useEffect } from 'react';
+import { recordPageView } from '../../api/endpoints.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { EmptyState } from '../../components/States.js';
 import { useOrgContext } from '../../layout/org-context.js';
@@ -5,6 +7,10 @@ import type { DashboardInfo } from './dashboards.js';
 
 export function DashboardPage({ info }: { info: DashboardInfo }) {
   const { org } = useOrgContext();
+  // Dashboard views are part of the audit trail (issue 4). Best effort: a failure must not disturb the page.
+  useEffect(() => {
+    recordPageView(org.id, `/${info.path}`).catch(() => undefined);
+  }, [org.id, info.path]);
   return (
     <div className="page">
       <PageHeader title={info.title} description={info.description} />

@@ -47,7 +47,7 @@ export function MembersTable({ orgId, myUserId }: { orgId: string; myUserId: str
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Role</th>
-              <th scope="col">Joined</th>
+              <th scope="col" className="hide-narrow">Joined</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -87,7 +87,7 @@ export function MembersTable({ orgId, myUserId }: { orgId: string; myUserId: str
                       </select>
                     )}
                   </td>
-                  <td>
+                  <td className="hide-narrow">
                     <Time iso={m.joinedAt} withTime={false} />
                   </td>
                   <td className="cell-actions">
