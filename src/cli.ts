@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest, MigrationError, pendingMigrations } from './db/migrate.js';
+import { registerRotateKeysCommand } from './crypto/rotate-keys-command.js';
 
 export function buildCli(): Command {
   const program = new Command('mowt')
@@ -37,6 +38,25 @@ export function buildCli(): Command {
         await db.close();
       }
     });
+
+  program
+    .command('emulator')
+    .description('run the Stripe API emulator with a generated subscription business (development and tests)')
+    .option('--port <port>', 'port to listen on', '12111')
+    .option('--business <size>', 'empty | small | demo | large', 'demo')
+    .option('--seed <n>', 'generator seed (same seed, same business)', '1')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--rate-limit <n|off>', "requests per second before 429, like Stripe's read limit", '100')
+    .action(async (opts: { port: string; business: string; seed: string; host: string; rateLimit: string }) => {
+      const { runEmulatorCli } = await import('../emulator/cli.js');
+      const argv = ['--port', opts.port, '--business', opts.business, '--seed', opts.seed, '--host', opts.host, '--rate-limit', opts.rateLimit];
+      const emulator = await runEmulatorCli(argv);
+      const stop = () => void emulator.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  registerRotateKeysCommand(program);
 
   return program;
 }

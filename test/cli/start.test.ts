@@ -70,6 +70,21 @@ describe('mowt process', () => {
     expect(r.stdout).toContain('migrate');
   });
 
+  it('npx mowt emulator prints its listening line and serves the Stripe API', async () => {
+    const r = await run(['bin/mowt.js', 'emulator', '--port', '0', '--business', 'small', '--seed', '3'], {}, /Stripe emulator listening on http:\/\/127\.0\.0\.1:\d+\n/);
+    try {
+      expect(r.stdout).toMatch(/^Stripe emulator listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    } finally {
+      r.kill();
+    }
+  });
+
+  it('npx mowt emulator refuses an unknown business size', async () => {
+    const r = await run(['bin/mowt.js', 'emulator', '--business', 'huge'], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('mowt: --business must be one of demo|small|large|empty, got huge');
+  });
+
   it('an unknown command exits non-zero', async () => {
     const r = await run(['bin/mowt.js', 'frobnicate'], {});
     expect(r.code).not.toBe(0);
