@@ -103,6 +103,16 @@ describe.each(DB_KINDS)('sessions on %s', (kind) => {
     expect((await v.browser.request('GET', '/api/me')).statusCode).toBe(401);
   });
 
+  it('a session still waiting for its second factor lapses after 15 idle minutes', async () => {
+    const u = await signedInUser(h);
+    const b = new TestBrowser(h.server, '192.0.2.91');
+    await b.post('/api/auth/login', { email: u.email, password: GOOD_PASSWORD });
+    h.clock.advance(15 * MINUTE);
+    const res = await b.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ detail: 'sign in first' });
+  });
+
   it('ignores a forged or malformed cookie and clears it', async () => {
     const b = new TestBrowser(h.server);
     b.cookies.set(SESSION_COOKIE, 'A'.repeat(43));

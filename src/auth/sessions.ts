@@ -10,6 +10,8 @@ import { hashToken, newToken } from './tokens.js';
 
 export const SESSION_COOKIE = '__Host-mowt_session';
 export const IDLE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+/** A session that has only passed the password step is for finishing sign-in, not for keeping. */
+export const PASSWORD_STAGE_IDLE_MS = 15 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often: a busy dashboard must not write on every request. */
 export const TOUCH_INTERVAL_MS = 60 * 1000;
@@ -75,9 +77,10 @@ export async function findSessionByToken(tx: Tx, token: string): Promise<LoadedS
   };
 }
 
-export function isSessionExpired(s: Pick<LoadedSession, 'createdAt' | 'lastSeenAt'>, now: Date): boolean {
+export function isSessionExpired(s: Pick<LoadedSession, 'createdAt' | 'lastSeenAt' | 'stage'>, now: Date): boolean {
   const t = now.getTime();
-  return t - s.lastSeenAt.getTime() >= IDLE_TIMEOUT_MS || t - s.createdAt.getTime() >= ABSOLUTE_TIMEOUT_MS;
+  const idle = s.stage === 'full' ? IDLE_TIMEOUT_MS : PASSWORD_STAGE_IDLE_MS;
+  return t - s.lastSeenAt.getTime() >= idle || t - s.createdAt.getTime() >= ABSOLUTE_TIMEOUT_MS;
 }
 
 export function needsTouch(s: Pick<LoadedSession, 'lastSeenAt'>, now: Date): boolean {

@@ -93,10 +93,15 @@ describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     // Recovery codes are blocked too.
     expect((await b.post('/api/auth/recovery', { code: u.recoveryCodes[0] })).statusCode).toBe(429);
+    // The lock is the account's, not the session's: a new sign-in is blocked too…
+    const other = await passwordStage(u.email, '192.0.2.42');
+    expect((await other.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(429);
+    // …until 15 minutes have passed (the waiting password-stage session has lapsed meanwhile).
     h.clock.advance(15 * 60_000);
-    expect((await b.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(200);
+    const later = await passwordStage(u.email, '192.0.2.42');
+    expect((await later.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(200);
     expect(h.audit.events.filter((e) => e.action === 'auth.totp.verify' && e.userId === u.id).map((e) => e.result)).toEqual([
-      'failure', 'failure', 'failure', 'failure', 'failure', 'denied', 'success',
+      'failure', 'failure', 'failure', 'failure', 'failure', 'denied', 'denied', 'success',
     ]);
   });
 
