@@ -1,0 +1,101 @@
+// (a) Walks EVERY API route the server registered (collected by an onRoute hook, so a new route cannot be
+// forgotten) as a fully signed-in Admin of organisation A, filling every path parameter with an id that
+// belongs to organisation B. Every answer must be 404 — never 403, never B's data — and B must be unchanged.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutOrg } from '../../src/db/tenant.js';
+import { listUserOrgs } from '../../src/teams/index.js';
+import { createTestDatabase, DB_KINDS, type TestDatabase } from '../helpers/databases.js';
+import { newMember, newOrg, startTeamsApp, uniqueEmail, type TeamsApp, type TestOrg } from './support.js';
+
+/** Routes with no path parameter cannot name another organisation's records; everything else is walked. */
+function pathParams(url: string): string[] {
+  return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
+}
+
+describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
+  let t: TestDatabase;
+  let app: TeamsApp;
+  let a: TestOrg;
+  let b: TestOrg;
+  let bValues: Record<string, string>;
+  let bEmail: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    app = await startTeamsApp(t.db);
+    a = await newOrg(app, 'Alpha Analytics');
+    b = await newOrg(app, 'Bravo Secret Holdings');
+    const bViewer = await newMember(app, b.id, 'viewer');
+    bEmail = uniqueEmail('bravo-invitee');
+    const invite = await b.admin.browser.post(`/api/orgs/${b.id}/invites`, { email: bEmail, role: 'member' });
+    const bSession = await withoutOrg(app.db, (tx) =>
+      tx.selectFrom('sessions').select('id').where('user_id', '=', b.admin.id).executeTakeFirstOrThrow(),
+    );
+    // One value per path parameter name, each owned by organisation B.
+    bValues = {
+      orgId: b.id,
+      userId: bViewer.id,
+      inviteId: (invite.json() as { invite: { id: string } }).invite.id,
+      sessionId: bSession.id,
+    };
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.dispose();
+  });
+
+  it('answers 404 to a member of A on every route addressed with B’s ids', async () => {
+    const api = app.routes.filter((r) => r.url.startsWith('/api/'));
+    const walked: string[] = [];
+    const results: { route: string; status: number }[] = [];
+    for (const route of api) {
+      const params = pathParams(route.url);
+      if (params.length === 0) continue;
+      for (const p of params) {
+        if (!(p in bValues)) throw new Error(`${route.method} ${route.url}: add an id owned by organisation B for :${p} to bValues`);
+      }
+      const url = route.url.replace(/:([A-Za-z0-9_]+)/g, (_, p: string) => bValues[p] as string);
+      const res = await a.admin.browser.request(route.method as 'GET', url, route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' ? {} : { body: {} });
+      const label = `${route.method} ${route.url}`;
+      walked.push(label);
+      results.push({ route: label, status: res.statusCode });
+      expect(res.body).not.toContain('Bravo Secret Holdings');
+      expect(res.body).not.toContain(bEmail);
+      expect(res.body).not.toContain(b.admin.email);
+    }
+    expect(results.filter((r) => r.status !== 404)).toEqual([]);
+    // The walk covered the organisation routes this slice owns (and whatever else is registered).
+    for (const r of [
+      'GET /api/orgs/:orgId',
+      'PATCH /api/orgs/:orgId',
+      'GET /api/orgs/:orgId/members',
+      'POST /api/orgs/:orgId/members',
+      'PATCH /api/orgs/:orgId/members/:userId',
+      'DELETE /api/orgs/:orgId/members/:userId',
+      'POST /api/orgs/:orgId/invites',
+      'GET /api/orgs/:orgId/invites',
+      'DELETE /api/orgs/:orgId/invites/:inviteId',
+      'GET /api/orgs/:orgId/audit',
+      'POST /api/orgs/:orgId/audit/page-view',
+    ]) {
+      expect(walked).toContain(r);
+    }
+  });
+
+  it('left organisation B exactly as it was', async () => {
+    expect(await listUserOrgs(app.db, b.admin.id)).toEqual([{ id: b.id, name: 'Bravo Secret Holdings', role: 'admin' }]);
+    expect(await listUserOrgs(app.db, bValues.userId as string)).toEqual([{ id: b.id, name: 'Bravo Secret Holdings', role: 'viewer' }]);
+    const invites = await b.admin.browser.request('GET', `/api/orgs/${b.id}/invites`);
+    expect(invites.statusCode).toBe(200);
+    expect((invites.json() as { invites: { email: string }[] }).invites.map((i) => i.email)).toEqual([bEmail]);
+  });
+
+  it('answers a random organisation id exactly like B’s (no existence oracle)', async () => {
+    const unknown = await a.admin.browser.request('GET', `/api/orgs/${crypto.randomUUID()}`);
+    const other = await a.admin.browser.request('GET', `/api/orgs/${b.id}`);
+    const malformed = await a.admin.browser.request('GET', '/api/orgs/not-a-uuid/members');
+    expect([unknown.statusCode, other.statusCode, malformed.statusCode]).toEqual([404, 404, 404]);
+    expect(unknown.json()).toEqual(other.json());
+  });
+});
