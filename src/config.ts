@@ -28,6 +28,8 @@ export const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   KMS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  // Seals the development keyring's key files: 32 random bytes, base64 or hex (never echoed in errors).
+  MOWT_MASTER_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MOWT_STRIPE_API_BASE: Type.Optional(Type.String({ pattern: '^https?://' })),
   MOWT_DEMO_EMULATOR: Type.Optional(Type.Boolean()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
@@ -54,6 +56,7 @@ export interface Config {
   bodyLimit: number;
   logLevel: string;
   kmsKeyId?: string;
+  masterKey?: string;
   stripeApiBase?: string;
   demoEmulator: boolean;
   smtpUrl?: string;
@@ -109,6 +112,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bodyLimit: env.MOWT_BODY_LIMIT,
     logLevel: env.LOG_LEVEL,
     kmsKeyId: env.KMS_KEY_ID,
+    masterKey: env.MOWT_MASTER_KEY,
     stripeApiBase: env.MOWT_STRIPE_API_BASE,
     demoEmulator: env.MOWT_DEMO_EMULATOR ?? env.MOWT_ENV === 'development',
     smtpUrl: env.SMTP_URL,
