@@ -139,6 +139,18 @@ describe('web app shell (fake API)', () => {
         await page.getByRole('heading', { level: 1, name: heading }).waitFor();
         await check(page, path.replace('/', '-'));
       }
+      // Changing the password: a wrong current password is a form error, not a trip to the sign-in page.
+      const passwordForm = page.getByRole('form', { name: 'Change password' });
+      await passwordForm.getByLabel('Current password').fill('not my password');
+      await passwordForm.getByLabel('Authenticator code').fill(FakeApi.code);
+      await passwordForm.getByLabel('New password').fill('Brand-new-secret-2026');
+      await passwordForm.getByRole('button', { name: 'Change password' }).click();
+      await passwordForm.getByRole('alert').filter({ hasText: /password is not correct/ }).waitFor();
+      expect(page.url()).toMatch(/settings\/security$/);
+      await passwordForm.getByLabel('Current password').fill(FakeApi.password);
+      await passwordForm.getByRole('button', { name: 'Change password' }).click();
+      await passwordForm.getByText('Password changed.', { exact: false }).waitFor();
+
       // The audit log names members rather than ids.
       await page.goto(`${web.url}/orgs/${api.orgId}/settings/audit-log`);
       await page.getByRole('cell', { name: 'Ada Admin' }).first().waitFor();

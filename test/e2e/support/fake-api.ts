@@ -114,6 +114,15 @@ export class FakeApi {
 
     // Fully signed in.
     if (method === 'GET' && path === '/api/me') return json(route, this.me());
+    if (method === 'POST' && path === '/api/auth/reauth') {
+      if (body.password !== PASSWORD) return problem(route, 401, 'the password is not correct');
+      if (body.code !== CODE) return problem(route, 401, 'the two-factor code is not correct');
+      return json(route, { ok: true });
+    }
+    if (method === 'POST' && path === '/api/auth/password/change') {
+      if ((body.password ?? '').length < 12) return problem(route, 400, 'password is too short', [{ field: 'password', message: 'must NOT have fewer than 12 characters' }]);
+      return json(route, { ok: true });
+    }
     if (method === 'GET' && path === '/api/auth/sessions') return json(route, { sessions: this.sessions });
     const session = path.match(/^\/api\/auth\/sessions\/([^/]+)$/);
     if (method === 'DELETE' && session) {

@@ -13,10 +13,14 @@ export const confirmTotp = (code: string) => api.post<{ recoveryCodes: string[] 
 export const signInWithRecoveryCode = (code: string) => api.post<unknown>('/api/auth/recovery', { code });
 export const forgotPassword = (email: string) => api.post<unknown>('/api/auth/password/forgot', { email });
 export const resetPassword = (token: string, password: string, code: string) =>
-  api.post<unknown>('/api/auth/password/reset', { token, password, code });
+  api.post<unknown>('/api/auth/password/reset', { token, password, ...(code ? { code } : {}) });
+/** Sudo mode: password + current code unlock sensitive actions for 10 minutes. */
+export const reauthenticate = (password: string, code: string) => api.post<unknown>('/api/auth/reauth', { password, code });
+export const changePassword = (password: string) => api.post<unknown>('/api/auth/password/change', { password });
+export const disableTotp = (password: string, code: string) => api.post<unknown>('/api/auth/totp/disable', { password, code });
 export const logout = () => api.post<unknown>('/api/auth/logout');
 export const acceptInvite = (body: { token: string; name?: string; password?: string }) => api.post<unknown>('/api/invites/accept', body);
-export const setup = (body: { token: string; email: string; password: string; orgName: string }) => api.post<unknown>('/api/setup', body);
+export const setup = (body: { token: string; email: string; password: string; orgName: string; name?: string }) => api.post<unknown>('/api/setup', body);
 
 export const fetchMe = async (): Promise<Me> => readMe(await api.get<unknown>('/api/me'));
 

@@ -50,9 +50,9 @@ export function ResetPasswordPage() {
         <TextField
           label="Authenticator code or recovery code"
           name="code"
+          hint="Needed when your account has two-factor authentication, as every team account does."
           autoComplete="one-time-code"
           spellCheck={false}
-          required
           className="field-code"
           value={code}
           onChange={(e) => setCode(e.target.value)}

@@ -15,17 +15,18 @@ export function SetupPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [orgName, setOrgName] = useState('');
+  const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const mutation = useMutation({
-    mutationFn: () => setup({ token: token ?? '', email: email.trim(), password, orgName: orgName.trim() }),
+    mutationFn: () => setup({ token: token ?? '', email: email.trim(), password, orgName: orgName.trim(), ...(name.trim() ? { name: name.trim() } : {}) }),
     meta: { handlesAuthErrors: true },
     onSuccess: (res) => {
       queryClient.clear();
       void navigate(pathForNext(nextOf(res), null, '/sign-in?setup=1'));
     },
   });
-  const errors = formErrors(mutation.error, ['orgName', 'email', 'password', 'token']);
+  const errors = formErrors(mutation.error, ['orgName', 'name', 'email', 'password', 'token']);
 
   if (!token) return <MissingToken title="Set up Mowt" what="set-up" />;
 
@@ -46,6 +47,14 @@ export function SetupPage() {
           value={orgName}
           onChange={(e) => setOrgName(e.target.value)}
           error={errors.fields.orgName}
+        />
+        <TextField
+          label="Your name"
+          name="name"
+          autoComplete="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={errors.fields.name}
         />
         <TextField
           label="Your email"

@@ -2,6 +2,8 @@ import { Link } from 'react-router';
 import { PageHeader } from '../../components/PageHeader.js';
 import { orgPath } from '../../layout/nav-items.js';
 import { useOrgContext } from '../../layout/org-context.js';
+import { ChangePasswordForm } from './ChangePasswordForm.js';
+import { ResetAuthenticatorForm } from './ResetAuthenticatorForm.js';
 
 export function SecurityPage() {
   const { me, org } = useOrgContext();
@@ -14,22 +16,22 @@ export function SecurityPage() {
           <span className="badge badge-positive">On</span>
         </div>
         <p>
-          You sign in with your password and a code from your authenticator app. Two-factor authentication is required for every member
-          of a Mowt team, so it cannot be switched off.
+          You sign in with your password and a code from your authenticator app. It is required for every member of a Mowt team. Lost
+          your phone? Sign in with one of the recovery codes you saved when you set it up; each works once.
         </p>
-        <p>
-          Lost your phone? Sign in with one of the recovery codes you saved when you set it up; each code works once.
-        </p>
+        <details className="disclosure">
+          <summary>Moving to a new phone?</summary>
+          <p className="muted">
+            Removing your authenticator signs you out everywhere else, and you set up the new one straight away. We email you about the
+            change.
+          </p>
+          <ResetAuthenticatorForm />
+        </details>
       </section>
       <section className="card" aria-labelledby="password-title">
-        <h2 id="password-title">Password</h2>
-        <p>
-          To change your password, ask for a reset link. We email it to you, and the reset asks for your authenticator code too. Changing
-          the password signs you out everywhere.
-        </p>
-        <Link className="btn btn-secondary" to="/forgot-password">
-          Send me a reset link
-        </Link>
+        <h2 id="password-title">Change password</h2>
+        <p className="muted">For your safety we ask for your current password and a code again. Your other sessions end when it changes.</p>
+        <ChangePasswordForm />
       </section>
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Where you are signed in</h2>
