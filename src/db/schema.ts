@@ -17,6 +17,9 @@ import type { InvitesTable } from '../teams/invites.table.js';
 import type { MembershipsTable } from '../teams/memberships.table.js';
 import type { OrganisationsTable } from '../teams/organisations.table.js';
 import type { SetupTokensTable } from '../teams/setup-tokens.table.js';
+import type { StripeConnectionDirectoryTable, StripeConnectionsTable, StripeOAuthStatesTable } from '../stripe/connections.table.js';
+import type * as StripeObjects from '../stripe/objects.table.js';
+import type { StripeSyncStateTable } from '../stripe/sync-state.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -38,4 +41,21 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   sessions: SessionsTable;
   auth_tokens: AuthTokensTable;
+  stripe_connections: StripeConnectionsTable;
+  stripe_connection_directory: StripeConnectionDirectoryTable;
+  stripe_oauth_states: StripeOAuthStatesTable;
+  stripe_sync_state: StripeSyncStateTable;
+  stripe_customers: StripeObjects.StripeCustomersTable;
+  stripe_products: StripeObjects.StripeProductsTable;
+  stripe_prices: StripeObjects.StripePricesTable;
+  stripe_coupons: StripeObjects.StripeCouponsTable;
+  stripe_subscriptions: StripeObjects.StripeSubscriptionsTable;
+  stripe_subscription_items: StripeObjects.StripeSubscriptionItemsTable;
+  stripe_invoices: StripeObjects.StripeInvoicesTable;
+  stripe_invoice_lines: StripeObjects.StripeInvoiceLinesTable;
+  stripe_charges: StripeObjects.StripeChargesTable;
+  stripe_refunds: StripeObjects.StripeRefundsTable;
+  stripe_disputes: StripeObjects.StripeDisputesTable;
+  stripe_balance_transactions: StripeObjects.StripeBalanceTransactionsTable;
+  stripe_events: StripeObjects.StripeEventsTable;
 }

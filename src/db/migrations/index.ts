@@ -4,10 +4,12 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_crypto.js';
 import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_teams_audit.js';
+import * as m0005 from './0005_stripe.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_crypto': m0002,
   '0003_auth': m0003,
   '0004_teams_audit': m0004,
+  '0005_stripe': m0005,
 };

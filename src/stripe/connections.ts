@@ -1,0 +1,68 @@
+// Repository of stripe_connections and the system directory beside it.
+import type { Db } from '../db/database.js';
+import { withoutOrg, type Tx } from '../db/tenant.js';
+import type { ConnectionKind, StripeConnectionRow } from './connections.table.js';
+
+export async function findConnection(tx: Tx, connectionId: string): Promise<StripeConnectionRow | undefined> {
+  return tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirst();
+}
+
+export async function listConnections(tx: Tx): Promise<StripeConnectionRow[]> {
+  return tx.selectFrom('stripe_connections').selectAll().orderBy('created_at').execute();
+}
+
+export interface NewConnection {
+  orgId: string;
+  kind: ConnectionKind;
+  stripeAccountId: string;
+  livemode: boolean;
+  accountCreated: number | null;
+  label: string;
+  isDemo?: boolean;
+  tokenMasked: string;
+  createdBy: string | null;
+  now: Date;
+}
+
+/** Inserts the row without secrets (they are encrypted against its id next) and its directory entry. */
+export async function insertConnection(tx: Tx, c: NewConnection): Promise<string> {
+  const row = await tx.insertInto('stripe_connections').values({
+    org_id: c.orgId, kind: c.kind, stripe_account_id: c.stripeAccountId, livemode: c.livemode, account_created: c.accountCreated, label: c.label, is_demo: c.isDemo ?? false,
+    token_encrypted: null, refresh_token_encrypted: null, token_expires_at: null, token_masked: c.tokenMasked,
+    webhook_secret_encrypted: null, status: 'active', last_error: null, created_by: c.createdBy, created_at: c.now, updated_at: c.now,
+  }).returning('id').executeTakeFirstOrThrow();
+  await tx.insertInto('stripe_connection_directory').values({ connection_id: row.id, org_id: c.orgId, stripe_account_id: c.stripeAccountId, kind: c.kind }).execute();
+  return row.id;
+}
+
+export async function connectionExistsFor(tx: Tx, stripeAccountId: string, livemode: boolean): Promise<boolean> {
+  const row = await tx.selectFrom('stripe_connections').select('id').where('stripe_account_id', '=', stripeAccountId).where('livemode', '=', livemode).executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface DirectoryEntry {
+  connectionId: string;
+  orgId: string;
+  stripeAccountId: string;
+  kind: ConnectionKind;
+}
+
+const toEntry = (r: { connection_id: string; org_id: string; stripe_account_id: string; kind: ConnectionKind }): DirectoryEntry =>
+  ({ connectionId: r.connection_id, orgId: r.org_id, stripeAccountId: r.stripe_account_id, kind: r.kind });
+
+/** Every connection of every organisation (the poll scheduler's list). */
+export async function allConnections(db: Db): Promise<DirectoryEntry[]> {
+  return withoutOrg(db, async (tx) => (await tx.selectFrom('stripe_connection_directory').selectAll().execute()).map(toEntry));
+}
+
+export async function directoryByConnection(db: Db, connectionId: string): Promise<DirectoryEntry | undefined> {
+  return withoutOrg(db, async (tx) => {
+    const r = await tx.selectFrom('stripe_connection_directory').selectAll().where('connection_id', '=', connectionId).executeTakeFirst();
+    return r ? toEntry(r) : undefined;
+  });
+}
+
+export async function directoryByAccount(db: Db, stripeAccountId: string, kind: ConnectionKind): Promise<DirectoryEntry[]> {
+  return withoutOrg(db, async (tx) =>
+    (await tx.selectFrom('stripe_connection_directory').selectAll().where('stripe_account_id', '=', stripeAccountId).where('kind', '=', kind).execute()).map(toEntry));
+}

@@ -1,0 +1,134 @@
+// Writes synced objects: idempotent upserts keyed by (connection_id, Stripe id), payload sanitised then
+// encrypted, personal fields encrypted, child rows (subscription items, invoice lines) replaced with their
+// parent. Repositories take the open transaction; the caller scopes it to the organisation.
+import { sql, type RawBuilder } from 'kysely';
+import type { Tx } from '../db/tenant.js';
+import type { StripeObject } from './client.js';
+import { invoiceSubscription, ref, ts, type ObjectKind } from './object-kinds.js';
+import { sanitiseObject } from './sanitise.js';
+import type { StripeCrypto } from './stripe-deps.js';
+
+export interface WriteContext {
+  tx: Tx;
+  crypto: StripeCrypto;
+  orgId: string;
+  connectionId: string;
+  now: Date;
+}
+
+export interface WriteOptions {
+  /** `created` of the event whose data.object this is; only newer-or-equal states then replace a row. */
+  eventCreated?: number;
+  receivedVia?: 'backfill' | 'poll' | 'webhook';
+}
+
+type Row = Record<string, unknown>;
+
+async function buildRow(ctx: WriteContext, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Promise<Row> {
+  const safe = sanitiseObject(object);
+  const place = (column: string) => ({ table: kind.table, column, rowId: object.id });
+  const row: Row = {
+    org_id: ctx.orgId,
+    connection_id: ctx.connectionId,
+    id: object.id,
+    livemode: safe['livemode'] === true,
+    created: ts(safe['created']),
+    deleted: safe['deleted'] === true,
+    event_created: opts.eventCreated ?? null,
+    payload_encrypted: await ctx.crypto.encryptField(ctx.orgId, place('payload_encrypted'), JSON.stringify(safe), ctx.tx),
+    synced_at: ctx.now.toISOString(),
+    ...(safe['deleted'] === true ? {} : kind.columns(safe)),
+  };
+  if (kind.type === 'events') row['received_via'] = opts.receivedVia ?? 'backfill';
+  if (kind.personal && safe['deleted'] !== true) {
+    for (const [column, plaintext] of Object.entries(kind.personal(safe))) {
+      row[column] = plaintext === null ? null : await ctx.crypto.encryptField(ctx.orgId, place(column), plaintext, ctx.tx);
+    }
+  }
+  return row;
+}
+
+const values = (rows: Row[], columns: string[]): RawBuilder<unknown> =>
+  sql.join(rows.map((r) => sql`(${sql.join(columns.map((c) => r[c] ?? null))})`));
+
+async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[]): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  const columns = Object.keys(first);
+  // Every row of a batch has the same columns except deleted objects, which carry none of the typed ones.
+  for (const r of rows) for (const c of Object.keys(r)) if (!columns.includes(c)) columns.push(c);
+  const updatable = columns.filter((c) => !['org_id', 'connection_id', 'id', ...keepOnConflict].includes(c));
+  const set = sql.join(updatable.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
+  // An event only replaces what an older (or no) event wrote: webhooks and polls arrive in any order.
+  const guard = opts.eventCreated !== undefined
+    ? sql`where ${sql.table(table)}.event_created is null or ${sql.table(table)}.event_created <= excluded.event_created`
+    : sql``;
+  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${values(rows, columns)}
+    on conflict (connection_id, id) do update set ${set} ${guard}`.execute(tx);
+}
+
+async function replaceChildren(ctx: WriteContext, table: 'stripe_subscription_items' | 'stripe_invoice_lines', parentColumn: string, parentIds: string[], rows: Row[]): Promise<void> {
+  if (parentIds.length === 0) return;
+  await sql`delete from ${sql.table(table)} where connection_id = ${ctx.connectionId}
+    and ${sql.ref(parentColumn)} in (${sql.join(parentIds)})`.execute(ctx.tx);
+  // A line id can appear on two invoices' pages only through corrupt data; last one wins rather than failing.
+  const unique = [...new Map(rows.map((r) => [r['id'] as string, r])).values()];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const columns = Object.keys(chunk[0] ?? {});
+    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${values(chunk, columns)}
+      on conflict (connection_id, id) do update set ${sql.join(columns.filter((c) => c !== 'connection_id' && c !== 'id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(ctx.tx);
+  }
+}
+
+type Listish = { data?: unknown[] } | null | undefined;
+const listData = (v: unknown): Record<string, unknown>[] => ((v as Listish)?.data ?? []) as Record<string, unknown>[];
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function itemRows(ctx: WriteContext, sub: StripeObject): Row[] {
+  return listData(sub['items']).map((item) => ({
+    org_id: ctx.orgId, connection_id: ctx.connectionId, id: String(item['id']), subscription_id: sub.id,
+    price_id: ref(item['price']) ?? ref(item['plan']), quantity: num(item['quantity']), created: ts(item['created']),
+    current_period_start: ts(item['current_period_start']), current_period_end: ts(item['current_period_end']),
+  }));
+}
+
+function lineRows(ctx: WriteContext, invoice: StripeObject): Row[] {
+  return listData(invoice['lines']).map((line) => {
+    const parent = (line['parent'] ?? null) as Record<string, Record<string, unknown> | null> | null;
+    const itemDetails = parent?.['subscription_item_details'] ?? null;
+    const pricing = (line['pricing'] ?? null) as { price_details?: { price?: unknown } } | null;
+    const period = (line['period'] ?? null) as { start?: unknown; end?: unknown } | null;
+    return {
+      org_id: ctx.orgId, connection_id: ctx.connectionId, id: String(line['id']), invoice_id: invoice.id,
+      subscription_id: ref(itemDetails?.['subscription']) ?? ref(line['subscription']) ?? invoiceSubscription(invoice),
+      subscription_item_id: ref(itemDetails?.['subscription_item']) ?? ref(line['subscription_item']),
+      price_id: ref(pricing?.price_details?.price) ?? ref(line['price']), quantity: num(line['quantity']), amount: num(line['amount']),
+      currency: typeof line['currency'] === 'string' ? line['currency'] : null,
+      proration: typeof itemDetails?.['proration'] === 'boolean' ? itemDetails['proration'] : (typeof line['proration'] === 'boolean' ? line['proration'] : null),
+      period_start: ts(period?.start), period_end: ts(period?.end),
+    };
+  });
+}
+
+/** Upserts one page (or one event's object) of a kind, with its child rows. */
+export async function upsertObjects(ctx: WriteContext, kind: ObjectKind, objects: StripeObject[], opts: WriteOptions = {}): Promise<void> {
+  if (objects.length === 0) return;
+  const rows: Row[] = [];
+  for (const o of objects) rows.push(await buildRow(ctx, kind, o, opts));
+  await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : []);
+  const live = objects.filter((o) => o['deleted'] !== true);
+  if (kind.type === 'subscriptions') {
+    await replaceChildren(ctx, 'stripe_subscription_items', 'subscription_id', live.map((o) => o.id), live.flatMap((o) => itemRows(ctx, o)));
+  } else if (kind.type === 'invoices') {
+    await replaceChildren(ctx, 'stripe_invoice_lines', 'invoice_id', live.map((o) => o.id), live.flatMap((o) => lineRows(ctx, o)));
+  }
+}
+
+/** The newest event `created` applied to a row, or null (row from paging, or no row). */
+export async function eventCreatedOf(tx: Tx, kind: ObjectKind, connectionId: string, id: string): Promise<{ exists: boolean; eventCreated: number | null }> {
+  const { rows } = await sql<{ event_created: string | number | null }>`select event_created from ${sql.table(kind.table)}
+    where connection_id = ${connectionId} and id = ${id}`.execute(tx);
+  const row = rows[0];
+  return row ? { exists: true, eventCreated: row.event_created === null ? null : Number(row.event_created) } : { exists: false, eventCreated: null };
+}

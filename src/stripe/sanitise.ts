@@ -1,0 +1,96 @@
+// What of a Stripe object may be stored at all. Card numbers never: payment-method and card details are cut
+// to brand/country/last4, dispute evidence (free text and files) is dropped, and every remaining string is
+// scanned for card-number-like digit runs (13–19 digits passing the Luhn check), which are replaced — a
+// customer's note or a charge description is free text and can hold anything.
+import type { StripeObject } from './client.js';
+
+const DIGIT_RUN = /\d(?:[ -]?\d){12,18}/g;
+export const REDACTED_PAN = '[redacted card number]';
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function redactPans(text: string): string {
+  if (!/\d{4}/.test(text)) return text;
+  return text.replace(DIGIT_RUN, (run) => {
+    const digits = run.replace(/[ -]/g, '');
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? REDACTED_PAN : run;
+  });
+}
+
+function deepRedact(value: unknown): unknown {
+  if (typeof value === 'string') return redactPans(value);
+  if (Array.isArray(value)) return value.map(deepRedact);
+  if (value && typeof value === 'object') {
+    // The SDK turns decimal strings into Decimal objects; store Stripe's wire form (their toJSON).
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return deepRedact(toJSON.call(value));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[redactPans(k)] = deepRedact(v);
+    return out;
+  }
+  return value;
+}
+
+type Card = { brand?: unknown; country?: unknown; last4?: unknown };
+
+/** Brand, country and last four digits: the most of a card Mowt ever keeps. */
+export function cardSummary(card: Card | null | undefined): { brand: string | null; country: string | null; last4: string | null } | null {
+  if (!card || typeof card !== 'object') return null;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const last4 = str(card.last4);
+  return { brand: str(card.brand), country: str(card.country), last4: last4 && /^\d{4}$/.test(last4) ? last4 : null };
+}
+
+function summarisePaymentMethodDetails(details: unknown): unknown {
+  if (!details || typeof details !== 'object') return null;
+  const d = details as { type?: unknown; card?: Card; card_present?: Card };
+  return { type: typeof d.type === 'string' ? d.type : null, card: cardSummary(d.card ?? d.card_present) };
+}
+
+/** An expanded payment method / source / card object becomes its summary; an id string stays. */
+function summariseInstrument(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const v = value as { id?: unknown; object?: unknown; card?: Card } & Card;
+  return { id: v.id ?? null, object: v.object ?? null, card: cardSummary(v.card ?? v) };
+}
+
+/** A copy of `object` that is safe to store (still to be encrypted). */
+export function sanitiseObject(object: StripeObject): StripeObject {
+  const o: Record<string, unknown> = { ...object };
+  switch (o['object']) {
+    case 'charge':
+      o['payment_method_details'] = summarisePaymentMethodDetails(o['payment_method_details']);
+      o['source'] = summariseInstrument(o['source']);
+      o['payment_method'] = summariseInstrument(o['payment_method']);
+      break;
+    case 'dispute':
+      o['evidence'] = null;
+      o['payment_method_details'] = summarisePaymentMethodDetails(o['payment_method_details']);
+      break;
+    case 'customer':
+      o['default_source'] = summariseInstrument(o['default_source']);
+      if (o['sources'] && typeof o['sources'] === 'object') o['sources'] = null;
+      break;
+    case 'event': {
+      const data = o['data'] as { object?: StripeObject; previous_attributes?: unknown } | undefined;
+      if (data?.object) o['data'] = { ...data, object: sanitiseObject(data.object) };
+      break;
+    }
+    default:
+      break;
+  }
+  return deepRedact(o) as StripeObject;
+}

@@ -1,0 +1,48 @@
+// What the Stripe slice needs, assembled once at the composition root (src/app.ts via createStripeDeps).
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { Tx } from '../db/tenant.js';
+import type { StripeReader } from './client.js';
+import type { StripeOAuthClient } from './oauth-client.js';
+import type { RateLimiters } from './rate-limiter.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** Where an encrypted value lives, and under which key ('stripe' for tokens/keys, 'data' for synced data). */
+export interface FieldPlace {
+  table: string;
+  column: string;
+  rowId: string;
+  purpose?: 'data' | 'stripe';
+}
+
+/** The part of src/crypto's FieldCrypto this slice uses (it satisfies this interface as is). */
+export interface StripeCrypto {
+  encryptField(orgId: string | null, ctx: FieldPlace, plaintext: string, tx?: Tx): Promise<string>;
+  decryptField(orgId: string | null, ctx: FieldPlace, ciphertext: string, tx?: Tx): Promise<string>;
+}
+
+export interface StripeDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  crypto: StripeCrypto;
+  /** MOWT_STRIPE_API_BASE: the emulator in development and tests; undefined = api.stripe.com. */
+  apiBase?: string;
+  /** Public https origin of Mowt, for the OAuth redirect URI. */
+  baseUrl: () => string;
+  /** The Stripe App's OAuth client; undefined when no App credentials are configured. */
+  oauth?: StripeOAuthClient;
+  /** Signing secret of the app-wide webhook endpoint (Stripe App events). */
+  appWebhookSecret?: string;
+  limiters: RateLimiters;
+  retry?: RetryPolicy;
+  /** Builds a reader for a token (tests substitute observers). */
+  readerFor(token: string, connectionId: string): StripeReader;
+  /** Asks for a sync of the connection (queued when a job queue runs, else in-process). */
+  requestSync(orgId: string, connectionId: string): void;
+}
+
+export const tokenPlace = (connectionId: string, column: 'token_encrypted' | 'refresh_token_encrypted' | 'webhook_secret_encrypted'): FieldPlace => ({
+  table: 'stripe_connections', column, rowId: connectionId, purpose: 'stripe',
+});
