@@ -32,6 +32,8 @@ export interface LoginThrottle {
   recordFailure(email: string, ip: string): Promise<void>;
   /** A correct password clears the (account, IP) failures; the IP's spraying count stays. */
   recordSuccess(email: string, ip: string): Promise<void>;
+  /** Whether another password-reset mail may go out (3 per address and 20 per IP an hour): no mail bombing. */
+  allowResetMail(email: string, ip: string): Promise<boolean>;
 }
 
 /** No delay for the first 3 failures, then 250 ms doubling per failure, at most 4 s. */
@@ -59,6 +61,8 @@ export function createLoginThrottle(opts: { redis?: Redis; limits?: Partial<Thro
   const prefix = opts.keyPrefix ?? 'mowt_login';
   const byAccountIp = make(`${prefix}_acct_ip`, limits.accountIpFailures, limits.accountIpWindowS);
   const byIp = make(`${prefix}_ip`, limits.ipFailures, limits.ipWindowS);
+  const resetByAccount = make(`${prefix}_reset_acct`, 3, 60 * 60);
+  const resetByIp = make(`${prefix}_reset_ip`, 20, 60 * 60);
 
   const swallowLimit = async (p: Promise<unknown>) => {
     try {
@@ -87,6 +91,16 @@ export function createLoginThrottle(opts: { redis?: Redis; limits?: Partial<Thro
     },
     async recordSuccess(email, ip) {
       await byAccountIp.delete(accountKey(email, ip));
+    },
+    async allowResetMail(email, ip) {
+      try {
+        await resetByIp.consume(ip);
+        await resetByAccount.consume(accountKey(email, ''));
+        return true;
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return false;
+        throw err;
+      }
     },
   };
 }

@@ -85,6 +85,20 @@ describe.each(DB_KINDS)('password reset and email verification on %s', (kind) =>
     expect(res.statusCode).toBe(200);
   });
 
+  it('sends at most 3 reset mails per address an hour, answering the same', async () => {
+    const u = await signedInUser(h);
+    const b = new TestBrowser(h.server, '192.0.2.123');
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await b.post('/api/auth/password/forgot', { email: u.email }));
+    expect(new Set(answers.map((a) => `${a.statusCode} ${a.body}`)).size).toBe(1);
+    const resets = () => smtp.received.filter((m) => m.to.includes(u.email) && /Reset your Mowt password/.test(m.raw));
+    await smtp.waitFor(() => resets().length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resets()).toHaveLength(3);
+    expect(h.audit.events.filter((e) => e.action === 'auth.password.forgot' && e.userId === u.id).map((e) => e.result)).toEqual(['success', 'success', 'success', 'denied', 'denied']);
+    smtp.received.splice(0, smtp.received.length);
+  });
+
   it('expires reset links after 30 minutes', async () => {
     const u = await signedInUser(h);
     await new TestBrowser(h.server).post('/api/auth/password/forgot', { email: u.email });
