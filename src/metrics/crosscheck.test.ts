@@ -60,9 +60,11 @@ describe('incremental update', () => {
     sub('s1', 'c1', [ver('2024-01-02T00:00Z', 'active', [item(price('p10', 1000))])]),
     sub('s2', 'c2', [ver('2024-01-03T00:00Z', 'active', [item(price('p20', 2000))])]),
   ];
-  const full = computeOrg({ customers: [], subscriptions: base, ...range }, { timezone: 'UTC' });
+  // computed inside each test, not while collecting, so mutation testing attributes it to the tests
+  const fullOrg = () => computeOrg({ customers: [], subscriptions: base, ...range }, { timezone: 'UTC' });
 
   it('a webhook upgrading c2 on 15 Jan yields a delta only from that day', () => {
+    const full = fullOrg();
     const changed = sub('s2', 'c2', [
       ver('2024-01-03T00:00Z', 'active', [item(price('p20', 2000))]),
       ver('2024-01-15T12:00Z', 'active', [item(price('p35', 3500))]),
@@ -78,6 +80,7 @@ describe('incremental update', () => {
   });
 
   it('a customer who becomes excluded is removed; an unknown one with nothing is a no-op', () => {
+    const full = fullOrg();
     const opts = { ...full.options, exclude: { ...full.options.exclude, customerIds: ['c1'] } };
     const { series, delta } = recomputeCustomer({ customer: { id: 'c1' }, subscriptions: [base[0] as SubscriptionInput], previous: full.customers.get('c1') ?? null, range }, full.fx, opts);
     expect(series).toBeNull();
@@ -87,6 +90,7 @@ describe('incremental update', () => {
   });
 
   it('rejects series and deltas over a different range', () => {
+    const full = fullOrg();
     const other = computeOrg({ customers: [], subscriptions: base, from: '2024-01-02', to: '2024-01-31' }, { timezone: 'UTC' });
     const { delta } = recomputeCustomer({ customer: { id: 'c1' }, subscriptions: [base[0] as SubscriptionInput], previous: null, range: { from: '2024-01-02', to: '2024-01-31' } }, other.fx, other.options);
     expect(() => applyDelta(full.aggregates, delta)).toThrow(RangeError);

@@ -4,7 +4,7 @@
  * silently wrong figure.
  */
 import type { FxRateInput } from './types.js';
-import { mul, parseDecimal, rat, ONE, type Rational } from './rational.js';
+import { eq, mul, parseDecimal, rat, ONE, type Rational } from './rational.js';
 
 /** ISO 4217 currencies Stripe treats as zero-decimal, and the three-decimal ones. Others have 2 decimals. */
 const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
@@ -41,6 +41,10 @@ export function buildFxTable(rates: readonly FxRateInput[], reportingCurrency: s
     if (value.n <= 0n) throw new RangeError(`FX rate for ${c} on ${r.date} must be positive`);
     let m = byCurrency.get(c);
     if (!m) byCurrency.set(c, (m = new Map()));
+    // Two different rates for one currency and day are ambiguous: keeping whichever came last made the figures
+    // depend on input order. The same rate twice (e.g. "0.8" and 0.80) is harmless.
+    const seen = m.get(r.date);
+    if (seen && !eq(seen, value)) throw new RangeError(`two different FX rates for ${c} on ${r.date}`);
     m.set(r.date, value);
   }
   const series = new Map<string, { dates: string[]; rates: Rational[] }>();

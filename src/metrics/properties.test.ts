@@ -102,8 +102,9 @@ interface World {
   fx: FxRateInput[];
 }
 
+// one rate per currency and day: two different rates for the same day are rejected as ambiguous (fx.ts)
 const fxArb: fc.Arbitrary<FxRateInput[]> = fc
-  .array(fc.record({ currency: fc.constantFrom('USD', 'EUR', 'JPY'), day: fc.integer({ min: 0, max: 140 }), milli: fc.integer({ min: 1, max: 2000 }) }), { maxLength: 12 })
+  .uniqueArray(fc.record({ currency: fc.constantFrom('USD', 'EUR', 'JPY'), day: fc.integer({ min: 0, max: 140 }), milli: fc.integer({ min: 1, max: 2000 }) }), { maxLength: 12, selector: (r) => `${r.currency}|${r.day}` })
   .map((rs) => [
     { currency: 'USD', date: '2023-12-01', rate: '0.79' },
     { currency: 'EUR', date: '2023-12-01', rate: '0.86' },

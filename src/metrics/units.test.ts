@@ -198,6 +198,16 @@ describe('fx', () => {
     expect(() => rateOn(table, 'EUR', '2024-01-05')).toThrow(/EUR/);
     expect(() => buildFxTable([{ currency: 'USD', date: '2024-01-01', rate: '0' }], 'GBP')).toThrow(RangeError);
   });
+  it('rejects two different rates for one currency and day (the figure would depend on input order)', () => {
+    // Found by the input-order property: EUR 0.001 and 0.002 on one day gave 3 or 6 depending on which came last.
+    const a = { currency: 'EUR', date: '2024-01-01', rate: '0.001' };
+    const b = { currency: 'eur', date: '2024-01-01', rate: '0.002' };
+    expect(() => buildFxTable([a, b], 'GBP')).toThrow(/two different FX rates for EUR on 2024-01-01/);
+    expect(() => buildFxTable([b, a], 'GBP')).toThrow(RangeError);
+    // the same rate twice, however written, is fine: 0.8 = "0.80" = 4/5
+    const same = buildFxTable([{ currency: 'USD', date: '2024-01-01', rate: 0.8 }, { currency: 'USD', date: '2024-01-01', rate: '0.80' }], 'GBP');
+    expect(same.series.get('USD')).toEqual({ dates: ['2024-01-01'], rates: [rat(4n, 5n)] });
+  });
   it('converts between minor units of different exponents', () => {
     expect(minorUnitExponent('jpy')).toBe(0);
     expect(minorUnitExponent('KWD')).toBe(3);
