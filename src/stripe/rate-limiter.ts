@@ -1,6 +1,7 @@
-// Client-side limiter: at most `perSecond` requests in any sliding one-second window, per connection.
-// Stripe counts the same way (and so does the emulator), so staying just under its 100/s read limit keeps
-// us out of 429s without leaving the allowance idle. Waiters are served in arrival order.
+// Client-side limiter: requests to one Stripe account leave evenly spaced, `perSecond` a second at most.
+// Even spacing rather than bursts: Stripe (and the emulator) count arrivals in a sliding one-second
+// window, and a burst sent at the top of our window can arrive smeared into the next one and trip a 429.
+// Waiters are served in arrival order.
 
 export interface RateLimiter {
   /** Resolves when one more request may be sent. */
@@ -12,21 +13,17 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function createRateLimiter(perSecond: number, now: () => number = () => performance.now()): RateLimiter {
   if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError('rate limit must be a positive number');
-  const capacity = Math.max(1, Math.floor(perSecond));
-  // Ring of the send times of the last `capacity` requests: the oldest decides when the next may go.
-  const sent = new Array<number>(capacity).fill(Number.NEGATIVE_INFINITY);
-  let head = 0;
+  const spacing = 1000 / perSecond;
+  let next = Number.NEGATIVE_INFINITY;
   let queue: Promise<void> = Promise.resolve();
   const take = async (): Promise<void> => {
     for (;;) {
-      const oldest = sent[head] ?? Number.NEGATIVE_INFINITY;
-      // A millisecond of margin: timers and the server's clock do not agree to the microsecond.
-      const wait = oldest + 1001 - now();
+      const wait = next - now();
       if (wait <= 0) break;
       await sleep(wait);
     }
-    sent[head] = now();
-    head = (head + 1) % capacity;
+    // Slots are booked from the later of "now" and the previous slot: idle time is not saved up as a burst.
+    next = Math.max(now(), next) + spacing;
   };
   return {
     perSecond,

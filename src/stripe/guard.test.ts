@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { createGuardedSdk, createStripeReader } from './client.js';
+import { GuardedHttpClient, isAllowed, StripeWriteRefused } from './guarded-http-client.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { retryDelayMs } from './retry-policy.js';
+
+describe('read-only guard', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ business: 'small', seed: 3, rateLimitPerSecond: null });
+  });
+  afterAll(async () => emulator?.close());
+
+  it('refuses a write at the lowest layer before anything is sent', async () => {
+    const client = new GuardedHttpClient({ policy: 'read-only' });
+    const url = new URL(emulator.url);
+    emulator.store.log.reset();
+    for (const method of ['POST', 'DELETE', 'PUT', 'PATCH']) {
+      await expect(client.makeRequest(url.hostname, url.port, '/v1/charges', method, {}, 'amount=100&currency=gbp', 'http', 5000))
+        .rejects.toBeInstanceOf(StripeWriteRefused);
+    }
+    // …and through the SDK itself, had any Mowt code reached it.
+    const sdk = createGuardedSdk({ apiBase: emulator.url, token: 'rk_test_guardKey1234' });
+    // The SDK wraps what its HTTP client throws; the refusal is its cause.
+    const refusal = (e: unknown) => ((e as { detail?: unknown }).detail ?? e) as Error;
+    await expect(sdk.charges.create({ amount: 100, currency: 'gbp' }).catch((e: unknown) => Promise.reject(refusal(e)))).rejects.toThrow(/Mowt only reads/);
+    await expect(sdk.customers.del('cus_x').catch((e: unknown) => Promise.reject(refusal(e)))).rejects.toThrow(/Mowt only reads/);
+    expect(emulator.store.log.all()).toEqual([]);
+  });
+
+  it('lets the read client read and keeps OAuth token calls to the OAuth client', async () => {
+    const reader = createStripeReader({ apiBase: emulator.url, token: 'rk_test_guardKey1234' });
+    expect((await reader.list('customers', { limit: 2 })).data).toHaveLength(2);
+    expect(isAllowed('read-only', 'POST', '/v1/oauth/token')).toBe(false);
+    expect(isAllowed('read-only', 'GET', '/v1/oauth/authorize')).toBe(false);
+    expect(isAllowed('oauth', 'POST', '/v1/oauth/token')).toBe(true);
+    expect(isAllowed('oauth', 'POST', '/v1/oauth/deauthorize')).toBe(true);
+    expect(isAllowed('oauth', 'POST', '/v1/charges')).toBe(false);
+    expect(isAllowed('oauth', 'GET', '/v1/customers')).toBe(false);
+  });
+});
+
+describe('rate limiter and retry policy', () => {
+  it('never lets more than the limit through in any one-second window', async () => {
+    const limiter = createRateLimiter(50);
+    const stamps: number[] = [];
+    const start = performance.now();
+    await Promise.all(Array.from({ length: 130 }, async () => {
+      await limiter.acquire();
+      stamps.push(performance.now());
+    }));
+    for (let i = 50; i < stamps.length; i++) expect((stamps[i] ?? 0) - (stamps[i - 50] ?? 0)).toBeGreaterThanOrEqual(999);
+    // …and does not idle: 130 requests at 50/s take about 2.6 seconds.
+    expect(performance.now() - start).toBeLessThan(3200);
+  }, 10_000);
+
+  it('keeps a sync under the emulator’s own limit: no 429s at 90/s against 100/s', async () => {
+    const emulator = await startEmulator({ business: 'small', seed: 3, rateLimitPerSecond: 100 });
+    try {
+      const reader = createStripeReader({ apiBase: emulator.url, token: 'rk_test_guardKey1234', limiter: createRateLimiter(90), retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+      await Promise.all(Array.from({ length: 200 }, () => reader.list('products', { limit: 1 })));
+      expect(emulator.store.log.all().filter((r) => r.status === 429)).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  }, 10_000);
+
+  it('backs off exponentially with jitter and honours Retry-After', () => {
+    const policy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 5000 };
+    expect(retryDelayMs(policy, 0, undefined, () => 0)).toBe(50);
+    expect(retryDelayMs(policy, 3, undefined, () => 1)).toBe(800);
+    expect(retryDelayMs(policy, 10, undefined, () => 1)).toBe(5000);
+    expect(retryDelayMs(policy, 0, '2', () => 0)).toBe(2000);
+  });
+});
