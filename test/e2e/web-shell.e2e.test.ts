@@ -231,7 +231,7 @@ describe('web app shell (fake API)', () => {
   it('renders the sign-in pages reached from email links, and explains an incomplete link', async () => {
     const { context, page } = await open({ viewport: PHONE });
     try {
-      await page.goto(`${web.url}/invite?token=abcdefghijklmnopqrstuvwxyz`);
+      await page.goto(`${web.url}/invite#token=abcdefghijklmnopqrstuvwxyz`);
       await page.getByRole('heading', { name: 'Join your team on Mowt' }).waitFor();
       await check(page, 'phone-invite');
       await page.goto(`${web.url}/reset-password`);
@@ -240,7 +240,7 @@ describe('web app shell (fake API)', () => {
       await page.getByLabel('Email').fill('someone@example.test');
       await page.getByRole('button', { name: 'Send reset link' }).click();
       await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-      await page.goto(`${web.url}/setup?token=abcdefghijklmnopqrstuvwxyz`);
+      await page.goto(`${web.url}/setup#token=abcdefghijklmnopqrstuvwxyz`);
       await page.getByRole('heading', { name: 'Set up Mowt' }).waitFor();
       await check(page, 'phone-setup');
     } finally {

@@ -10,6 +10,7 @@ import { SetupPage } from './pages/auth/SetupPage.js';
 import { SignInPage } from './pages/auth/SignInPage.js';
 import { TotpEnrolPage } from './pages/auth/TotpEnrolPage.js';
 import { TotpVerifyPage } from './pages/auth/TotpVerifyPage.js';
+import { VerifyEmailPage } from './pages/auth/VerifyEmailPage.js';
 import { DashboardPage } from './pages/dashboards/DashboardPage.js';
 import { DASHBOARDS } from './pages/dashboards/dashboards.js';
 import { HomeRedirect } from './pages/HomeRedirect.js';
@@ -32,6 +33,7 @@ export const routes: RouteObject[] = [
       { path: '/reset-password', element: <ResetPasswordPage /> },
       { path: '/invite', element: <AcceptInvitePage /> },
       { path: '/setup', element: <SetupPage /> },
+      { path: '/verify-email', element: <VerifyEmailPage /> },
       {
         path: '/orgs/:orgId',
         element: <AppLayout />,

@@ -12,7 +12,8 @@ function decodeQuotedPrintable(text: string): string {
 export async function findMailedLink(dataDir: string, to: string, pathname: string, timeoutMs = 15_000): Promise<string> {
   const dir = path.join(dataDir, 'mail');
   const deadline = Date.now() + timeoutMs;
-  const linkRe = new RegExp(`https?://[^\\s"'<>]+${pathname.replace(/[/?]/g, '\\$&')}\\?token=[A-Za-z0-9_.%~-]+`);
+  // The backend puts the token in the fragment (#token=…); a query (?token=…) is accepted too.
+  const linkRe = new RegExp(`https?://[^\\s"'<>]+${pathname.replace(/[/?]/g, '\\$&')}[?#]token=[A-Za-z0-9_.%~-]+`);
   while (Date.now() < deadline) {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort() : [];
     for (const f of files) {
@@ -21,7 +22,7 @@ export async function findMailedLink(dataDir: string, to: string, pathname: stri
       const match = text.match(linkRe);
       if (match) {
         const url = new URL(match[0].replace(/&amp;/g, '&'));
-        return url.pathname + url.search;
+        return url.pathname + url.search + url.hash;
       }
     }
     await new Promise((r) => setTimeout(r, 200));

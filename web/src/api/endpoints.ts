@@ -18,6 +18,7 @@ export const resetPassword = (token: string, password: string, code: string) =>
 export const reauthenticate = (password: string, code: string) => api.post<unknown>('/api/auth/reauth', { password, code });
 export const changePassword = (password: string) => api.post<unknown>('/api/auth/password/change', { password });
 export const disableTotp = (password: string, code: string) => api.post<unknown>('/api/auth/totp/disable', { password, code });
+export const verifyEmail = (token: string) => api.post<unknown>('/api/auth/email/verify', { token });
 export const logout = () => api.post<unknown>('/api/auth/logout');
 export const acceptInvite = (body: { token: string; name?: string; password?: string }) => api.post<unknown>('/api/invites/accept', body);
 export const setup = (body: { token: string; email: string; password: string; orgName: string; name?: string }) => api.post<unknown>('/api/setup', body);

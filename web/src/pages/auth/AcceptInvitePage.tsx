@@ -1,18 +1,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api/problem.js';
 import { signInPath } from '../../app/auth-redirect.js';
 import { acceptInvite } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { FormAlert, TextField } from '../../components/Field.js';
+import { useLinkToken } from '../../app/link-token.js';
 import { AuthLayout } from './AuthLayout.js';
 import { MissingToken } from './MissingToken.js';
 import { PASSWORD_HINT, nextOf, pathForNext } from './next-step.js';
 
 export function AcceptInvitePage() {
-  const [params] = useSearchParams();
-  const token = params.get('token');
+  const token = useLinkToken();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
@@ -34,7 +34,7 @@ export function AcceptInvitePage() {
   const errors = formErrors(mutation.error, ['name', 'password', 'token']);
   // 409: the address already has an account, which must sign in first and then open the link again.
   const mustSignIn = mutation.error instanceof ApiError && mutation.error.status === 409;
-  const here = `/invite?token=${encodeURIComponent(token ?? '')}`;
+  const here = `/invite#token=${encodeURIComponent(token ?? '')}`;
 
   if (!token) return <MissingToken title="Join your team on Mowt" what="invitation" />;
 

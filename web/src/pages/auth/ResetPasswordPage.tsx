@@ -1,16 +1,16 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { resetPassword } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { FormAlert, TextField } from '../../components/Field.js';
+import { useLinkToken } from '../../app/link-token.js';
 import { AuthLayout } from './AuthLayout.js';
 import { MissingToken } from './MissingToken.js';
 import { PASSWORD_HINT } from './next-step.js';
 
 export function ResetPasswordPage() {
-  const [params] = useSearchParams();
-  const token = params.get('token');
+  const token = useLinkToken();
   const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');

@@ -1,17 +1,17 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import { setup } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { FormAlert, TextField } from '../../components/Field.js';
+import { useLinkToken } from '../../app/link-token.js';
 import { AuthLayout } from './AuthLayout.js';
 import { MissingToken } from './MissingToken.js';
 import { PASSWORD_HINT, nextOf, pathForNext } from './next-step.js';
 
 /** First run: the one-time link printed by `npm start` creates the first organisation and its Admin. */
 export function SetupPage() {
-  const [params] = useSearchParams();
-  const token = params.get('token');
+  const token = useLinkToken();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [orgName, setOrgName] = useState('');
