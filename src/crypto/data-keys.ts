@@ -3,6 +3,7 @@
 // connection, so opening a second transaction from inside one would wait for ever), otherwise in a
 // transaction of its own scoped to the organisation, so row-level security applies to key rows too.
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { withOrg, withoutOrg, type Tx } from '../db/tenant.js';
@@ -83,9 +84,19 @@ export function createDataKeys(opts: DataKeysOptions): DataKeys {
   const keyId = (scope: Scope, purpose: KeyPurpose, version: number) => `${scope}|${purpose}|${version}`;
   const activeId = (scope: Scope, purpose: KeyPurpose) => `${scope}|${purpose}`;
 
-  function inScope<T>(scope: Scope, tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (tx) return fn(tx);
-    return scope === SYSTEM_SCOPE ? withoutOrg(db, fn) : withOrg(db, scope, fn);
+  async function inScope<T>(scope: Scope, tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (!tx) return scope === SYSTEM_SCOPE ? withoutOrg(db, fn) : withOrg(db, scope, fn);
+    if (scope !== SYSTEM_SCOPE) {
+      // Row-level security would only say "no rows" or "policy violation"; name the real mistake instead.
+      const { rows } = await sql<{ org: string | null }>`select nullif(current_setting('app.org_id', true), '') as org`.execute(tx);
+      if (rows[0]?.org?.toLowerCase() !== scope) {
+        throw new CryptoError(
+          `a value of organisation ${scope} was used in a transaction scoped to ${rows[0]?.org ?? 'no organisation'}: ` +
+            'pass a transaction from withOrg(db, orgId) for the same organisation, or none',
+        );
+      }
+    }
+    return fn(tx);
   }
 
   async function unwrap(scope: Scope, purpose: KeyPurpose, row: WrappedDataKey): Promise<KeyObject> {
@@ -200,7 +211,7 @@ export function createDataKeys(opts: DataKeysOptions): DataKeys {
         const row = await inScope(scope, tx, (t) => ensureInTx(t, scope, purpose, events));
         const key = await cachedUnwrap(scope, purpose, row.version, () => unwrap(scope, purpose, row));
         activeVersions.set(activeId(scope, purpose), row.version);
-        await events.deliver();
+        await events.deliver(tx);
         return { version: row.version, key };
       })();
       if (!shareable) return lookup;
@@ -227,7 +238,7 @@ export function createDataKeys(opts: DataKeysOptions): DataKeys {
       await inScope(scope, tx, async (t) => {
         for (const purpose of purposes) await ensureInTx(t, scope, purpose, events);
       });
-      await events.deliver();
+      await events.deliver(tx);
     },
 
     async destroyScope(scope, tx) {
@@ -242,6 +253,18 @@ export function createDataKeys(opts: DataKeysOptions): DataKeys {
         const keks = (await listKeks(t, scope)).filter((k) => k.status !== 'destroyed');
         for (const dek of deks) await destroyDataKeyRow(t, dek.id, at);
         for (const kek of keks) await setKekStatus(t, kek.id, { status: 'destroyed', destroyedAt: at });
+        // Nothing is left to re-wrap or re-encrypt for this organisation: close its open rotations.
+        await t
+          .updateTable('crypto_rotations')
+          .set((eb) => ({
+            rewrapped_at: eb.fn.coalesce('rewrapped_at', eb.val(at)),
+            reencrypted_at: eb.fn.coalesce('reencrypted_at', eb.val(at)),
+            finished_at: at,
+            old_keys_destroyed_at: at,
+          }))
+          .where('org_id', '=', scope)
+          .where('finished_at', 'is', null)
+          .execute();
         await events.record(t, {
           type: 'org_keys.destroyed',
           orgId: scope,
@@ -257,7 +280,7 @@ export function createDataKeys(opts: DataKeysOptions): DataKeys {
         throw err;
       });
       api.forget(scope);
-      await events.deliver();
+      await events.deliver(tx);
     },
 
     forget(scope) {

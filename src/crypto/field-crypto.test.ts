@@ -8,6 +8,7 @@ import { withOrg } from '../db/tenant.js';
 import { createFieldCrypto, type FieldCrypto } from './field-crypto.js';
 import { DecryptionError, KeyDestroyedError, MalformedCiphertextError } from './errors.js';
 import { createKeyring } from './keyring.js';
+import { auditKeyEvents } from './audit-key-events.js';
 import { parseCiphertext, formatCiphertext } from './ciphertext-format.js';
 
 const orgA = crypto.randomUUID();
@@ -86,6 +87,34 @@ describe.each(DB_KINDS)('field encryption on %s', (kind) => {
       return fc.decryptField(orgA, where, c, tx);
     });
     expect(out).toBe('in-tx');
+  });
+
+  it('names the mistake when a transaction of another organisation is passed', async () => {
+    const org = crypto.randomUUID();
+    await expect(withOrg(t.db, orgA, (tx) => fc.encryptField(org, where, 'x', tx))).rejects.toThrow(
+      /transaction scoped to .* pass a transaction from withOrg/,
+    );
+  });
+
+  it('hands key events to the listener inside the caller transaction (no second transaction, no deadlock)', async () => {
+    const seen: { type: string; inTx: boolean }[] = [];
+    const audited = await createFieldCrypto({
+      db: t.db,
+      kms: createKeyring({ dir: keyDir }),
+      onEvent: async (e, tx) => {
+        seen.push({ type: e.type, inTx: tx !== undefined });
+        await auditKeyEvents(t.db)(e, tx);
+      },
+    });
+    const org = crypto.randomUUID();
+    await withOrg(t.db, org, (tx) => audited.createOrgKey(org, tx));
+    expect(seen.filter((e) => e.type === 'key.created')).toHaveLength(6);
+    expect(seen.every((e) => e.inTx)).toBe(true);
+    const entries = await withOrg(t.db, org, (tx) => tx.selectFrom('audit_log').select(['action', 'actor_type']).execute());
+    expect(entries.filter((e) => e.action === 'crypto.key.created')).toHaveLength(6);
+    await audited.destroyOrgKey(org);
+    const after = await withOrg(t.db, org, (tx) => tx.selectFrom('audit_log').select('action').execute());
+    expect(after.map((e) => e.action)).toContain('crypto.org_keys.destroyed');
   });
 
   it('blind indexes normalise emails, differ per organisation and per kind', async () => {

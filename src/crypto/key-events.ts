@@ -1,6 +1,9 @@
 // Key lifecycle events. Each is written to crypto_key_events in the same transaction as the change it
-// describes (so the record and the change commit together), then handed to the optional listener after
-// commit — the composition root points that at the audit log.
+// describes (so the record and the change commit together), then handed to the optional listener — the
+// composition root points that at the audit log. When the change ran in the caller's transaction, the
+// listener gets that transaction (its entry then commits or rolls back with the change; opening a second
+// transaction there would deadlock PGlite's single connection); otherwise it runs after commit.
+import type { Tx } from '../db/tenant.js';
 import type { KeyPurpose } from './key-purpose.js';
 import type { Queryable } from './key-store.js';
 
@@ -27,7 +30,8 @@ export interface KeyEvent {
   detail: Record<string, string | number | boolean | null>;
 }
 
-export type KeyEventListener = (event: KeyEvent) => void | Promise<void>;
+/** `tx` is set when the change happened inside the caller's still-open transaction. */
+export type KeyEventListener = (event: KeyEvent, tx?: Tx) => void | Promise<void>;
 
 export async function recordKeyEvent(tx: Queryable, event: KeyEvent): Promise<void> {
   await tx
@@ -54,13 +58,16 @@ export class KeyEventBatch {
     this.events.push(event);
   }
 
-  /** Call after commit. A failing listener must not undo a committed key change: it is reported, not thrown. */
-  async deliver(): Promise<void> {
+  /**
+   * Call after commit, or with the caller's transaction when the change ran inside it. A failing listener
+   * must not undo a key change: it is reported, not thrown.
+   */
+  async deliver(tx?: Tx): Promise<void> {
     const events = this.events.splice(0);
     if (!this.listener) return;
     for (const event of events) {
       try {
-        await this.listener(event);
+        await this.listener(event, tx);
       } catch (err) {
         process.emitWarning(`key event listener failed for ${event.type}: ${err instanceof Error ? err.message : String(err)}`);
       }

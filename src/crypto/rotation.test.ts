@@ -299,4 +299,23 @@ describe.each(DB_KINDS)('key rotation on %s', (kind) => {
     const now = await readCustomers(await f.newCrypto(), f, orgB);
     for (const [id, p] of plainB) expect(now.get(id)!.email).toBe(p.email);
   });
+
+  it('an organisation erased while its rotation is unfinished does not block later runs', async () => {
+    const orgC = crypto.randomUUID();
+    await f.fc.createOrgKey(orgC);
+    await insertCustomers(f, orgC, 3);
+    await expect(
+      rotateKeys(f.opts({ force: true, onProgress: (p) => {
+        if (p.phase === 'rotate' && p.orgId === orgC) throw new Error('stopped after starting orgC');
+      } })),
+    ).rejects.toThrow('stopped after starting orgC');
+    const open = await f.t.db.owner.selectFrom('crypto_rotations').select('id').where('org_id', '=', orgC).where('finished_at', 'is', null).execute();
+    expect(open.length).toBeGreaterThan(0);
+    await f.fc.destroyOrgKey(orgC);
+    const report = await runRotationIfDue(f.opts());
+    expect(report.skipped).toBeUndefined();
+    const still = await f.t.db.owner.selectFrom('crypto_rotations').select('id').where('finished_at', 'is', null).execute();
+    expect(still).toEqual([]);
+    await expect(readCustomers(await f.newCrypto(), f, orgC)).rejects.toThrow(/has been destroyed/);
+  });
 });

@@ -16,7 +16,7 @@ import { withoutOrg } from '../db/tenant.js';
 import { allEncryptedColumns, encryptedColumns, type EncryptedColumnRegistry } from './column-registry.js';
 import { DEFAULT_KEY_TTL_MS } from './data-keys.js';
 import { destroyExpiredKeys } from './destroy-expired-keys.js';
-import { RotationBusyError } from './errors.js';
+import { KeyDestroyedError, RotationBusyError } from './errors.js';
 import type { FieldCrypto } from './field-crypto.js';
 import { KeyEventBatch } from './key-events.js';
 import { SYSTEM_SCOPE, orgIdOf, type FieldPurpose } from './key-purpose.js';
@@ -160,8 +160,9 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
       }
       const columns = declared.filter((c) => c.purpose === purpose && (c.orgColumn === null) === (scope === SYSTEM_SCOPE));
       let rows = 0;
+      let erased = false;
       for (const col of columns) {
-        rows += await reencryptColumn(fc, col, scope, purpose, rot.dek_version_to!, {
+        const rewritten = await reencryptColumn(fc, col, scope, purpose, rot.dek_version_to!, {
           batchSize,
           onBatch: (b) =>
             progress({
@@ -171,7 +172,20 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
               rows: b.rewritten,
               message: `${who(b.orgId)} ${b.table}.${b.column}: re-encrypted ${b.totalRewritten} value(s)${b.done ? ' — done' : ''}`,
             }),
+        }).catch((err: unknown) => {
+          // Erased while we worked: destroyOrgKey has closed this rotation; nothing is left to re-encrypt.
+          if (err instanceof KeyDestroyedError && scope !== SYSTEM_SCOPE) return null;
+          throw err;
         });
+        if (rewritten === null) {
+          erased = true;
+          break;
+        }
+        rows += rewritten;
+      }
+      if (erased) {
+        await progress({ phase: 'retire', orgId: rot.org_id, purpose, message: `${who(rot.org_id)} ${purpose}: keys destroyed (erasure) — skipped` });
+        continue;
       }
       const retired = await keys.inScope(scope, undefined, async (tx) => {
         const at = clock();
