@@ -75,14 +75,11 @@ export async function lockChainHead(tx: Tx, chainId: string): Promise<{ seq: num
   return { seq: Number(head.seq), hash: head.hash };
 }
 
-async function appendInTx(tx: Tx, entry: AuditEntry): Promise<AppendedAudit> {
+function toHashed(entry: AuditEntry, seq: number, prevHash: string): HashedEntry {
   const metadata = entry.metadata ?? {};
-  assertSafeMetadata(metadata);
-  const chainId = chainIdOf(entry.orgId);
-  const head = await lockChainHead(tx, chainId);
-  const hashed: HashedEntry = {
+  return {
     orgId: entry.orgId,
-    seq: head.seq + 1,
+    seq,
     actorType: entry.actor.type,
     actorId: entry.actor.id ?? null,
     action: entry.action,
@@ -94,15 +91,44 @@ async function appendInTx(tx: Tx, entry: AuditEntry): Promise<AppendedAudit> {
     userAgent: clip(entry.userAgent),
     result: entry.result ?? 'success',
     metadata,
-    prevHash: head.hash,
+    prevHash,
   };
-  const hash = entryHash(hashed);
-  // The id is made here, not returned by the insert: RETURNING needs read access, and system-chain
-  // entries are write-only for the app role.
-  const id = crypto.randomUUID();
-  await tx
-    .insertInto('audit_log')
-    .values({
+}
+
+/** Queued entry: `dedupe` skips it when the same actor already has this action on this target since then. */
+interface Pending {
+  entry: AuditEntry;
+  dedupeSince?: Date;
+}
+
+/**
+ * Appends entries of ONE chain inside tx: one head lock, one multi-row insert, one head update, whatever the
+ * count. Returns, per entry, what was written (null for an entry skipped as a duplicate).
+ */
+async function appendManyInTx(tx: Tx, chainId: string, pending: Pending[]): Promise<(AppendedAudit | null)[]> {
+  for (const p of pending) assertSafeMetadata(p.entry.metadata ?? {});
+  const head = await lockChainHead(tx, chainId);
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const rows = [];
+  const out: (AppendedAudit | null)[] = [];
+  const seenInBatch = new Set<string>();
+  for (const p of pending) {
+    if (p.dedupeSince) {
+      const key = `${p.entry.actor.id ?? ''}\0${p.entry.action}\0${p.entry.target?.id ?? ''}`;
+      if (seenInBatch.has(key) || (await recentlyRecorded(tx, p.entry, p.dedupeSince))) {
+        out.push(null);
+        continue;
+      }
+      seenInBatch.add(key);
+    }
+    seq += 1;
+    const hashed = toHashed(p.entry, seq, prevHash);
+    const hash = entryHash(hashed);
+    // The id is made here, not returned by the insert: RETURNING needs read access, and system-chain
+    // entries are write-only for the app role.
+    const id = crypto.randomUUID();
+    rows.push({
       id,
       org_id: hashed.orgId,
       seq: hashed.seq,
@@ -115,23 +141,118 @@ async function appendInTx(tx: Tx, entry: AuditEntry): Promise<AppendedAudit> {
       ip: hashed.ip,
       user_agent: hashed.userAgent,
       result: hashed.result,
-      metadata: JSON.stringify(metadata),
+      metadata: JSON.stringify(hashed.metadata),
       prev_hash: hashed.prevHash,
       hash,
-    })
-    .execute();
-  await tx.updateTable('audit_chain_heads').set({ seq: hashed.seq, hash }).where('chain_id', '=', chainId).execute();
-  return { id, seq: hashed.seq, hash };
+    });
+    out.push({ id, seq, hash });
+    prevHash = hash;
+  }
+  if (rows.length > 0) {
+    await tx.insertInto('audit_log').values(rows).execute();
+    await tx.updateTable('audit_chain_heads').set({ seq, hash: prevHash }).where('chain_id', '=', chainId).execute();
+  }
+  return out;
+}
+
+async function recentlyRecorded(tx: Tx, entry: AuditEntry, since: Date): Promise<boolean> {
+  let q = tx.selectFrom('audit_log').select('id').where('occurred_at', '>=', since).where('action', '=', entry.action);
+  q = entry.orgId === null ? q.where('org_id', 'is', null) : q.where('org_id', '=', entry.orgId);
+  q = entry.actor.id ? q.where('actor_id', '=', entry.actor.id) : q.where('actor_id', 'is', null);
+  q = entry.target?.id ? q.where('target_id', '=', entry.target.id) : q.where('target_id', 'is', null);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
+// Group commit for appends that are not part of a caller's transaction. Entries for one chain queue up
+// while that chain's previous batch is being written; the next batch then goes in one transaction (one
+// lock, one insert, one commit). So a busy organisation costs one connection and one fsync per batch, not
+// one per entry — appends never pile up holding pool connections while they wait for the chain lock, and
+// the organisation's reads keep their connections. Callers still await durability of their own entry.
+const MAX_BATCH = 500;
+
+interface ChainQueue {
+  items: { pending: Pending; resolve: (r: AppendedAudit | null) => void; reject: (e: unknown) => void }[];
+  busy: boolean;
+}
+
+const writers = new WeakMap<Db, Map<string, ChainQueue>>();
+
+function enqueue(db: Db, pending: Pending): Promise<AppendedAudit | null> {
+  let chains = writers.get(db);
+  if (!chains) {
+    chains = new Map();
+    writers.set(db, chains);
+  }
+  const chainId = chainIdOf(pending.entry.orgId);
+  let queue = chains.get(chainId);
+  if (!queue) {
+    queue = { items: [], busy: false };
+    chains.set(chainId, queue);
+  }
+  const q = queue;
+  const map = chains;
+  return new Promise((resolve, reject) => {
+    q.items.push({ pending, resolve, reject });
+    if (!q.busy) void drain(db, map, chainId, q);
+  });
+}
+
+async function drain(db: Db, chains: Map<string, ChainQueue>, chainId: string, queue: ChainQueue): Promise<void> {
+  queue.busy = true;
+  // Let the entries of the current tick join the first batch.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  while (queue.items.length > 0) {
+    const batch = queue.items.splice(0, MAX_BATCH);
+    const orgId = batch[0]?.pending.entry.orgId ?? null;
+    const write = (tx: Tx) => appendManyInTx(tx, chainId, batch.map((b) => b.pending));
+    try {
+      const results = orgId === null ? await withoutOrg(db, write) : await withOrg(db, orgId, write);
+      batch.forEach((b, i) => b.resolve(results[i] ?? null));
+    } catch (err) {
+      // One bad entry (e.g. a refused metadata key) must not sink its neighbours: retry them one by one.
+      if (batch.length === 1) batch[0]?.reject(err);
+      else {
+        for (const b of batch) {
+          try {
+            const [r] = orgId === null ? await withoutOrg(db, (tx) => appendManyInTx(tx, chainId, [b.pending])) : await withOrg(db, orgId, (tx) => appendManyInTx(tx, chainId, [b.pending]));
+            b.resolve(r ?? null);
+          } catch (e) {
+            b.reject(e);
+          }
+        }
+      }
+    }
+  }
+  queue.busy = false;
+  chains.delete(chainId);
 }
 
 /**
- * Appends an audit entry. Given a transaction, the entry commits (or rolls back) with the change it
- * records, and the transaction must be scoped to the entry's organisation (RLS refuses anything else).
- * Given the Db, it is written in a short transaction of its own — use that for denials and failures, whose
- * own transaction is about to roll back.
+ * Appends an audit entry.
+ * - Given a transaction (scoped to the entry's organisation, or to none for the system chain), the entry
+ *   commits or rolls back with the change it records. The chain's head stays locked until that transaction
+ *   ends, so keep it for rare, state-changing operations and make it the last statement.
+ * - Given the Db, it is group-committed with other entries of its chain in a short transaction of its own
+ *   and resolves once durable. Use this for reads, denials and failures (whose own transaction may roll back).
  */
 export async function appendAudit(target: Tx | Db, entry: AuditEntry): Promise<AppendedAudit> {
-  if (!isDb(target)) return appendInTx(target, entry);
-  const orgId = entry.orgId;
-  return orgId === null ? withoutOrg(target, (tx) => appendInTx(tx, entry)) : withOrg(target, orgId, (tx) => appendInTx(tx, entry));
+  assertSafeMetadata(entry.metadata ?? {});
+  if (!isDb(target)) {
+    const [r] = await appendManyInTx(target, chainIdOf(entry.orgId), [{ entry }]);
+    if (!r) throw new Error('audit entry was not written');
+    return r;
+  }
+  const r = await enqueue(target, { entry });
+  if (!r) throw new Error('audit entry was not written');
+  return r;
+}
+
+/**
+ * Appends unless the same actor already has the same action on the same target since `since` (page views:
+ * once per user, page and minute). Checked under the chain lock, so concurrent duplicates record once.
+ * Returns null when skipped.
+ */
+export async function appendAuditOnce(db: Db, entry: AuditEntry, since: Date): Promise<AppendedAudit | null> {
+  assertSafeMetadata(entry.metadata ?? {});
+  return enqueue(db, { entry, dedupeSince: since });
 }

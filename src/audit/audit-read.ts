@@ -2,8 +2,7 @@
 // Reads are recorded in a short transaction of their own after the read, so a burst of reads in one
 // organisation never waits on the chain lock while holding its own read transaction open.
 import type { Db } from '../db/database.js';
-import { withOrg } from '../db/tenant.js';
-import { appendAudit, lockChainHead, type AuditActor } from './append-audit.js';
+import { appendAudit, appendAuditOnce, type AuditActor } from './append-audit.js';
 import type { AuditMetadata } from './audit-log.table.js';
 
 export type AuditedRead = 'customer' | 'customer_list' | 'export' | 'api_token' | 'staff';
@@ -57,20 +56,9 @@ export async function auditPageView(
 ): Promise<boolean> {
   const at = view.at ?? new Date();
   const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-  return withOrg(db, view.orgId, async (tx) => {
-    await lockChainHead(tx, view.orgId);
-    const seen = await tx
-      .selectFrom('audit_log')
-      .select('id')
-      .where('org_id', '=', view.orgId)
-      .where('occurred_at', '>=', minute)
-      .where('action', '=', 'page.viewed')
-      .where('actor_id', '=', view.userId)
-      .where('target_id', '=', view.page)
-      .limit(1)
-      .executeTakeFirst();
-    if (seen) return false;
-    await appendAudit(tx, {
+  const written = await appendAuditOnce(
+    db,
+    {
       orgId: view.orgId,
       actor: { type: 'user', id: view.userId },
       action: 'page.viewed',
@@ -78,7 +66,8 @@ export async function auditPageView(
       ip: view.context?.ip,
       userAgent: view.context?.userAgent,
       at,
-    });
-    return true;
-  });
+    },
+    minute,
+  );
+  return written !== null;
 }
