@@ -16,6 +16,10 @@ import { loadTls } from './http/tls.js';
 import { WEB_DIST } from './paths.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Services } from './services.js';
+import { authPlugin, authRoutes, createAuthDeps, databaseAudit, type AuthDeps } from './auth/index.js';
+import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto/index.js';
+import { createMailer, type Mailer } from './mail/index.js';
+import { listUserOrgs } from './teams/index.js';
 
 export interface App {
   config: Config;
@@ -36,6 +40,9 @@ export interface AppOverrides {
   /** Extra route plugins (tests); registered before the SPA catch-all. */
   routes?: FastifyPluginAsync[];
   webDist?: string;
+  mailer?: Mailer;
+  /** Replaces parts of authentication (tests: a cheaper bcrypt cost, a counting hasher, throttle limits). */
+  auth?: Partial<AuthDeps>;
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -44,14 +51,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     const applied = await migrateToLatest(db.owner);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
-    const services: Services = { config, db, logger, clock: overrides.clock ?? systemClock };
+    const clock = overrides.clock ?? systemClock;
+    const crypto = await createFieldCrypto({ db, kms: createKmsFromConfig(config), clock, onEvent: auditKeyEvents(db) });
+    const mailer = overrides.mailer ?? createMailer(config, logger);
+    const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: databaseAudit(db, clock), listOrgs: listUserOrgs }, overrides.auth);
+    const services: Services = { config, db, logger, clock, crypto, mailer, auth };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const server = await buildServer({
       tls,
       logger,
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
-      routes: [healthRoutes(db), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     const redirect = createRedirectServer(() => config.baseUrl);
@@ -77,6 +88,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       async close() {
         await new Promise<void>((resolve) => (redirect.listening ? redirect.close(() => resolve()) : resolve()));
         await server.close();
+        await auth.close();
         if (!overrides.db) await db.close();
       },
     };

@@ -4,10 +4,16 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import type { AuthDeps } from './auth/index.js';
+import type { FieldCrypto } from './crypto/index.js';
+import type { Mailer } from './mail/index.js';
 
 export interface Services {
   config: Config;
   db: Db;
   logger: Logger;
   clock: Clock;
+  crypto: FieldCrypto;
+  mailer: Mailer;
+  auth: AuthDeps;
 }
