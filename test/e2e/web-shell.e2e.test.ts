@@ -52,7 +52,8 @@ async function check(page: Page, name: string): Promise<void> {
   }
 }
 
-describe('web app shell (fake API)', () => {
+// Real browser work with axe on many pages: generous per-test time on a 2-core CI machine.
+describe('web app shell (fake API)', { timeout: 180_000 }, () => {
   it('signs in, enrols 2FA, shows recovery codes once, and sends the CSRF token on every write', async () => {
     const { api, context, page, csp } = await open({ enrolled: false });
     try {

@@ -1,4 +1,6 @@
 // The issue-4 team scenario in the browser, shared by team.e2e.test.ts (the app as src/app.ts builds it).
+import fs from 'node:fs';
+import path from 'node:path';
 import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -16,6 +18,12 @@ function totpNow(secret: string): string {
 async function check(page: Page, label: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   await expectNoSeriousA11yViolations(page, label);
+  // MOWT_E2E_SCREENSHOTS=<dir> keeps a picture of each page for visual review.
+  const dir = process.env.MOWT_E2E_SCREENSHOTS;
+  if (dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `team-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`), fullPage: true });
+  }
 }
 
 async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {

@@ -64,11 +64,9 @@ export function TotpEnrolPage() {
       {enrolment.isError ? (
         <>
           <ErrorState error={enrolment.error} title="Two-factor set-up could not start" />
-          {enrolment.error instanceof ApiError && enrolment.error.status === 401 ? (
-            <p className="form-links">
-              <Link to="/sign-in">Sign in again</Link>
-            </p>
-          ) : null}
+          <p className="form-links">
+            {enrolment.error instanceof ApiError && enrolment.error.status === 401 ? <Link to="/sign-in">Sign in again</Link> : <Link to="/">Go to Mowt</Link>}
+          </p>
         </>
       ) : null}
       {enrolment.data ? (
