@@ -31,6 +31,13 @@ export const EnvSchema = Type.Object({
   // Seals the development keyring's key files: 32 random bytes, base64 or hex (never echoed in errors).
   MOWT_MASTER_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MOWT_STRIPE_API_BASE: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // The Stripe App (OAuth): its client id and secret (used only for token calls) and the app-wide webhook secret.
+  MOWT_STRIPE_CLIENT_ID: Type.Optional(Type.String({ pattern: '^ca_' })),
+  MOWT_STRIPE_APP_SECRET: Type.Optional(Type.String({ minLength: 10 })),
+  MOWT_STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_' })),
+  // Client-side Stripe requests per second per connection (Stripe allows 100 reads/s).
+  MOWT_STRIPE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }),
+  MOWT_STRIPE_POLL_SECONDS: Type.Integer({ minimum: 5, maximum: 86400, default: 60 }),
   MOWT_DEMO_EMULATOR: Type.Optional(Type.Boolean()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Mowt <no-reply@localhost>' }),
@@ -58,6 +65,10 @@ export interface Config {
   kmsKeyId?: string;
   masterKey?: string;
   stripeApiBase?: string;
+  stripeApp?: { clientId: string; clientSecret: string };
+  stripeWebhookSecret?: string;
+  stripeRateLimit: number;
+  stripePollSeconds: number;
   demoEmulator: boolean;
   smtpUrl?: string;
   mailFrom: string;
@@ -114,6 +125,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     kmsKeyId: env.KMS_KEY_ID,
     masterKey: env.MOWT_MASTER_KEY,
     stripeApiBase: env.MOWT_STRIPE_API_BASE,
+    stripeApp: env.MOWT_STRIPE_CLIENT_ID && env.MOWT_STRIPE_APP_SECRET ? { clientId: env.MOWT_STRIPE_CLIENT_ID, clientSecret: env.MOWT_STRIPE_APP_SECRET } : undefined,
+    stripeWebhookSecret: env.MOWT_STRIPE_WEBHOOK_SECRET,
+    stripeRateLimit: env.MOWT_STRIPE_RATE_LIMIT,
+    stripePollSeconds: env.MOWT_STRIPE_POLL_SECONDS,
     demoEmulator: env.MOWT_DEMO_EMULATOR ?? env.MOWT_ENV === 'development',
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,

@@ -1,0 +1,69 @@
+// The Stripe slice as the composition root sees it: dependencies built from config, the route plugins,
+// and the sync scheduler's lifecycle.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { createQueue } from '../jobs/queue.js';
+import { createStripeReader } from './client.js';
+import { createStripeOAuthClient, type OAuthApp, type StripeOAuthClient } from './oauth-client.js';
+import { RateLimiters } from './rate-limiter.js';
+import { stripeRoutes } from './routes.js';
+import type { StripeCrypto, StripeDeps } from './stripe-deps.js';
+import { inProcessScheduler, pgBossScheduler, type SyncScheduler } from './sync-scheduler.js';
+import { stripeWebhookRoutes } from './webhook-routes.js';
+
+export interface StripeServiceInput {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  crypto: StripeCrypto;
+}
+
+export interface StripeService {
+  readonly deps: StripeDeps;
+  readonly scheduler: SyncScheduler;
+  routes(): FastifyPluginAsync[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Points the slice at an in-process emulator (the embedded demo) when no MOWT_STRIPE_API_BASE is set.
+   * Its OAuth client stands in for the Stripe App unless real App credentials are configured.
+   */
+  useEmulator(url: string, oauthApp: OAuthApp): void;
+}
+
+export function createStripeService(input: StripeServiceInput): StripeService {
+  const { config, db, logger, clock, crypto } = input;
+  let apiBase = config.stripeApiBase;
+  let oauth: StripeOAuthClient | undefined = config.stripeApp ? createStripeOAuthClient(config.stripeApp, apiBase) : undefined;
+  const limiters = new RateLimiters(config.stripeRateLimit);
+  let scheduler: SyncScheduler;
+  const deps: StripeDeps = {
+    db, clock, logger: logger.child({ slice: 'stripe' }), crypto,
+    get apiBase() { return apiBase; },
+    get oauth() { return oauth; },
+    baseUrl: () => config.baseUrl,
+    appWebhookSecret: config.stripeWebhookSecret,
+    limiters,
+    readerFor: (token, connectionId) => createStripeReader({ apiBase, token, limiter: limiters.for(connectionId) }),
+    requestSync: (orgId, connectionId) => scheduler.requestSync(orgId, connectionId),
+  };
+  scheduler = db.kind === 'postgres' && config.database.kind === 'postgres'
+    ? pgBossScheduler(() => deps, createQueue(db, { connectionString: config.database.url }), deps.logger, config.stripePollSeconds)
+    : inProcessScheduler(() => deps, deps.logger, config.stripePollSeconds);
+  return {
+    deps,
+    scheduler,
+    routes: () => [stripeRoutes(deps), stripeWebhookRoutes(deps)],
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+    useEmulator(url, oauthApp) {
+      if (config.stripeApiBase) return;
+      apiBase = url;
+      if (!config.stripeApp) oauth = createStripeOAuthClient(oauthApp, url);
+    },
+  };
+}

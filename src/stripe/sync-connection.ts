@@ -1,0 +1,12 @@
+// One sync pass over a connection: finish (or resume) the backfill, then poll the Events API. Both are
+// idempotent, so a pass may be repeated or interrupted at any point.
+import { backfill } from './backfill.js';
+import { openReader } from './open-reader.js';
+import { pollEvents } from './poll-events.js';
+import type { StripeDeps } from './stripe-deps.js';
+
+export async function syncConnection(deps: StripeDeps, orgId: string, connectionId: string): Promise<void> {
+  const reader = await openReader(deps, orgId, connectionId);
+  await backfill(deps, orgId, connectionId, { reader });
+  await pollEvents(deps, orgId, connectionId, reader);
+}

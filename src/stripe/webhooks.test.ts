@@ -1,0 +1,120 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_KINDS } from '../../test/helpers/databases.js';
+import { signPayload } from '../../emulator/index.js';
+import { withOrg } from '../db/tenant.js';
+import { enforceRouteDeclarations } from '../http/route-config.js';
+import { backfill } from './backfill.js';
+import type { StripeObject } from './client.js';
+import { connectRestrictedKey } from './connect-restricted-key.js';
+import { pollEvents } from './poll-events.js';
+import { setWebhookSecret } from './set-webhook-secret.js';
+import { canonicalDump, checksum, stripeTestEnv, type StripeTestEnv } from './test-support.js';
+import { stripeWebhookRoutes } from './webhook-routes.js';
+
+const SECRET = 'whsec_connectionSecret123456';
+
+describe.each(DB_KINDS)('Stripe webhooks and event polling on %s', (kind) => {
+  let env: StripeTestEnv;
+  let app: FastifyInstance;
+  let connectionId: string;
+
+  const admin = async (path: string, body: Record<string, unknown> = {}): Promise<StripeObject> => {
+    const res = await fetch(`${env.emulator.url}/_emulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as StripeObject;
+  };
+  const send = (event: unknown, opts: { secret?: string; timestamp?: number; path?: string } = {}) => {
+    const payload = JSON.stringify(event);
+    const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+    return app.inject({
+      method: 'POST', url: opts.path ?? `/webhooks/stripe/${connectionId}`, payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(payload, opts.secret ?? SECRET, timestamp) },
+    });
+  };
+  const subscription = (id: string) => withOrg(env.t.db, env.orgId, (tx) =>
+    tx.selectFrom('stripe_subscriptions').select(['status', 'event_created']).where('id', '=', id).executeTakeFirstOrThrow());
+  const quantity = async (subId: string) => (await withOrg(env.t.db, env.orgId, (tx) =>
+    tx.selectFrom('stripe_subscription_items').select('quantity').where('subscription_id', '=', subId).executeTakeFirstOrThrow())).quantity;
+  const activeSubscriptions = async (n: number): Promise<string[]> => {
+    const { rows } = await withOrg(env.t.db, env.orgId, (tx) =>
+      sql<{ id: string }>`select id from stripe_subscriptions where status = 'active' order by id limit ${n}`.execute(tx));
+    return rows.map((r) => r.id);
+  };
+
+  beforeAll(async () => {
+    env = await stripeTestEnv(kind);
+    connectionId = (await connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'rk_test_webhooksKey123' })).connectionId;
+    await backfill(env.deps, env.orgId, connectionId);
+    await setWebhookSecret(env.deps, { orgId: env.orgId, userId: env.userId, connectionId, secret: SECRET });
+    app = Fastify();
+    enforceRouteDeclarations(app);
+    await app.register(stripeWebhookRoutes(env.deps));
+    await app.ready();
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await env?.dispose();
+  });
+
+  it('a signed webhook brings a change into the database', async () => {
+    const [subId = ''] = await activeSubscriptions(1);
+    const event = await admin(`/subscriptions/${subId}/cancel`);
+    const res = await send(event);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ received: true, outcomes: ['refetched'] });
+    expect((await subscription(subId)).status).toBe('canceled');
+  });
+
+  it('rejects bad signatures, stale timestamps, other secrets and replays, changing nothing', async () => {
+    const [subId = ''] = (await activeSubscriptions(2)).slice(1);
+    const event = await admin(`/subscriptions/${subId}/cancel`);
+    const before = checksum(await canonicalDump(env, env.orgId));
+    expect((await send(event, { secret: 'whsec_someoneElsesSecret99' })).statusCode).toBe(400);
+    expect((await send(event, { timestamp: Math.floor(Date.now() / 1000) - 301 })).statusCode).toBe(400);
+    const tampered = await app.inject({
+      method: 'POST', url: `/webhooks/stripe/${connectionId}`, payload: JSON.stringify({ ...event, type: 'customer.deleted' }),
+      headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(JSON.stringify(event), SECRET, Math.floor(Date.now() / 1000)) },
+    });
+    expect(tampered.statusCode).toBe(400);
+    const unsigned = await app.inject({ method: 'POST', url: `/webhooks/stripe/${connectionId}`, payload: JSON.stringify(event), headers: { 'content-type': 'application/json' } });
+    expect(unsigned.statusCode).toBe(400);
+    expect((await send(event, { path: '/webhooks/stripe/00000000-0000-4000-8000-000000000000' })).statusCode).toBe(400);
+    expect(checksum(await canonicalDump(env, env.orgId))).toBe(before);
+    expect((await subscription(subId)).status).toBe('active');
+
+    expect((await send(event)).json()).toEqual({ received: true, outcomes: ['refetched'] });
+    const afterFirst = checksum(await canonicalDump(env, env.orgId));
+    const replay = await send(event);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toEqual({ received: true, outcomes: ['duplicate'] });
+    expect(checksum(await canonicalDump(env, env.orgId))).toBe(afterFirst);
+  });
+
+  it('does not assume order: an older event arriving after a newer one is not applied', async () => {
+    const [, , subId = ''] = await activeSubscriptions(3);
+    const older = await admin(`/subscriptions/${subId}/update`, { quantity: 2 });
+    await admin('/time/advance', { seconds: 10 });
+    const newer = await admin(`/subscriptions/${subId}/update`, { quantity: 3 });
+    expect((await send(newer)).json().outcomes).toEqual(['refetched']);
+    expect(await quantity(subId)).toBe(3);
+    expect((await send(older)).json().outcomes).toEqual(['stale']);
+    expect(await quantity(subId)).toBe(3);
+    expect(Number((await subscription(subId)).event_created)).toBe(newer['created']);
+  });
+
+  it('polling the Events API catches changes no webhook delivered, and skips those already seen', async () => {
+    const [, , , subId = ''] = await activeSubscriptions(4);
+    await admin('/time/advance', { seconds: 5 });
+    await admin(`/subscriptions/${subId}/pause`);
+    const counts = await pollEvents(env.deps, env.orgId, connectionId);
+    expect(counts.refetched + counts.applied).toBeGreaterThanOrEqual(1);
+    const { pause_behavior } = await withOrg(env.t.db, env.orgId, (tx) =>
+      tx.selectFrom('stripe_subscriptions').select('pause_behavior').where('id', '=', subId).executeTakeFirstOrThrow());
+    expect(pause_behavior).toBe('void');
+    const again = await pollEvents(env.deps, env.orgId, connectionId);
+    expect(again.applied + again.refetched).toBe(0);
+    expect(env.emulator.store.log.all().filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/') && !r.path.startsWith('/v1/oauth'))).toEqual([]);
+  });
+});
