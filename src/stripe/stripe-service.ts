@@ -40,7 +40,6 @@ export function createStripeService(input: StripeServiceInput): StripeService {
   let apiBase = config.stripeApiBase;
   let oauth: StripeOAuthClient | undefined = config.stripeApp ? createStripeOAuthClient(config.stripeApp, apiBase) : undefined;
   const limiters = new RateLimiters(config.stripeRateLimit);
-  let scheduler: SyncScheduler;
   const deps: StripeDeps = {
     db, clock, logger: logger.child({ slice: 'stripe' }), crypto,
     get apiBase() { return apiBase; },
@@ -49,9 +48,10 @@ export function createStripeService(input: StripeServiceInput): StripeService {
     appWebhookSecret: config.stripeWebhookSecret,
     limiters,
     readerFor: (token, connectionId) => createStripeReader({ apiBase, token, limiter: limiters.for(connectionId) }),
+    // The scheduler is built just below; requests only arrive once the service runs.
     requestSync: (orgId, connectionId) => scheduler.requestSync(orgId, connectionId),
   };
-  scheduler = db.kind === 'postgres' && config.database.kind === 'postgres'
+  const scheduler: SyncScheduler = db.kind === 'postgres' && config.database.kind === 'postgres'
     ? pgBossScheduler(() => deps, createQueue(db, { connectionString: config.database.url }), deps.logger, config.stripePollSeconds)
     : inProcessScheduler(() => deps, deps.logger, config.stripePollSeconds);
   return {
