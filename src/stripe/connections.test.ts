@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_KINDS } from '../../test/helpers/databases.js';
+import { withOrg } from '../db/tenant.js';
+import { HttpProblem } from '../http/problem.js';
+import { completeOAuth } from './complete-oauth.js';
+import { connectRestrictedKey, SECRET_KEY_REFUSED } from './connect-restricted-key.js';
+import { disconnect } from './disconnect.js';
+import { listConnectionViews } from './list-connections.js';
+import { openReader } from './open-reader.js';
+import { startOAuth } from './start-oauth.js';
+import { stripeTestEnv, type StripeTestEnv } from './test-support.js';
+import { backfill } from './backfill.js';
+
+describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
+  let env: StripeTestEnv;
+  const session = 'session-1';
+
+  beforeAll(async () => {
+    env = await stripeTestEnv(kind, { oauth: { accessTokenTtlSeconds: 120 } });
+  }, 60_000);
+  afterAll(async () => env?.dispose());
+
+  const problem = async (p: Promise<unknown>): Promise<{ status: number; message: string }> => {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof HttpProblem) return { status: e.status, message: e.message };
+      throw e;
+    }
+    throw new Error('expected an HttpProblem');
+  };
+  const approve = async (url: string): Promise<{ code: string; state: string }> => {
+    const u = new URL(url);
+    const res = await fetch(`${env.emulator.url}/oauth/authorize/approve`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: u.searchParams.get('client_id') ?? '', redirect_uri: u.searchParams.get('redirect_uri') ?? '', state: u.searchParams.get('state') ?? '', decision: 'approve' }),
+    });
+    const location = new URL(res.headers.get('location') ?? '');
+    return { code: location.searchParams.get('code') ?? '', state: location.searchParams.get('state') ?? '' };
+  };
+
+  it('refuses secret keys with the reason, and malformed or rejected keys', async () => {
+    const sk = await problem(connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'sk_test_abcdefghijkl' }));
+    expect(sk).toEqual({ status: 400, message: SECRET_KEY_REFUSED });
+    expect(sk.message).toMatch(/create charges/);
+    expect((await problem(connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'hello' }))).status).toBe(400);
+    expect((await problem(connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'rk_test_x' }))).status).toBe(400);
+    expect(env.emulator.store.log.all()).toEqual([]);
+  });
+
+  it('connects a restricted key after a read check, stores it encrypted and masked, audits, and refuses a duplicate', async () => {
+    const { connectionId } = await connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'rk_test_connectionsKey99' });
+    const row = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow());
+    expect(row.token_masked).toBe('rk_test_…ey99');
+    expect(row.token_encrypted).toMatch(/^mw1:s:/);
+    expect(row.token_encrypted).not.toContain('connectionsKey99');
+    expect(env.syncRequests).toContain(connectionId);
+    const audit = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select(['action', 'metadata']).where('target_id', '=', connectionId).execute());
+    expect(audit.map((a) => a.action)).toEqual(['stripe.connected']);
+    expect(JSON.stringify(audit)).not.toContain('connectionsKey99');
+    expect((await problem(connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'rk_test_anotherKey1234' }))).status).toBe(409);
+
+    await backfill(env.deps, env.orgId, connectionId, { types: ['products', 'prices'] });
+    const [view] = await listConnectionViews(env.deps, env.orgId);
+    expect(view?.tokenMasked).toBe('rk_test_…ey99');
+    expect(JSON.stringify(view)).not.toContain('mw1:');
+    expect(view?.sync.objects.find((o) => o.type === 'products')).toMatchObject({ count: 4, done: true, progress: 1 });
+    expect(view?.sync.progress).toBeGreaterThan(0);
+    expect(view?.sync.progress).toBeLessThan(1);
+    expect(view?.sync.lastSuccessAt).not.toBeNull();
+    await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
+    expect(await listConnectionViews(env.deps, env.orgId)).toEqual([]);
+  });
+
+  it('OAuth: state bound to the session, single use; tokens encrypted, refreshed before expiry, revoked on disconnect', async () => {
+    const { url } = await startOAuth(env.deps, { orgId: env.orgId, userId: env.userId, sessionId: session });
+    expect(url).toContain('/oauth/v2/authorize?client_id=');
+    const { code, state } = await approve(url);
+    // Another session (a forged callback link) cannot complete it.
+    expect((await problem(completeOAuth(env.deps, { code, state, userId: env.userId, sessionId: 'someone-else' }))).status).toBe(400);
+    const { connectionId, orgId } = await completeOAuth(env.deps, { code, state, userId: env.userId, sessionId: session });
+    expect(orgId).toBe(env.orgId);
+    // Single use: the same state cannot be replayed.
+    expect((await problem(completeOAuth(env.deps, { code, state, userId: env.userId, sessionId: session }))).status).toBe(400);
+
+    const row = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow());
+    expect(row.kind).toBe('oauth');
+    expect(row.refresh_token_encrypted).toMatch(/^mw1:s:/);
+    // The 120 s token is inside the refresh margin, so opening a reader refreshes it first.
+    const reader = await openReader(env.deps, env.orgId, connectionId);
+    expect((await reader.list('products', { limit: 1 })).data).toHaveLength(1);
+    const after = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow());
+    expect(after.token_encrypted).not.toBe(row.token_encrypted);
+    const oauthCalls = env.emulator.store.log.all().filter((r) => r.method !== 'GET');
+    expect(oauthCalls.map((r) => r.path)).toEqual(['/oauth/authorize/approve', '/v1/oauth/token', '/v1/oauth/token']);
+
+    expect(await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId })).toEqual({ revokedAtStripe: true });
+    await expect(reader.list('products', { limit: 1 })).rejects.toThrow();
+    const actions = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select('action').orderBy('seq').execute());
+    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['stripe.oauth_started', 'stripe.oauth_rejected', 'stripe.connected', 'stripe.disconnected']));
+  });
+});
