@@ -20,12 +20,22 @@ export interface AuthParts {
   listOrgs: (db: Db, userId: string) => Promise<UserOrg[]>;
 }
 
+/**
+ * The shared counter store. No offline queue: a command while Redis is unreachable (or still connecting at
+ * start-up) fails at once and the in-memory insurance limiter answers, instead of holding a sign-in.
+ */
+function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err: Error) => logger.warn({ err }, 'redis error; login throttling counts in memory meanwhile'));
+  return redis;
+}
+
 export function createAuthDeps(
   base: { config: Config; db: Db; logger: Logger; clock: Clock },
   parts: AuthParts,
   overrides: Partial<AuthDeps> = {},
-): AuthDeps & { close(): Promise<void> } {
-  const redis = overrides.throttle || !base.config.redisUrl ? undefined : new Redis(base.config.redisUrl, { enableOfflineQueue: false, lazyConnect: false });
+): AuthDeps & { close(): Promise<void>; redis?: Redis } {
+  const redis = overrides.throttle || !base.config.redisUrl ? undefined : connectRedis(base.config.redisUrl, base.logger);
   const deps: AuthDeps = {
     ...base,
     ...parts,
@@ -36,6 +46,7 @@ export function createAuthDeps(
     ...overrides,
   };
   return Object.assign(deps, {
+    redis,
     async close() {
       if (redis) await redis.quit();
     },

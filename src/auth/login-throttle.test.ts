@@ -1,10 +1,18 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
+import pino from 'pino';
+import { loadConfig } from '../config.js';
+import type { Db } from '../db/database.js';
+import { memoryAudit } from './auth-audit.js';
+import { createAuthDeps } from './create-auth-deps.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { createUser } from './create-user.js';
 import { createLoginThrottle, DEFAULT_THROTTLE_LIMITS, failureDelayMs } from './login-throttle.js';
-import { GOOD_PASSWORD, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+import { GOOD_PASSWORD, memoryMailer, startAuthHarness, testFieldCrypto, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -92,5 +100,31 @@ describe('throttle counters in Redis (REDIS_URL)', () => {
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toContain('shared@example.com');
     await redis.del(...keys);
+  });
+
+  it('keep counting in memory while Redis is unreachable', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+    down.on('error', () => undefined);
+    const throttle = createLoginThrottle({ redis: down, limits: { accountIpFailures: 2 } });
+    await throttle.recordFailure('down@example.com', '203.0.113.9');
+    await throttle.recordFailure('down@example.com', '203.0.113.9');
+    expect(await throttle.check('down@example.com', '203.0.113.9')).toMatchObject({ blocked: true });
+    down.disconnect();
+  });
+
+  it('createAuthDeps uses Redis when REDIS_URL is set', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-redis-'));
+    const config = loadConfig({ MOWT_DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL });
+    const logger = pino({ level: 'silent' });
+    const deps = createAuthDeps({ config, db: {} as Db, logger, clock: () => new Date() }, { crypto: testFieldCrypto(), mailer: memoryMailer(), audit: memoryAudit(), listOrgs: async () => [] });
+    const ip = `203.0.113.${crypto.randomInt(1, 250)}`;
+    const before = (await redis.keys(`mowt_login_ip:${ip}`)).length;
+    if (deps.redis?.status !== 'ready') await new Promise((resolve) => deps.redis?.once('ready', resolve));
+    await deps.throttle.recordFailure(`redis.${crypto.randomUUID()}@example.com`, ip);
+    expect(before).toBe(0);
+    expect(await redis.keys(`mowt_login_ip:${ip}`)).toHaveLength(1);
+    await redis.del(`mowt_login_ip:${ip}`);
+    await deps.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -54,10 +54,13 @@ function consumed(res: RateLimiterRes | null): { points: number; msBeforeNext: n
 
 export function createLoginThrottle(opts: { redis?: Redis; limits?: Partial<ThrottleLimits>; keyPrefix?: string } = {}): LoginThrottle {
   const limits = { ...DEFAULT_THROTTLE_LIMITS, ...opts.limits };
-  const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
-    opts.redis
-      ? new RateLimiterRedis({ storeClient: opts.redis, keyPrefix, points, duration, blockDuration: duration })
-      : new RateLimiterMemory({ keyPrefix, points, duration, blockDuration: duration });
+  const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration, blockDuration: duration });
+    // While Redis is unreachable, each instance keeps counting in memory rather than failing sign-ins.
+    return opts.redis
+      ? new RateLimiterRedis({ storeClient: opts.redis, keyPrefix, points, duration, blockDuration: duration, insuranceLimiter: memory })
+      : memory;
+  };
   const prefix = opts.keyPrefix ?? 'mowt_login';
   const byAccountIp = make(`${prefix}_acct_ip`, limits.accountIpFailures, limits.accountIpWindowS);
   const byIp = make(`${prefix}_ip`, limits.ipFailures, limits.ipWindowS);
