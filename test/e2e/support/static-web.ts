@@ -33,7 +33,15 @@ export interface StaticWeb {
 
 export async function buildWeb(): Promise<string> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-web-'));
-  await build({ configFile: path.join(REPO, 'web/vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Vitest sets NODE_ENV=test, which would bundle React's development build (and JSX dev runtime);
+  // the browser tests should exercise exactly what ships.
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(REPO, 'web/vite.config.ts'), logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
   return outDir;
 }
 
