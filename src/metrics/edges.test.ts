@@ -15,6 +15,7 @@ import { applicableDiscounts, applyDiscounts, discountEnd, isDiscountActive } fr
 import { billingIntervalOf, grossMonthly, isEarning, prepareSubscription, recurringItems, subscriptionBreakpoints, subscriptionMrrAt } from './mrr.js';
 import { item, price, sub, T, ver } from './test-support.js';
 import type { PriceInput } from './types.js';
+import type { EngineOptionsInput } from './options.js';
 
 describe('rational edge cases', () => {
   it('parses inner zeros, signs, trailing dots, spaces and long exponents', () => {
@@ -198,7 +199,7 @@ describe('option defaults (docs/metrics.md §7–§8)', () => {
 });
 
 describe('exclusions (docs/metrics.md §8)', () => {
-  const o = (exclude: Parameters<typeof resolveOptions>[0]['exclude'], extra: Parameters<typeof resolveOptions>[0] = {}) => resolveOptions({ timezone: 'UTC', ...extra, exclude });
+  const o = (exclude: EngineOptionsInput['exclude'], extra: EngineOptionsInput = {}) => resolveOptions({ timezone: 'UTC', ...extra, exclude });
   it('customer key joins account and id only when there is an account', () => {
     expect(customerKey('acct_1', 'cus_1')).toBe('acct_1/cus_1');
     expect(customerKey(undefined, 'cus_1')).toBe('cus_1');
@@ -343,7 +344,8 @@ describe('subscription MRR edge cases (docs/metrics.md §2.1–§2.2)', () => {
     expect(['2023-12-31T23:59Z', '2024-01-01T00:00Z', '2024-01-02T00:00Z', '2024-01-03T00:00Z', '2024-01-06T00:00Z', '2024-01-12T23:59Z', '2024-01-13T00:00Z', '2024-02-01T00:00Z'].map(at)).toEqual([0, 1000, 1000, 2000, 3000, 6000, 7000, 7000]);
   });
   it('a price without recurring (undefined or null) and a metered price never count; quantity defaults to 1', () => {
-    const oneOff: PriceInput = { id: 'setup', currency: 'gbp', unit_amount: 5000 };
+    // stored JSON may omit `recurring` altogether rather than send null
+    const oneOff = { id: 'setup', currency: 'gbp', unit_amount: 5000 } as unknown as PriceInput;
     const metered = price('m', 10, 'month', 1, 'gbp', { recurring: { interval: 'month', interval_count: 1, usage_type: 'metered' } });
     const licensed = price('l', 700, 'month', 1, 'gbp', { recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed' } });
     const version = ver('2024-01-01T00:00Z', 'active', [{ price: oneOff }, { price: { ...oneOff, recurring: null } }, item(metered, 3), { price: licensed }]);
