@@ -34,6 +34,11 @@
 //
 // Encrypted columns: declare each in the migration that creates it, so rotation re-encrypts it:
 //   await declareEncryptedColumns(db, [{ table, column, idColumn: 'id', orgColumn: 'org_id' | null, purpose? }])
+//   and grant the app role UPDATE on that table (rotation rewrites values as the app role, under RLS).
+//   `mowt rotate-keys` warns about columns named …encrypted… that nobody declared.
+//
+// Key events (created, rotated, retired, destroyed) go to crypto_key_events and to onEvent(event, tx?):
+//   tx is the caller's open transaction when the change ran inside it (append your audit entry there).
 //
 // Rotation (every 90 days; see docs/encryption.md):
 //   runRotationIfDue({ crypto, clock? }): Promise<RotationReport>      // the daily job; skips if busy

@@ -24,6 +24,8 @@ async function createTestTables(t: TestDatabase): Promise<void> {
   await enableTenantRls(t.db.owner, 'crypto_test_customers');
   await sql`create table crypto_test_users (id uuid primary key, email text not null)`.execute(t.db.owner);
   await grantToApp(t.db.owner, 'crypto_test_users', ['select', 'insert', 'update']);
+  await sql`create table crypto_test_notes (id uuid primary key, body_encrypted text)`.execute(t.db.owner);
+  await grantToApp(t.db.owner, 'crypto_test_notes', ['select']);
   // Declared the way a slice's migration does it (the customers table is declared in code below).
   await declareEncryptedColumns(t.db.owner, [{ table: 'crypto_test_users', column: 'email', idColumn: 'id', orgColumn: null }]);
 }
@@ -138,6 +140,9 @@ describe.each(DB_KINDS)('key rotation on %s', (kind) => {
     // 45 + 5 customers × 2 columns + 1 user email
     expect(report.reencryptedValues).toBe(101);
     expect(report.retiredKeks).toBe(8);
+    expect(report.undeclaredColumns).toContain('crypto_test_notes.body_encrypted');
+    expect(report.undeclaredColumns).not.toContain('crypto_test_users.email');
+    expect(report.undeclaredColumns).not.toContain('users.email_encrypted');
     expect(report.rewrappedDataKeys).toBeGreaterThanOrEqual(8);
 
     // Straight after, nothing is due.

@@ -11,7 +11,9 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
 import { withoutOrg } from '../db/tenant.js';
 import { allEncryptedColumns, encryptedColumns, type EncryptedColumnRegistry } from './column-registry.js';
 import { DEFAULT_KEY_TTL_MS } from './data-keys.js';
@@ -31,7 +33,7 @@ export const BACKUP_RETENTION_DAYS = 365;
 const DAY_MS = 86_400_000;
 
 export interface RotationProgress {
-  phase: 'rotate' | 'rewrap' | 'wait' | 'reencrypt' | 'retire' | 'destroy';
+  phase: 'rotate' | 'rewrap' | 'wait' | 'reencrypt' | 'retire' | 'destroy' | 'warning';
   /** One human-readable line (the CLI prints it). */
   message: string;
   orgId?: string | null;
@@ -69,10 +71,21 @@ export interface RotationReport {
   retiredDataKeys: number;
   destroyedKeks: number;
   destroyedDataKeys: number;
+  /** Columns named like encrypted ones (…encrypted…) that no migration declared: rotation cannot reach them. */
+  undeclaredColumns: string[];
   durationMs: number;
 }
 
 const LEASE_TTL_MS = 10 * 60_000;
+
+/** Text columns of the app's schema named …encrypted… that nobody declared (a missed declaration, usually). */
+async function undeclaredEncryptedColumns(tx: Kysely<Database>, declared: { table: string; column: string }[]): Promise<string[]> {
+  const known = new Set(declared.map((c) => `${c.table}.${c.column}`));
+  const { rows } = await sql<{ name: string }>`select table_name || '.' || column_name as name from information_schema.columns
+    where table_schema = current_schema() and column_name like '%encrypted%' and data_type = 'text'
+    order by 1`.execute(tx);
+  return rows.map((r) => r.name).filter((n) => !known.has(n));
+}
 
 const who = (orgId: string | null) => (orgId === null ? 'system' : `org ${orgId}`);
 
@@ -105,6 +118,7 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
     retiredDataKeys: 0,
     destroyedKeks: 0,
     destroyedDataKeys: 0,
+    undeclaredColumns: [],
     durationMs: 0,
   };
   try {
@@ -149,7 +163,11 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
     const pending = await withoutOrg(db, (tx) =>
       tx.selectFrom('crypto_rotations').selectAll().where('reencrypted_at', 'is', null).where('dek_version_to', 'is not', null).orderBy('id').execute(),
     );
-    const declared = pending.length > 0 ? await withoutOrg(db, (tx) => allEncryptedColumns(tx, registry)) : [];
+    const declared = await withoutOrg(db, (tx) => allEncryptedColumns(tx, registry));
+    report.undeclaredColumns = await withoutOrg(db, (tx) => undeclaredEncryptedColumns(tx, declared));
+    for (const name of report.undeclaredColumns) {
+      await progress({ phase: 'warning', message: `warning: ${name} looks encrypted but is not declared (declareEncryptedColumns): its values keep old key versions` });
+    }
     for (const rot of pending) {
       const scope = rot.org_id ?? SYSTEM_SCOPE;
       const purpose = rot.purpose as FieldPurpose;
@@ -251,7 +269,18 @@ export async function runRotationIfDue(opts: Omit<RotationOptions, 'force'>): Pr
     return await rotateKeys({ ...opts, force: false });
   } catch (err) {
     if (err instanceof RotationBusyError) {
-      return { skipped: 'busy', started: [], rewrappedDataKeys: 0, retiredKeks: 0, reencryptedValues: 0, retiredDataKeys: 0, destroyedKeks: 0, destroyedDataKeys: 0, durationMs: 0 };
+      return {
+        skipped: 'busy',
+        started: [],
+        rewrappedDataKeys: 0,
+        retiredKeks: 0,
+        reencryptedValues: 0,
+        retiredDataKeys: 0,
+        destroyedKeks: 0,
+        destroyedDataKeys: 0,
+        undeclaredColumns: [],
+        durationMs: 0,
+      };
     }
     throw err;
   }
