@@ -15,6 +15,8 @@ export interface BackfillOptions {
   /** Called inside each page's transaction after its writes; throwing rolls that page back (crash tests). */
   onPage?: (type: ListType, page: number) => void | Promise<void>;
   reader?: StripeReader;
+  /** Stops between pages (shutdown); the committed cursor makes the next run resume there. */
+  signal?: AbortSignal;
 }
 
 export interface BackfillResult {
@@ -53,6 +55,7 @@ async function backfillType(deps: StripeDeps, orgId: string, connectionId: strin
   let pageNo = state.pages;
   try {
     for (;;) {
+      opts.signal?.throwIfAborted();
       const page = await reader.list(type, { limit: 100, ...(cursor ? { starting_after: cursor } : {}) });
       const objects = type === 'invoices' ? await completeInvoiceLines(reader, page.data) : page.data;
       const last = objects.at(-1);

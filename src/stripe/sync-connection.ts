@@ -5,8 +5,9 @@ import { openReader } from './open-reader.js';
 import { pollEvents } from './poll-events.js';
 import type { StripeDeps } from './stripe-deps.js';
 
-export async function syncConnection(deps: StripeDeps, orgId: string, connectionId: string): Promise<void> {
+export async function syncConnection(deps: StripeDeps, orgId: string, connectionId: string, signal?: AbortSignal): Promise<void> {
   const reader = await openReader(deps, orgId, connectionId);
-  await backfill(deps, orgId, connectionId, { reader });
+  await backfill(deps, orgId, connectionId, { reader, signal });
+  signal?.throwIfAborted();
   await pollEvents(deps, orgId, connectionId, reader);
 }

@@ -27,14 +27,16 @@ export function inProcessScheduler(deps: () => StripeDeps, logger: Logger, pollS
   const again = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const shutdown = new AbortController();
   const run = (job: Job, attempt: number): void => {
     if (stopped) return;
     if (running.has(job.connectionId)) {
       again.add(job.connectionId);
       return;
     }
-    const pass = syncConnection(deps(), job.orgId, job.connectionId)
+    const pass = syncConnection(deps(), job.orgId, job.connectionId, shutdown.signal)
       .catch((error: unknown) => {
+        if (stopped) return;
         logger.warn({ connectionId: job.connectionId, attempt, err: error instanceof Error ? error.message : String(error) }, 'stripe sync pass failed');
         if (attempt + 1 < MAX_ATTEMPTS) {
           const retry = setTimeout(() => run(job, attempt + 1), 1000 * 2 ** attempt * (0.5 + Math.random() / 2));
@@ -57,6 +59,7 @@ export function inProcessScheduler(deps: () => StripeDeps, logger: Logger, pollS
     },
     async stop() {
       stopped = true;
+      shutdown.abort();
       if (timer) clearInterval(timer);
       await Promise.allSettled([...running.values()]);
     },
