@@ -175,7 +175,7 @@ describe('web app shell (fake API)', { timeout: 180_000 }, () => {
       expect(api.invites).toMatchObject([{ email: 'vera@example.test', role: 'viewer' }]);
 
       await page.getByRole('button', { name: 'Account menu' }).click();
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       await page.waitForURL(/\/sign-in\?signedOut=1/);
       await page.getByText('You have been signed out.').waitFor();
       expect(csp).toEqual([]);
@@ -200,6 +200,27 @@ describe('web app shell (fake API)', { timeout: 180_000 }, () => {
       expect(api.requests.filter((r) => r.includes('/members'))).toEqual([]);
       // Dashboard views are recorded for the audit trail.
       expect(api.requests).toContain(`POST /api/orgs/${api.orgId}/audit/page-view`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('switches organisation on the same page, and hides what the role there does not allow', async () => {
+    const other = { id: '5e0c1f7a-2b4d-4c8e-9f10-0a1b2c3d4e5f', name: 'Beta Labs', role: 'viewer' as const };
+    const { api, context, page } = await open({ enrolled: true, signedIn: true, otherOrgs: [other] });
+    try {
+      await page.goto(`${web.url}/orgs/${api.orgId}/settings/sessions`);
+      const switcher = page.getByLabel('Organisation');
+      await switcher.selectOption(other.id);
+      await page.waitForURL(new RegExp(`/orgs/${other.id}/settings/sessions$`));
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Sessions' }).waitFor();
+      expect(await nav.getByRole('link', { name: 'Team' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Account menu' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+      await check(page, 'org-switcher-user-menu');
+      await page.keyboard.press('Escape');
+      expect(await page.getByRole('button', { name: 'Sign out', exact: true }).count()).toBe(0);
     } finally {
       await context.close();
     }

@@ -11,6 +11,8 @@ export interface FakeApiOptions {
   enrolled?: boolean;
   /** Start already fully signed in. */
   signedIn?: boolean;
+  /** Further organisations the person belongs to (for the organisation switcher). */
+  otherOrgs?: { id: string; name: string; role: Role }[];
 }
 
 const CSRF = 'csrf-test-token';
@@ -48,7 +50,10 @@ export class FakeApi {
   /** Every state-changing request seen, with the CSRF header it carried. */
   readonly writes: { method: string; path: string; csrf: string | undefined; body: unknown }[] = [];
 
+  readonly otherOrgs: { id: string; name: string; role: Role }[];
+
   constructor(opts: FakeApiOptions = {}) {
+    this.otherOrgs = opts.otherOrgs ?? [];
     this.role = opts.role ?? 'admin';
     this.enrolled = opts.enrolled ?? false;
     this.stage = opts.signedIn ? 'full' : 'none';
@@ -66,7 +71,7 @@ export class FakeApi {
   }
 
   private me() {
-    return { user: { id: this.userId, email: 'ada@example.test', name: 'Ada Admin' }, orgs: [{ id: this.orgId, name: 'Acme Analytics Ltd', role: this.role }] };
+    return { user: { id: this.userId, email: 'ada@example.test', name: 'Ada Admin' }, orgs: [{ id: this.orgId, name: 'Acme Analytics Ltd', role: this.role }, ...this.otherOrgs] };
   }
 
   private async handle(route: Route): Promise<void> {
