@@ -158,7 +158,7 @@ function shuffle<T>(xs: readonly T[], seed: number): T[] {
  * survive, never fewer, so the recorded mutation score is conservative. Plain test runs use the full counts.
  */
 const UNDER_MUTATION = process.env.STRYKER_MUTATOR_WORKER !== undefined;
-const RUNS = { numRuns: UNDER_MUTATION ? 20 : 60 };
+const RUNS = { numRuns: UNDER_MUTATION ? 5 : 60 };
 
 describe('engine invariants', () => {
   it('Σ movements = ΔMRR for every customer, every day and the whole range', () => {
@@ -282,7 +282,7 @@ describe('engine invariants', () => {
         );
         expect(applyDelta(before.aggregates, delta)).toEqual(full.aggregates);
       }),
-      { numRuns: UNDER_MUTATION ? 15 : 40 },
+      { numRuns: UNDER_MUTATION ? 5 : 40 },
     );
   });
 });
