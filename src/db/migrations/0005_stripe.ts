@@ -3,6 +3,7 @@
 // statuses, currencies) in clear typed columns and the sanitised raw payload encrypted; customers' personal
 // fields are encrypted column by column. Card numbers never reach any table (src/stripe/sanitise.ts).
 import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { declareEncryptedColumns } from '../../crypto/column-registry.js';
 import { enableTenantRls, grantToApp } from '../rls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -278,9 +279,24 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
   await finishObjectTable(db, 'stripe_events');
   await sql`create index stripe_events_object on stripe_events (connection_id, object_id, created)`.execute(db);
+
+  // Declared so key rotation re-encrypts them; the field context's rowId is the Stripe id (connection id for
+  // the connection's secrets, which use the separate 'stripe' key).
+  const objectTables = ['stripe_customers', 'stripe_products', 'stripe_prices', 'stripe_coupons', 'stripe_subscriptions', 'stripe_invoices',
+    'stripe_charges', 'stripe_refunds', 'stripe_disputes', 'stripe_balance_transactions', 'stripe_events'];
+  await declareEncryptedColumns(db, [
+    ...['token_encrypted', 'refresh_token_encrypted', 'webhook_secret_encrypted'].map((column) => ({
+      table: 'stripe_connections', column, idColumn: 'id', orgColumn: 'org_id', purpose: 'stripe' as const,
+    })),
+    ...objectTables.map((table) => ({ table, column: 'payload_encrypted', idColumn: 'id', orgColumn: 'org_id' })),
+    ...['name_encrypted', 'email_encrypted', 'phone_encrypted', 'address_encrypted', 'metadata_encrypted'].map((column) => ({
+      table: 'stripe_customers', column, idColumn: 'id', orgColumn: 'org_id',
+    })),
+  ]);
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.deleteFrom('crypto_encrypted_columns').where('table_name', 'like', 'stripe\\_%').execute();
   for (const table of [
     'stripe_events', 'stripe_balance_transactions', 'stripe_disputes', 'stripe_refunds', 'stripe_charges', 'stripe_invoice_lines',
     'stripe_invoices', 'stripe_subscription_items', 'stripe_subscriptions', 'stripe_coupons', 'stripe_prices', 'stripe_products',
