@@ -11,3 +11,4 @@ export { assertSudo } from './change-password.js';
 export { emailField, normaliseEmail, type FieldCrypto } from './field-crypto.js';
 export { emailIndexOf, userEmail } from './users.js';
 export { totpCodeAt } from './totp.js';
+export { purgeExpiredAuth, scheduleAuthCleanup, AUTH_CLEANUP_QUEUE } from './purge-expired-auth.js';
