@@ -1,7 +1,7 @@
 // Step 3: rewrites every value still encrypted under an older data-key version, column by column, for each
 // declared encrypted column (see column-registry.ts). One batch per transaction, keyset-paged by the row id;
 // the cursor is saved in the same transaction as the batch, so after a crash the job resumes exactly after
-// the last committed batch. A row changed concurrently is left alone (compare-and-set on the old value).
+// the last committed batch. Rows of a batch are locked while it is rewritten, so no concurrent write is lost.
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant.js';
 import { ciphertextPrefix, purposePrefix } from './ciphertext-format.js';
@@ -85,13 +85,21 @@ export async function reencryptColumn(
           select ${id}::text as id, ${value} as value from ${table}
           where ${staleFilter(col, scope, purpose, active.version)}
             ${cursor.last_row_id === null ? sql`` : sql`and ${id} > ${cursor.last_row_id}`}
-          order by ${id} limit ${opts.batchSize}`.execute(tx);
-        let rewritten = 0;
+          order by ${id} limit ${opts.batchSize} for update`.execute(tx);
+        // The batch's rows are locked (FOR UPDATE) until commit, so no writer can change them between this
+        // read and the write below; one UPDATE for the whole batch saves a round trip per row.
+        const changes: { id: string; next: string }[] = [];
         for (const row of rows) {
           const next = await crypto.reencryptField(orgId, { table: col.table, column: col.column, rowId: row.id, purpose }, row.value, tx);
-          if (next === null) continue;
-          const res = await sql`update ${table} set ${value} = ${next} where ${id} = ${row.id} and ${value} = ${row.value}`.execute(tx);
-          rewritten += Number(res.numAffectedRows ?? 0n);
+          if (next !== null) changes.push({ id: row.id, next });
+        }
+        let rewritten = 0;
+        if (changes.length > 0) {
+          // CASE <id> WHEN $n: each parameter takes the id column's own type, so any key type works.
+          const cases = sql.join(changes.map((c) => sql`when ${c.id} then ${c.next}`), sql` `);
+          const ids = sql.join(changes.map((c) => sql`${c.id}`));
+          const res = await sql`update ${table} set ${value} = case ${id} ${cases} end where ${id} in (${ids})`.execute(tx);
+          rewritten = Number(res.numAffectedRows ?? 0n);
         }
         const done = rows.length < opts.batchSize;
         await tx

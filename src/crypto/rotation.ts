@@ -99,6 +99,8 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
   const periodMs = (opts.rotationPeriodDays ?? ROTATION_PERIOD_DAYS) * DAY_MS;
   const retentionMs = (opts.retentionDays ?? BACKUP_RETENTION_DAYS) * DAY_MS;
   const batchSize = opts.batchSize ?? 500;
+  // Each re-encrypted row costs three bound parameters in one UPDATE; PostgreSQL allows 65,535.
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new RangeError('batchSize must be 1–10,000');
   const graceMs = opts.graceMs ?? DEFAULT_KEY_TTL_MS + 5_000;
   const holder = opts.holder ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   const progress = async (p: RotationProgress) => {
