@@ -45,6 +45,12 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   // Off by default: checking passwords against the k-anonymity breach API needs outbound HTTPS.
   MOWT_BREACH_CHECK: Type.Boolean({ default: false }),
+  // Backups (docs/operations.md): folder, snapshot interval in minutes (a divisor of a day, ≥ 15), regions.
+  MOWT_BACKUP_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  MOWT_BACKUP_INTERVAL: Type.Union([15, 30, 60, 120, 180, 240, 360, 480, 720, 1440].map((m) => Type.Literal(m)), { default: 1440 }),
+  MOWT_PRIMARY_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', default: 'eu-west-2' }),
+  MOWT_BACKUP_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' })),
+  MOWT_PG_BIN_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -74,6 +80,7 @@ export interface Config {
   mailFrom: string;
   redisUrl?: string;
   breachCheck: boolean;
+  backup: { dir: string; intervalMinutes: number; primaryRegion: string; region?: string; pgBinDir?: string };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +141,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: env.MAIL_FROM,
     redisUrl: env.REDIS_URL,
     breachCheck: env.MOWT_BREACH_CHECK,
+    backup: { dir: path.resolve(env.MOWT_BACKUP_DIR ?? path.join(dataDir, 'backups')), intervalMinutes: env.MOWT_BACKUP_INTERVAL, primaryRegion: env.MOWT_PRIMARY_REGION, region: env.MOWT_BACKUP_REGION, pgBinDir: env.MOWT_PG_BIN_DIR },
   };
   assertProductionSafe(config);
   return config;
@@ -142,7 +150,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 function describe(field: string, fallback: string): string {
   const schema = (EnvSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[field];
   const options = schema?.anyOf?.map((s) => s.const);
-  return options?.every((o) => typeof o === 'string') ? `must be one of ${options.join(', ')}` : fallback;
+  return options?.length && options.every((o) => typeof o === 'string' || typeof o === 'number') ? `must be one of ${options.join(', ')}` : fallback;
 }
 
 /** Production must never run on the embedded, development-only parts. */
@@ -162,4 +170,5 @@ function assertProductionSafe(c: Config): void {
     refuse('MOWT_STRIPE_API_BASE must point at Stripe, not an emulator');
   }
   if (!c.baseUrl || c.baseUrl.includes('localhost')) refuse('MOWT_BASE_URL must be the public https origin');
+  if (c.backup.region === c.backup.primaryRegion) refuse(`MOWT_BACKUP_REGION must differ from the primary region ${c.backup.primaryRegion} (a copy in the same region does not survive the region)`);
 }

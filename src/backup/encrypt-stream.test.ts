@@ -1,6 +1,6 @@
 // The frame format on its own: round trip at chunk boundaries, and every way of breaking a file fails.
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { BackupFormatError, BackupIntegrityError, FORMAT, FRAME_HEAD_BYTES, TAG_BYTES, type BackupHeader } from './backup-format.js';
@@ -19,9 +19,13 @@ const header = (chunkBytes: number): BackupHeader => ({
 
 async function collect(stream: NodeJS.ReadableStream, input: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(input), stream as unknown as NodeJS.ReadWriteStream, async function* (src: AsyncIterable<Buffer>) {
-    for await (const c of src) out.push(c);
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out.push(chunk);
+      done();
+    },
   });
+  await pipeline(Readable.from(input), stream as unknown as NodeJS.ReadWriteStream, sink);
   return Buffer.concat(out);
 }
 

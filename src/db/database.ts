@@ -17,6 +17,11 @@ export interface Db {
   kind: DbKind;
   owner: Kysely<Database>;
   app: Kysely<Database>;
+  /**
+   * The embedded instance, PGlite only. For operator tasks that need PGlite itself (backups dump its data
+   * directory with dumpDataDir); run them inside `owner.connection()` so no Kysely transaction is open.
+   */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -33,7 +38,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
     const pglite = target.dir ? new PGlite(target.dir) : new PGlite();
     await pglite.waitReady;
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-    return { kind: 'pglite', owner: db, app: db, close: () => db.destroy() };
+    return { kind: 'pglite', owner: db, app: db, pglite, close: () => db.destroy() };
   }
   const pool = (url: string) =>
     new pg.Pool({ connectionString: url, max: target.poolSize ?? 10, application_name: 'mowt' });

@@ -20,6 +20,7 @@ import type { SetupTokensTable } from '../teams/setup-tokens.table.js';
 import type { StripeConnectionDirectoryTable, StripeConnectionsTable, StripeOAuthStatesTable } from '../stripe/connections.table.js';
 import type * as StripeObjects from '../stripe/objects.table.js';
 import type { StripeSyncStateTable } from '../stripe/sync-state.table.js';
+import type { BackupRestoreTestsTable, BackupRunsTable } from '../backup/backup-tables.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -58,4 +59,6 @@ export interface Database {
   stripe_disputes: StripeObjects.StripeDisputesTable;
   stripe_balance_transactions: StripeObjects.StripeBalanceTransactionsTable;
   stripe_events: StripeObjects.StripeEventsTable;
+  backup_runs: BackupRunsTable;
+  backup_restore_tests: BackupRestoreTestsTable;
 }
