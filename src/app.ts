@@ -2,7 +2,7 @@
 // Shared by `npm start`, the CLI and tests, so all of them exercise the same wiring.
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
@@ -19,7 +19,8 @@ import type { Services } from './services.js';
 import { authPlugin, authRoutes, createAuthDeps, databaseAudit, type AuthDeps } from './auth/index.js';
 import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto/index.js';
 import { createMailer, type Mailer } from './mail/index.js';
-import { listUserOrgs } from './teams/index.js';
+import { createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes } from './teams/index.js';
+import { auditRoutes } from './audit/index.js';
 
 export interface App {
   config: Config;
@@ -43,6 +44,8 @@ export interface AppOverrides {
   mailer?: Mailer;
   /** Replaces parts of authentication (tests: a cheaper bcrypt cost, a counting hasher, throttle limits). */
   auth?: Partial<AuthDeps>;
+  /** Sees every route as it is registered (the security suites walk them all). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -55,14 +58,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const crypto = await createFieldCrypto({ db, kms: createKmsFromConfig(config), clock, onEvent: auditKeyEvents(db) });
     const mailer = overrides.mailer ?? createMailer(config, logger);
     const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: databaseAudit(db, clock), listOrgs: listUserOrgs }, overrides.auth);
-    const services: Services = { config, db, logger, clock, crypto, mailer, auth };
+    const teams = createTeamsDeps(auth, crypto);
+    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const server = await buildServer({
       tls,
       logger,
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
-      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      onRoute: overrides.onRoute,
+      // The permission hook checks each permission route's role after the auth plugin (it depends on it).
+      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     const redirect = createRedirectServer(() => config.baseUrl);

@@ -7,6 +7,7 @@ import type { Db } from './db/database.js';
 import type { AuthDeps } from './auth/index.js';
 import type { FieldCrypto } from './crypto/index.js';
 import type { Mailer } from './mail/index.js';
+import type { TeamsDeps } from './teams/index.js';
 
 export interface Services {
   config: Config;
@@ -16,4 +17,5 @@ export interface Services {
   crypto: FieldCrypto;
   mailer: Mailer;
   auth: AuthDeps;
+  teams: TeamsDeps;
 }

@@ -2,6 +2,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MigrationError } from './db/migrate.js';
+import { issueSetupLink } from './teams/setup-link.js';
 
 export async function startServer(): Promise<void> {
   let config;
@@ -18,6 +19,8 @@ export async function startServer(): Promise<void> {
     const app = await createApp(config);
     const { httpsPort } = await app.listen();
     console.log(`Mowt is listening on https://localhost:${httpsPort}`);
+    const setupLink = await issueSetupLink({ db: app.db, clock: app.services.clock, baseUrl: config.baseUrl });
+    if (setupLink) console.log(`No account exists yet. Create the first organisation and its Admin (works once, for 24 hours): ${setupLink}`);
     const stop = async (signal: string) => {
       app.logger.info({ signal }, 'shutting down');
       await app.close();

@@ -6,3 +6,4 @@ export { SYSTEM_CHAIN_ID } from './chain.js';
 export { auditCsv, queryAudit, type AuditEntryView, type AuditFilters } from './query-audit.js';
 export { AuditVerifierPrivilegeError, verifyAudit, type BrokenEntry, type VerifyReport } from './verify-audit.js';
 export { auditRoutes } from './routes.js';
+export { registerVerifyAuditCommand, runVerifyAudit } from './verify-audit-command.js';

@@ -1,5 +1,5 @@
 // Assembles the HTTPS Fastify server: TLS 1.3, headers, error shape, route declaration checks, then routes.
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { registerErrorHandling } from './errors.js';
 import { registerSecurityHeaders } from './headers.js';
@@ -13,6 +13,8 @@ export interface ServerOptions {
   bodyLimit: number;
   /** Route plugins, registered in order after the shared hooks. */
   routes: FastifyPluginAsync[];
+  /** Observes every registered route (the security suites derive their route lists from it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
@@ -33,6 +35,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   }) as unknown as FastifyInstance;
 
   enforceRouteDeclarations(app);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   registerErrorHandling(app);
   await registerSecurityHeaders(app);
   for (const routes of opts.routes) await app.register(routes);

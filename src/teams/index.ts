@@ -8,3 +8,4 @@ export { issueSetupLink, completeSetup } from './setup-link.js';
 export { teamsRoutes } from './routes.js';
 export type { NewUserInput, OrgCrypto, TeamsDeps } from './teams-deps.js';
 export { createTeamsDeps } from './create-teams-deps.js';
+export { registerCreateAdminCommand, runCreateAdmin, CommandFailure } from './create-admin-command.js';

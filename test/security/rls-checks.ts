@@ -28,6 +28,8 @@ export const NOT_TENANT_TABLES: Record<string, string> = {
   crypto_rotation_leases: 'job lease rows, no organisation data',
   crypto_encrypted_columns: 'catalogue of encrypted columns (table/column names)',
   stripe_connection_directory: 'routes a webhook or poll to its organisation before one is known; ids only, no secrets',
+  backup_runs: 'operator record of whole-database backup runs; no organisation owns a backup',
+  backup_restore_tests: 'operator record of restore tests (timings and counts), no customer data',
 };
 
 /** Tables whose organisation column is not called org_id. */

@@ -1,7 +1,6 @@
 /**
- * A real Mowt HTTP stack for the teams, audit and security suites: the auth plugin and routes, the
- * permission hook, the teams and audit routes — composed like src/app.ts — over a test database, with an
- * onRoute collector so suites can walk every registered route. Users sign in through the real login and
+ * The real Mowt application (src/app.ts createApp) for the teams, audit and security suites, over a test
+ * database, with an onRoute collector so suites can walk every registered route. Users sign in through the real login and
  * TOTP routes (never by forging a session), with a movable clock, low-cost bcrypt and an in-memory mailbox.
  */
 import crypto from 'node:crypto';
@@ -9,71 +8,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import fp from 'fastify-plugin';
-import { databaseAudit } from '../../src/auth/auth-audit.js';
+import { createApp } from '../../src/app.js';
 import type { AuthDeps } from '../../src/auth/auth-deps.js';
-import { authPlugin } from '../../src/auth/auth-plugin.js';
-import { authRoutes } from '../../src/auth/auth-routes.js';
 import { createUser } from '../../src/auth/create-user.js';
-import type { FieldCrypto as AuthFieldCrypto, FieldLocation } from '../../src/auth/field-crypto.js';
-import { createLoginThrottle } from '../../src/auth/login-throttle.js';
 import { countingHasher, GOOD_PASSWORD, manualClock, memoryMailer, TEST_ORIGIN, TestBrowser, type ManualClock } from '../../src/auth/test-support.js';
 import { totpCodeAt } from '../../src/auth/totp.js';
-import { auditRoutes } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/database.js';
 import { withOrg } from '../../src/db/tenant.js';
-import { healthRoutes } from '../../src/http/health.js';
 import { createLogger } from '../../src/http/logger.js';
-import { buildServer } from '../../src/http/server.js';
-import { loadTls } from '../../src/http/tls.js';
-import { createAdmin, createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes, type OrgCrypto, type Role, type TeamsDeps } from '../../src/teams/index.js';
+import { createAdmin, type Role, type TeamsDeps } from '../../src/teams/index.js';
 
 export { GOOD_PASSWORD, TEST_ORIGIN, TestBrowser };
-
-/**
- * Stands in for src/crypto's FieldCrypto (same interface): AES-256-GCM with one key per scope made for this
- * test run, bound to table/column/row, and HMAC blind indexes.
- */
-export function testCrypto(): AuthFieldCrypto & OrgCrypto & { orgKeys: Set<string> } {
-  const keys = new Map<string, Buffer>();
-  const orgKeys = new Set<string>();
-  const keyOf = (scope: string) => {
-    let k = keys.get(scope);
-    if (!k) {
-      k = crypto.randomBytes(32);
-      keys.set(scope, k);
-    }
-    return k;
-  };
-  const ad = (scope: string, ctx: FieldLocation) => Buffer.from(`${scope}\0${ctx.table}\0${ctx.column}\0${ctx.rowId}`);
-  const enc = async (scope: string, ctx: FieldLocation, plaintext: string) => {
-    const iv = crypto.randomBytes(12);
-    const c = crypto.createCipheriv('aes-256-gcm', keyOf(scope), iv).setAAD(ad(scope, ctx));
-    const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
-    return `t1:${Buffer.concat([iv, body, c.getAuthTag()]).toString('base64url')}`;
-  };
-  const dec = async (scope: string, ctx: FieldLocation, ciphertext: string) => {
-    const raw = Buffer.from(ciphertext.slice(3), 'base64url');
-    const d = crypto.createDecipheriv('aes-256-gcm', keyOf(scope), raw.subarray(0, 12)).setAAD(ad(scope, ctx));
-    d.setAuthTag(raw.subarray(raw.length - 16));
-    return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
-  };
-  return {
-    orgKeys,
-    encryptSystemField: (ctx, p) => enc('system', ctx, p),
-    decryptSystemField: (ctx, c) => dec('system', ctx, c),
-    encryptField: (orgId, ctx, p) => enc(orgId ?? 'system', ctx, p),
-    decryptField: (orgId, ctx, c) => dec(orgId ?? 'system', ctx, c),
-    async createOrgKey(orgId) {
-      orgKeys.add(orgId);
-      keyOf(orgId);
-    },
-    async blindIndex(orgId, kind, value) {
-      return crypto.createHmac('sha256', keyOf(`index:${orgId ?? 'system'}`)).update(`${kind}\0${value}`).digest('base64url');
-    },
-  };
-}
 
 export interface CollectedRoute {
   method: string;
@@ -88,63 +34,42 @@ export interface TeamsApp {
   auth: AuthDeps;
   teams: TeamsDeps;
   mail: ReturnType<typeof memoryMailer>;
-  crypto: ReturnType<typeof testCrypto>;
   /** Every route the server registered (HEAD included), in registration order. */
   routes: CollectedRoute[];
   close(): Promise<void>;
 }
 
-/** The route plugins of the API, in the order src/app.ts registers them. */
-export function apiPlugins(db: Db, auth: AuthDeps, teams: TeamsDeps) {
-  return [healthRoutes(db), authPlugin(auth), authRoutes(auth), permissionHook({ db, clock: auth.clock }), teamsRoutes(teams), auditRoutes({ db, clock: auth.clock })];
-}
-
+/**
+ * The real application (createApp: the same plugins, hooks, routes and services as `npm start`, real field
+ * encryption with a local keyring) over a test database. Only the costs are test-sized: bcrypt at cost 4,
+ * no login back-off sleeps, a movable clock and an in-memory mailbox.
+ */
 export async function startTeamsApp(db: Db): Promise<TeamsApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-teams-'));
   const config = loadConfig({ MOWT_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MOWT_BASE_URL: TEST_ORIGIN });
-  const logger = createLogger({ level: 'silent' });
   const clock = manualClock(new Date());
   const mail = memoryMailer();
-  const fieldCrypto = testCrypto();
-  const auth: AuthDeps = {
-    db,
-    clock,
-    config,
-    logger,
-    hasher: countingHasher(4),
-    crypto: fieldCrypto,
-    mailer: mail,
-    audit: databaseAudit(db, clock),
-    throttle: createLoginThrottle(),
-    sleep: async () => undefined,
-    listOrgs: listUserOrgs,
-  };
-  const teams = createTeamsDeps(auth, fieldCrypto);
   const routes: CollectedRoute[] = [];
-  const collector = fp(async (app: FastifyInstance) => {
-    app.addHook('onRoute', (r: RouteOptions) => {
-      for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url, access: String(r.config?.access) });
-    });
-  });
-  const server = await buildServer({
-    tls: await loadTls({ dataDir }),
-    logger,
-    trustProxy: [],
-    bodyLimit: config.bodyLimit,
-    routes: [collector, ...apiPlugins(db, auth, teams)],
-  });
-  await server.ready();
-  return {
-    server,
+  const app = await createApp(config, {
     db,
     clock,
-    auth,
-    teams,
+    mailer: mail,
+    logger: createLogger({ level: 'silent' }),
+    auth: { hasher: countingHasher(4), sleep: async () => undefined },
+    onRoute: (r: RouteOptions) => {
+      for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url, access: String(r.config?.access) });
+    },
+  });
+  return {
+    server: app.server,
+    db,
+    clock,
+    auth: app.services.auth,
+    teams: app.services.teams,
     mail,
-    crypto: fieldCrypto,
     routes,
     async close() {
-      await server.close();
+      await app.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
