@@ -4,8 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest, MigrationError, pendingMigrations } from './db/migrate.js';
 import { registerRotateKeysCommand } from './crypto/rotate-keys-command.js';
-import { registerVerifyAuditCommand } from './audit/verify-audit-command.js';
-import { registerCreateAdminCommand } from './teams/create-admin-command.js';
+import { registerBackupCommands } from './backup/backup-command.js';
 
 export function buildCli(): Command {
   const program = new Command('mowt')
@@ -59,8 +58,7 @@ export function buildCli(): Command {
     });
 
   registerRotateKeysCommand(program);
-  registerCreateAdminCommand(program, { loadConfig: () => loadConfig(), createApp: (c) => import('./app.js').then((m) => m.createApp(c)), io: process });
-  registerVerifyAuditCommand(program, { loadConfig: () => loadConfig(), out: process });
+  registerBackupCommands(program);
 
   return program;
 }
