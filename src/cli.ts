@@ -5,6 +5,8 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest, MigrationError, pendingMigrations } from './db/migrate.js';
 import { registerRotateKeysCommand } from './crypto/rotate-keys-command.js';
 import { registerBackupCommands } from './backup/backup-command.js';
+import { registerVerifyAuditCommand } from './audit/verify-audit-command.js';
+import { registerCreateAdminCommand } from './teams/create-admin-command.js';
 
 export function buildCli(): Command {
   const program = new Command('mowt')
@@ -59,6 +61,8 @@ export function buildCli(): Command {
 
   registerRotateKeysCommand(program);
   registerBackupCommands(program);
+  registerCreateAdminCommand(program, { loadConfig: () => loadConfig(), createApp: (c) => import('./app.js').then((m) => m.createApp(c)), io: process });
+  registerVerifyAuditCommand(program, { loadConfig: () => loadConfig(), out: process });
 
   return program;
 }
