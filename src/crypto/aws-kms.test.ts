@@ -9,11 +9,13 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import { createAwsKms, mapKmsError } from './aws-kms.js';
 import { KekNotFoundError, KeyDestroyedError, KmsAccessDeniedError, KmsError, KmsInvalidCiphertextError, KmsUnavailableError } from './errors.js';
+import { EncryptedColumnRegistry } from './column-registry.js';
 import { createFieldCrypto } from './field-crypto.js';
+import { rotateKeys } from './rotation.js';
 
 const SYSTEM_KEY = 'arn:aws:kms:eu-west-2:111122223333:key/system';
 const kmsMock = mockClient(KMSClient);
@@ -201,6 +203,41 @@ describe('AWS KMS adapter', () => {
       now = new Date(now.getTime() + 61_000);
       await expect(fresh.decryptField(org, where, c)).rejects.toBeInstanceOf(KeyDestroyedError);
       expect(await fresh.decryptSystemField(where, s)).toBe('system value');
+    });
+
+    it('rotates with new CMKs per organisation, keeps the deployment key for the system scope, and never deletes it', async () => {
+      kmsMock.reset();
+      const keys = fakeKms();
+      // Its own database: the fake KMS above starts with a new deployment key.
+      const own = await createTestDatabase('pglite');
+      onTestFinished(() => own.dispose());
+      let now = new Date('2026-01-01T00:00:00Z');
+      const clock = () => now;
+      const fc = await createFieldCrypto({ db: own.db, kms: createAwsKms({ client, systemKeyId: SYSTEM_KEY }), clock });
+      const org2 = crypto.randomUUID();
+      await fc.createOrgKey(org2);
+      const where = { table: 'customers', column: 'email', rowId: 'c2' };
+      const c = await fc.encryptField(org2, where, 'rotated@example.com');
+      const s = await fc.encryptSystemField(where, 'system value');
+      const created = kmsMock.commandCalls(CreateKeyCommand).length;
+      now = new Date('2026-04-01T00:00:00Z');
+      const report = await rotateKeys({ crypto: fc, clock, graceMs: 0, registry: new EncryptedColumnRegistry() });
+      expect(report.started.filter((r) => r.orgId === org2)).toHaveLength(3);
+      expect(kmsMock.commandCalls(CreateKeyCommand).length).toBe(created + 3);
+      // A year after retirement the organisation's old CMKs are scheduled for deletion; the deployment key is not.
+      now = new Date('2027-04-02T00:00:00Z');
+      const later = await rotateKeys({ crypto: fc, clock, graceMs: 0, registry: new EncryptedColumnRegistry() });
+      expect(later.destroyedKeks).toBeGreaterThanOrEqual(3);
+      const deleted = kmsMock.commandCalls(ScheduleKeyDeletionCommand).map((call) => call.args[0].input.KeyId);
+      expect(deleted).not.toContain(SYSTEM_KEY);
+      expect(keys.get(SYSTEM_KEY)!.enabled).toBe(true);
+      const fresh = await createFieldCrypto({ db: own.db, kms: createAwsKms({ client, systemKeyId: SYSTEM_KEY }), clock });
+      const s2 = await fc.encryptSystemField(where, 'after a year');
+      expect(await fresh.decryptSystemField(where, s2)).toBe('after a year');
+      // Those two values were never re-encrypted (no declared column) and their data keys outlived the
+      // retention: a clear error, not garbage.
+      await expect(fresh.decryptSystemField(where, s)).rejects.toBeInstanceOf(KeyDestroyedError);
+      await expect(fresh.decryptField(org2, where, c)).rejects.toBeInstanceOf(KeyDestroyedError);
     });
   });
 });
