@@ -122,6 +122,9 @@ describe.each(DB_KINDS)('key rotation on %s', (kind) => {
     plainB = await insertCustomers(f, orgB, 5);
     const email = await f.fc.encryptSystemField({ table: 'crypto_test_users', column: 'email', rowId: userId }, 'admin@mowt.test');
     await withoutOrg(f.t.db, (tx) => sql`insert into crypto_test_users (id, email) values (${userId}, ${email})`.execute(tx));
+    // A value in a column nobody declared: rotation cannot re-encrypt it, and must then never destroy its key.
+    const note = await f.fc.encryptSystemField({ table: 'crypto_test_notes', column: 'body_encrypted', rowId: userId }, 'forgotten');
+    await f.t.db.owner.insertInto('crypto_test_notes' as never).values({ id: userId, body_encrypted: note } as never).execute();
   });
   afterAll(async () => f?.dispose());
 
@@ -296,10 +299,19 @@ describe.each(DB_KINDS)('key rotation on %s', (kind) => {
     const before = await runRotationIfDue(f.opts());
     expect(before.destroyedKeks).toBe(0);
     f.clock.now = new Date(first.destroy_after!.getTime() + 1000);
-    const after = await runRotationIfDue(f.opts());
+    const warnings: string[] = [];
+    const after = await runRotationIfDue(f.opts({ onProgress: (p) => void (p.phase === 'warning' && warnings.push(p.message)) }));
     expect(after.destroyedKeks).toBeGreaterThan(0);
+    expect(warnings.join('\n')).toMatch(/system data data key v1 is past retention but still used by crypto_test_notes.body_encrypted: kept/);
     const v1 = await f.t.db.owner.selectFrom('crypto_keks').select('status').where('version', '=', 1).execute();
     expect(v1.every((k) => k.status === 'destroyed')).toBe(true);
+    // Old organisation data keys are gone; the system data key v1 is kept, because the undeclared
+    // crypto_test_notes.body_encrypted still holds a value under it — and it still decrypts.
+    const oldDeks = await f.t.db.owner.selectFrom('crypto_data_keys').select(['org_id', 'status']).where('version', '=', 1).where('purpose', '=', 'data').execute();
+    expect(oldDeks.filter((k) => k.org_id !== null).every((k) => k.status === 'destroyed')).toBe(true);
+    expect(oldDeks.find((k) => k.org_id === null)!.status).toBe('retired');
+    const note = await f.t.db.owner.selectFrom('crypto_test_notes' as never).select('body_encrypted' as never).executeTakeFirstOrThrow() as { body_encrypted: string };
+    expect(await (await f.newCrypto()).decryptSystemField({ table: 'crypto_test_notes', column: 'body_encrypted', rowId: userId }, note.body_encrypted)).toBe('forgotten');
     // Live data is unaffected.
     const now = await readCustomers(await f.newCrypto(), f, orgB);
     for (const [id, p] of plainB) expect(now.get(id)!.email).toBe(p.email);

@@ -17,7 +17,7 @@ import type { Database } from '../db/schema.js';
 import { withoutOrg } from '../db/tenant.js';
 import { allEncryptedColumns, encryptedColumns, type EncryptedColumnRegistry } from './column-registry.js';
 import { DEFAULT_KEY_TTL_MS } from './data-keys.js';
-import { destroyExpiredKeys } from './destroy-expired-keys.js';
+import { destroyExpiredKeys, type SuspectColumn } from './destroy-expired-keys.js';
 import { KeyDestroyedError, RotationBusyError } from './errors.js';
 import type { FieldCrypto } from './field-crypto.js';
 import { KeyEventBatch } from './key-events.js';
@@ -79,12 +79,15 @@ export interface RotationReport {
 const LEASE_TTL_MS = 10 * 60_000;
 
 /** Text columns of the app's schema named …encrypted… that nobody declared (a missed declaration, usually). */
-async function undeclaredEncryptedColumns(tx: Kysely<Database>, declared: { table: string; column: string }[]): Promise<string[]> {
+async function undeclaredEncryptedColumns(tx: Kysely<Database>, declared: { table: string; column: string }[]): Promise<SuspectColumn[]> {
   const known = new Set(declared.map((c) => `${c.table}.${c.column}`));
-  const { rows } = await sql<{ name: string }>`select table_name || '.' || column_name as name from information_schema.columns
-    where table_schema = current_schema() and column_name like '%encrypted%' and data_type = 'text'
-    order by 1`.execute(tx);
-  return rows.map((r) => r.name).filter((n) => !known.has(n));
+  const { rows } = await sql<{ table: string; column: string; rls: boolean }>`
+    select c.table_name as table, c.column_name as column, coalesce(k.relrowsecurity, false) as rls
+    from information_schema.columns c
+    left join pg_class k on k.relname = c.table_name and k.relnamespace = to_regnamespace(current_schema())
+    where c.table_schema = current_schema() and c.column_name like '%encrypted%' and c.data_type = 'text'
+    order by 1, 2`.execute(tx);
+  return rows.filter((r) => !known.has(`${r.table}.${r.column}`));
 }
 
 const who = (orgId: string | null) => (orgId === null ? 'system' : `org ${orgId}`);
@@ -166,9 +169,13 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
       tx.selectFrom('crypto_rotations').selectAll().where('reencrypted_at', 'is', null).where('dek_version_to', 'is not', null).orderBy('id').execute(),
     );
     const declared = await withoutOrg(db, (tx) => allEncryptedColumns(tx, registry));
-    report.undeclaredColumns = await withoutOrg(db, (tx) => undeclaredEncryptedColumns(tx, declared));
+    const suspects = await withoutOrg(db, (tx) => undeclaredEncryptedColumns(tx, declared));
+    report.undeclaredColumns = suspects.map((c) => `${c.table}.${c.column}`);
     for (const name of report.undeclaredColumns) {
-      await progress({ phase: 'warning', message: `warning: ${name} looks encrypted but is not declared (declareEncryptedColumns): its values keep old key versions` });
+      await progress({
+        phase: 'warning',
+        message: `warning: ${name} looks encrypted but is not declared (declareEncryptedColumns): its values keep old key versions, which are then never destroyed`,
+      });
     }
     for (const rot of pending) {
       const scope = rot.org_id ?? SYSTEM_SCOPE;
@@ -245,10 +252,13 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
     );
 
     // 4. destroy what has outlived the retention window
-    const destroyed = await destroyExpiredKeys(keys, retentionMs, events);
+    const destroyed = await destroyExpiredKeys(keys, retentionMs, events, { declared, suspects });
     await events.deliver();
     report.destroyedKeks = destroyed.destroyedKeks;
     report.destroyedDataKeys = destroyed.destroyedDataKeys;
+    for (const held of destroyed.kept) {
+      await progress({ phase: 'warning', orgId: held.orgId, purpose: held.purpose, message: `warning: ${who(held.orgId)} ${held.purpose} data key v${held.version} is past retention but still used by ${held.columns.join(', ')}: kept` });
+    }
     if (destroyed.destroyedKeks + destroyed.destroyedDataKeys > 0) {
       await progress({
         phase: 'destroy',
