@@ -3,7 +3,8 @@
 // belongs to organisation B. Every answer must be 404 — never 403, never B's data — and B must be unchanged.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withoutOrg } from '../../src/db/tenant.js';
+import { sql } from 'kysely';
+import { withOrg, withoutOrg } from '../../src/db/tenant.js';
 import { listUserOrgs } from '../../src/teams/index.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { newMember, newOrg, startTeamsApp, uniqueEmail, type TeamsApp, type TestOrg } from './support.js';
@@ -32,12 +33,20 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
     const bSession = await withoutOrg(app.db, (tx) =>
       tx.selectFrom('sessions').select('id').where('user_id', '=', b.admin.id).executeTakeFirstOrThrow(),
     );
-    // One value per path parameter name, each owned by organisation B.
+    // A Stripe connection of B, written as B's own data (inside B's scope, as the app role).
+    const connectionId = crypto.randomUUID();
+    await withOrg(app.db, b.id, (tx) =>
+      sql`insert into stripe_connections (id, org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
+          values (${connectionId}, ${b.id}, 'restricted_key', 'acct_bravo', false, 'Bravo Stripe', 'rk_test_…b0', 'active', now(), now())`.execute(tx),
+    );
+    // One value per path parameter name, each owned by organisation B. A slice adding a route with a new
+    // parameter adds a B-owned value here (the walk refuses to guess).
     bValues = {
       orgId: b.id,
       userId: bViewer.id,
       inviteId: (invite.json() as { invite: { id: string } }).invite.id,
       sessionId: bSession.id,
+      connectionId,
     };
   });
   afterAll(async () => {

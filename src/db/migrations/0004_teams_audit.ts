@@ -2,6 +2,7 @@
 // link, and the append-only hash-chained audit log. See docs/decisions/030-audit-chain.md and
 // 031-rls-and-memberships.md.
 import { sql, type Kysely } from 'kysely';
+import { declareEncryptedColumns } from '../../crypto/column-registry.js';
 import { enableTenantRls, grantToApp } from '../rls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,6 +43,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('invites_org_email').on('invites').columns(['org_id', 'email_index']).execute();
   await enableTenantRls(db, 'invites', { privileges: ['select', 'insert', 'update'] });
+  // The invitee's address is encrypted under the organisation's data key; rotation re-encrypts it.
+  await declareEncryptedColumns(db, [{ table: 'invites', column: 'email_encrypted', idColumn: 'id', orgColumn: 'org_id' }]);
 
   // One-time setup link printed by `npm start` while no user exists. Not tenant data: no organisation yet.
   await db.schema
