@@ -71,3 +71,26 @@ describe('mowt backup / backups list / restore-test / restore', () => {
     expect(test.text).toContain('RESULT: FAIL');
   });
 });
+
+describe('mowt backup on a running embedded database', () => {
+  it('refuses to open a PGlite data directory another process holds open', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-backup-cli-open-'));
+    fs.mkdirSync(path.join(dir, 'db'));
+    fs.writeFileSync(path.join(dir, 'db', 'postmaster.pid'), '-42\n');
+    const saved = { ...process.env };
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      delete process.env.DATABASE_URL;
+      Object.assign(process.env, { MOWT_DATA_DIR: dir, MOWT_ENV: 'development' });
+      expect(await runCli(['backup'])).toBe(1);
+      expect(lines.join('\n')).toMatch(/is open in another process \(is Mowt running\?\)/);
+      expect(fs.readdirSync(path.join(dir, 'db'))).toEqual(['postmaster.pid']);
+    } finally {
+      spy.mockRestore();
+      process.env = saved;
+      process.exitCode = undefined;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,7 @@
 // Operator commands: `mowt backup`, `mowt restore FILE`, `mowt restore-test`, `mowt backups list|prune`.
 // Each prints what it did and sets a non-zero exit code on failure. Code loads only when a command runs.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
@@ -13,6 +15,7 @@ async function openConfigured(): Promise<{ config: Config; db: Db }> {
     import('../db/migrate.js'),
   ]);
   const config = loadConfig();
+  if (config.database.kind === 'pglite') assertEmbeddedNotOpen(config.database.dir);
   const db = await openDatabase(config.database);
   const pending = await pendingMigrations(db.owner);
   if (pending.length > 0) {
@@ -20,6 +23,21 @@ async function openConfigured(): Promise<{ config: Config; db: Db }> {
     throw new Error(`the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first`);
   }
   return { config, db };
+}
+
+/**
+ * PGlite has no lock between processes: a second process opening the data directory of a running Mowt
+ * would corrupt it. PGlite keeps postmaster.pid there while open and removes it on a clean close.
+ */
+export function assertEmbeddedNotOpen(dir: string): void {
+  const pid = path.join(dir, 'postmaster.pid');
+  if (fs.existsSync(pid)) {
+    throw new Error(
+      `the embedded database ${dir} is open in another process (is Mowt running?). Two processes must never open it ` +
+        'at once: the running server takes the scheduled backups (MOWT_BACKUP_INTERVAL); stop it to run this by hand. ' +
+        `If nothing is running, ${pid} is left over from a crash: remove it.`,
+    );
+  }
 }
 
 const pgUrl = (config: Config) => (config.database.kind === 'postgres' ? config.database.url : undefined);
