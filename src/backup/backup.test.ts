@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { createFieldCrypto, createKeyring, declareEncryptedColumns, type FieldCrypto, type Kms } from '../crypto/index.js';
 import { openDatabase, type Db } from '../db/database.js';
+import { migrations } from '../db/migrations/index.js';
 import { enableTenantRls } from '../db/rls.js';
 import { withOrg } from '../db/tenant.js';
 import { BackupFormatError, BackupIntegrityError } from './backup-format.js';
@@ -111,7 +112,7 @@ describe.each(DB_KINDS)('backups on %s', (kind) => {
     expect(fs.statSync(location).mode & 0o777).toBe(0o600);
     expect(fs.statSync(location.replace('.mowtbak', '.manifest.json')).mode & 0o777).toBe(0o600);
     expect(manifest.dbKind).toBe(kind);
-    expect(manifest.schemaVersion).toBe('0006_backup');
+    expect(manifest.schemaVersion).toBe(Object.keys(migrations).at(-1));
     expect(manifest.ciphertext.bytes).toBe(fs.statSync(location).size);
     expect(manifest.tables).toContainEqual({ schema: 'public', table: 'backup_test_notes', rows: 8 });
     expect(manifest.tables).toContainEqual({ schema: 'public', table: 'users', rows: 3 });

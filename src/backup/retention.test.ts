@@ -1,7 +1,7 @@
 // Retention across 400 simulated days with an injected clock: each day a backup is taken, then pruning
 // runs, exactly as the daily job does. What remains must be the promise and nothing else.
 import { describe, expect, it } from 'vitest';
-import { isoWeek, selectBackupsToDelete, type BackupRef } from './retention.js';
+import { describeRetention, isoWeek, selectBackupsToDelete, type BackupRef } from './retention.js';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1, 2, 23); // 02:23 UTC, the scheduled time
@@ -81,5 +81,17 @@ describe('selectBackupsToDelete', () => {
     expect(isoWeek(new Date('2027-01-01T12:00:00Z'))).toBe('2026-W53');
     expect(isoWeek(new Date('2024-12-30T00:00:00Z'))).toBe('2025-W01');
     expect(isoWeek(new Date('2026-11-23T00:00:00Z'))).toBe('2026-W48');
+  });
+
+  it('says why each backup is kept', () => {
+    const monday = Date.UTC(2026, 10, 23, 2, 23);
+    const refs: BackupRef[] = [
+      { backupId: 'mon', createdAt: new Date(monday), good: true },
+      { backupId: 'mon-late', createdAt: new Date(monday + 3 * 3_600_000), good: true },
+      { backupId: 'tue', createdAt: new Date(monday + DAY), good: true },
+    ];
+    expect(describeRetention(refs, new Date(monday + DAY + 1000))).toEqual(new Map([['mon', 'daily+weekly'], ['mon-late', 'recent'], ['tue', 'daily']]));
+    expect(describeRetention(refs, new Date(monday + 40 * DAY)).get('tue')).toBe('newest');
+    expect(describeRetention(refs, new Date(monday + 40 * DAY)).get('mon-late')).toBe('expired');
   });
 });

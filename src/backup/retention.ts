@@ -102,5 +102,12 @@ export function selectBackupsToDelete(backups: readonly BackupRef[], now: Date, 
 export function describeRetention(backups: readonly BackupRef[], now: Date, policy: RetentionPolicy = RETENTION): Map<string, string> {
   const tiers = retentionTiers(backups);
   const newest = newestGood(backups);
-  return new Map(backups.map((b) => [b.backupId, keepReason(b, tiers.get(b.backupId) ?? new Set(), now, newest, policy) ?? 'expired']));
+  return new Map(
+    backups.map((b) => {
+      const own = tiers.get(b.backupId) ?? new Set();
+      const reason = keepReason(b, own, now, newest, policy);
+      // Name both roles of a backup that is its day's and its week's first while it is young.
+      return [b.backupId, reason === 'daily' && own.has('weekly') ? 'daily+weekly' : (reason ?? 'expired')];
+    }),
+  );
 }
