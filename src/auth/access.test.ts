@@ -44,7 +44,7 @@ describe('route access levels', () => {
     expect(reached).toEqual(['public']);
   });
 
-  it('password stage without 2FA: session routes, and 403 "enrol two-factor authentication first" on user and permission routes', async () => {
+  it('password stage without 2FA: session routes, and 403 "enrol two-factor authentication first" (code totp_enrolment_required) on user and permission routes', async () => {
     reached.length = 0;
     const email = uniqueEmail();
     await createUser(h.deps, { email, name: 'Not Enrolled', password: GOOD_PASSWORD });
@@ -53,20 +53,22 @@ describe('route access levels', () => {
     expect((await b.request('GET', '/api/test/session')).statusCode).toBe(200);
     for (const res of [await b.request('GET', '/api/test/user'), await b.post(`/api/orgs/${ORG}/test`)]) {
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({ detail: 'enrol two-factor authentication first' });
+      expect(res.json()).toMatchObject({ detail: 'enrol two-factor authentication first', code: 'totp_enrolment_required' });
     }
     expect(reached).toEqual(['session']);
   });
 
-  it('password stage with 2FA enrolled: 401 until the code is given', async () => {
+  it('password stage with 2FA enrolled: 401 (code totp_required) until the code is given', async () => {
     const u = await signedInUser(h);
     const b = new TestBrowser(h.server, '192.0.2.33');
     await b.post('/api/auth/login', { email: u.email, password: GOOD_PASSWORD });
     reached.length = 0;
     const res = await b.request('GET', '/api/test/user');
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({ detail: 'enter your two-factor code first' });
-    expect((await b.post(`/api/orgs/${ORG}/test`)).statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ detail: 'enter your two-factor code first', code: 'totp_required' });
+    const post = await b.post(`/api/orgs/${ORG}/test`);
+    expect(post.statusCode).toBe(401);
+    expect(post.json()).toMatchObject({ code: 'totp_required' });
     expect(reached).toEqual([]);
   });
 

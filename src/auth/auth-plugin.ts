@@ -48,6 +48,9 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 export const ENROL_2FA_FIRST = 'enrol two-factor authentication first';
 export const SIGN_IN_FIRST = 'sign in first';
 export const SECOND_FACTOR_FIRST = 'enter your two-factor code first';
+/** Stable `code` members of those problems: clients act on these, not on the wording. */
+export const TOTP_ENROLMENT_REQUIRED = 'totp_enrolment_required';
+export const TOTP_REQUIRED = 'totp_required';
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const ua = request.headers['user-agent'];
@@ -103,8 +106,8 @@ function enforceAccess(request: FastifyRequest): void {
   const auth = request.auth;
   if (!auth) throw new HttpProblem(401, SIGN_IN_FIRST);
   if (access === 'session') return;
-  if (!auth.twoFactorEnrolled) throw new HttpProblem(403, ENROL_2FA_FIRST);
-  if (auth.stage !== 'full') throw new HttpProblem(401, SECOND_FACTOR_FIRST);
+  if (!auth.twoFactorEnrolled) throw new HttpProblem(403, ENROL_2FA_FIRST, { code: TOTP_ENROLMENT_REQUIRED });
+  if (auth.stage !== 'full') throw new HttpProblem(401, SECOND_FACTOR_FIRST, { code: TOTP_REQUIRED });
 }
 
 function needsCsrf(request: FastifyRequest): boolean {

@@ -5,8 +5,10 @@ import { Type } from 'typebox';
 import type { AuthDeps } from './auth-deps.js';
 import { requestMeta, requireAuth } from './auth-plugin.js';
 import { changePassword } from './change-password.js';
+import { confirmEmailChange } from './confirm-email-change.js';
 import { confirmTotp } from './confirm-totp.js';
 import { disableTotp } from './disable-totp.js';
+import { EMAIL_CHANGE_TOKEN_MAX } from './email-change-token.js';
 import { enrollTotp } from './enroll-totp.js';
 import { forgotPassword } from './forgot-password.js';
 import { getMe } from './get-me.js';
@@ -14,6 +16,7 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import { reauthenticate } from './reauth.js';
+import { requestEmailChange } from './request-email-change.js';
 import { requestEmailVerification } from './request-email-verification.js';
 import { resetPassword } from './reset-password.js';
 import { revokeSession } from './revoke-session.js';
@@ -31,6 +34,7 @@ const Email = Type.String({ minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH * 4 });
 const Code = Type.String({ minLength: 1, maxLength: 40 });
 const Token = Type.String({ minLength: 20, maxLength: 100 });
+const EmailChangeToken = Type.String({ minLength: 20, maxLength: EMAIL_CHANGE_TOKEN_MAX });
 const body = <T extends Record<string, ReturnType<typeof Type.String>>>(props: T) => Type.Object(props, { additionalProperties: false });
 
 export function authRoutes(deps: AuthDeps) {
@@ -152,6 +156,27 @@ export function authRoutes(deps: AuthDeps) {
       { schema: { querystring: NoQuery, body: body({ token: Token }) }, config: { access: 'public' } },
       async (request) => {
         await verifyEmail(deps, request.body.token, requestMeta(request));
+        return { ok: true };
+      },
+    );
+
+    app.post(
+      '/api/auth/email/change',
+      { schema: { querystring: NoQuery, body: body({ newEmail: Email }) }, config: { access: 'user' } },
+      async (request, reply) => {
+        const auth = requireAuth(request);
+        await requestEmailChange(deps, { userId: auth.userId, recentAuthAt: auth.recentAuthAt }, request.body.newEmail, requestMeta(request));
+        reply.code(202);
+        return { ok: true };
+      },
+    );
+
+    app.post(
+      '/api/auth/email/change/confirm',
+      { schema: { querystring: NoQuery, body: body({ token: EmailChangeToken }) }, config: { access: 'public' } },
+      async (request) => {
+        const auth = request.auth;
+        await confirmEmailChange(deps, request.body.token, auth ? { sessionId: auth.sessionId, userId: auth.userId } : null, requestMeta(request));
         return { ok: true };
       },
     );

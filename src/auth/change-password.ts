@@ -10,9 +10,10 @@ import { isRecentlyAuthenticated, revokeUserSessions } from './sessions.js';
 import { setPasswordHash, userEmail } from './users.js';
 
 export const SUDO_REQUIRED = 're-authenticate first: this action needs your password and a code from the last 10 minutes';
+export const SUDO_REQUIRED_CODE = 'sudo_required';
 
 export function assertSudo(deps: Pick<AuthDeps, 'clock'>, recentAuthAt: Date | null): void {
-  if (!isRecentlyAuthenticated(recentAuthAt, deps.clock())) throw new HttpProblem(403, SUDO_REQUIRED);
+  if (!isRecentlyAuthenticated(recentAuthAt, deps.clock())) throw new HttpProblem(403, SUDO_REQUIRED, { code: SUDO_REQUIRED_CODE });
 }
 
 export async function changePassword(

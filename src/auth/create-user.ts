@@ -23,13 +23,19 @@ export type CreateUserDeps = Pick<AuthDeps, 'db' | 'crypto' | 'hasher' | 'clock'
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The normalised address, or 422 when it is not one. */
+export function validEmail(input: string): string {
+  const email = normaliseEmail(input);
+  if (!EMAIL.test(email) || email.length > 254) throw new HttpProblem(422, 'email is not a valid address');
+  return email;
+}
+
 /**
  * Returns the new user's id. Pass `tx` to create the user inside the caller's transaction (e.g. together
  * with its organisation and membership). Throws HttpProblem 422 (policy) or 409 (address taken).
  */
 export async function createUser(deps: CreateUserDeps, input: CreateUserInput, tx?: Tx): Promise<{ id: string }> {
-  const email = normaliseEmail(input.email);
-  if (!EMAIL.test(email) || email.length > 254) throw new HttpProblem(422, 'email is not a valid address');
+  const email = validEmail(input.email);
   const name = input.name.trim();
   if (name.length < 1 || name.length > 200) throw new HttpProblem(422, 'name must be 1 to 200 characters');
   await assertPasswordAcceptable(input.password, { email, orgName: input.orgName, name }, deps.breachCheck);

@@ -44,3 +44,27 @@ export async function setPasswordHash(tx: Tx, userId: string, hash: string, now:
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ hash, updated_at: now }))
     .execute();
 }
+
+/** The stored (encrypted) address as is: email-change tokens are bound to it. */
+export async function emailCiphertextOf(tx: Tx, userId: string): Promise<string | null> {
+  const row = await tx.selectFrom('users').select('email_encrypted').where('id', '=', userId).executeTakeFirst();
+  return row?.email_encrypted ?? null;
+}
+
+/**
+ * Switches the address (ciphertext and blind index together, and marks it verified) only if the stored
+ * ciphertext is still `expected`: a compare-and-set, so a change can happen once per confirmation.
+ */
+export async function replaceUserEmail(
+  tx: Tx,
+  change: { userId: string; expected: string; emailEncrypted: string; emailIndex: string; now: Date },
+): Promise<boolean> {
+  const row = await tx
+    .updateTable('users')
+    .set({ email_encrypted: change.emailEncrypted, email_index: change.emailIndex, email_verified_at: change.now })
+    .where('id', '=', change.userId)
+    .where('email_encrypted', '=', change.expected)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

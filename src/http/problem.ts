@@ -8,6 +8,8 @@ export const ProblemSchema = Type.Object({
   detail: Type.Optional(Type.String()),
   instance: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  /** Extension member: a stable machine-readable code for problems clients act on (the detail text may change). */
+  code: Type.Optional(Type.String()),
 });
 export type Problem = Static<typeof ProblemSchema>;
 

@@ -46,6 +46,44 @@ export function passwordChangedEmail(to: string): MailMessage {
   return { to, subject: 'Your Mowt password was changed', text: `${lines.join('\n\n')}\n\n${SIGNATURE}\n`, html: html(lines) };
 }
 
+export function emailChangeConfirmEmail(to: string, link: string): MailMessage {
+  const lines = [
+    'Someone asked to use this address for their Mowt account. Confirm it to make the change.',
+    'This link works once and expires in 30 minutes. If it was not you, ignore this message: nothing changes.',
+  ];
+  return {
+    to,
+    subject: 'Confirm your new email address',
+    text: `${lines[0]}\n\n${link}\n\n${lines[1]}\n\n${SIGNATURE}\n`,
+    html: html(lines, { href: link, label: 'Confirm new email address' }),
+  };
+}
+
+/** Sent instead of a confirmation when the address already has an account (the requester is told nothing). */
+export function emailChangeTakenEmail(to: string): MailMessage {
+  const lines = [
+    'Someone tried to change the email address of a Mowt account to this address, which already has a Mowt account. Nothing was changed.',
+    'If it was you, use a different address or sign in to your existing account. If it was not you, you can ignore this message.',
+  ];
+  return { to, subject: 'Someone tried to use your address on Mowt', text: `${lines.join('\n\n')}\n\n${SIGNATURE}\n`, html: html(lines) };
+}
+
+export function emailChangeRequestedEmail(to: string, newEmail: string): MailMessage {
+  const lines = [
+    `Someone signed in to your Mowt account asked to change its email address to ${newEmail}. The change happens only once the new address is confirmed.`,
+    'If it was not you, reset your password now and contact security@mowt.com.',
+  ];
+  return { to, subject: 'Email address change requested on your Mowt account', text: `${lines.join('\n\n')}\n\n${SIGNATURE}\n`, html: html(lines) };
+}
+
+export function emailChangedEmail(to: string, newEmail: string): MailMessage {
+  const lines = [
+    `The email address of your Mowt account was changed to ${newEmail} and your other sessions were signed out. Mail about the account now goes there.`,
+    'If it was not you, contact security@mowt.com.',
+  ];
+  return { to, subject: 'Your Mowt email address was changed', text: `${lines.join('\n\n')}\n\n${SIGNATURE}\n`, html: html(lines) };
+}
+
 export type TwoFactorChange = 'enabled' | 'disabled' | 'recovery-code-used';
 
 export function twoFactorChangedEmail(to: string, change: TwoFactorChange): MailMessage {

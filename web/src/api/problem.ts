@@ -17,6 +17,16 @@ export interface ProblemBody {
   code?: string;
 }
 
+/** Stable `code` members the server puts on problems the app acts on; the detail text is for people. */
+export const PROBLEM_CODES = {
+  /** 403 until an authenticator is enrolled. */
+  totpEnrolmentRequired: 'totp_enrolment_required',
+  /** 401 while a session has given its password but not yet its two-factor code. */
+  totpRequired: 'totp_required',
+  /** 403 on sensitive actions without a re-authentication in the last 10 minutes. */
+  sudoRequired: 'sudo_required',
+} as const;
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;

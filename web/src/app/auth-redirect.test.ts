@@ -10,11 +10,26 @@ describe('where an auth failure leads', () => {
     expect(redirectForError(err(401, 'sign in first'), '/')).toBe('/sign-in');
   });
 
-  it('sends a user without 2FA to enrolment (the backend answers 403 "enrol two-factor authentication first")', () => {
-    expect(redirectForError(err(403, 'enrol two-factor authentication first'), '/orgs/o/overview')).toBe('/sign-in/enrol');
+  it('sends a user without 2FA to enrolment (403 with code "totp_enrolment_required")', () => {
+    const e = new ApiError(403, { detail: 'enrol two-factor authentication first', code: 'totp_enrolment_required' });
+    expect(redirectForError(e, '/orgs/o/overview')).toBe('/sign-in/enrol');
+    // The code decides, not the wording.
+    expect(redirectForError(new ApiError(403, { detail: 'reworded', code: 'totp_enrolment_required' }), '/orgs/o/overview')).toBe('/sign-in/enrol');
   });
 
-  it('sends a half-signed-in session to the code prompt (401 "enter your two-factor code first")', () => {
+  it('sends a half-signed-in session to the code prompt (401 with code "totp_required")', () => {
+    const e = new ApiError(401, { detail: 'enter your two-factor code first', code: 'totp_required' });
+    expect(redirectForError(e, '/orgs/o/overview')).toBe('/sign-in/totp');
+    expect(redirectForError(new ApiError(401, { detail: 'reworded', code: 'totp_required' }), '/orgs/o/overview')).toBe('/sign-in/totp');
+  });
+
+  it('trusts a code over the wording: another code is not a 2FA problem', () => {
+    const sudo = new ApiError(403, { detail: 'enrol two-factor authentication first', code: 'sudo_required' });
+    expect(redirectForError(sudo, '/orgs/o/settings/security')).toBeUndefined();
+  });
+
+  it('falls back to the wording when a problem has no code', () => {
+    expect(redirectForError(err(403, 'enrol two-factor authentication first'), '/orgs/o/overview')).toBe('/sign-in/enrol');
     expect(redirectForError(err(401, 'enter your two-factor code first'), '/orgs/o/overview')).toBe('/sign-in/totp');
   });
 

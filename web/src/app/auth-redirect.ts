@@ -1,24 +1,27 @@
 // Where a failed request should send the person: to sign in (401), to finish two-factor sign-in, or to
 // enrol an authenticator (the server answers 403 to everything else until 2FA is set up).
-import { ApiError } from '../api/problem.js';
+import { ApiError, PROBLEM_CODES } from '../api/problem.js';
 
 export const SIGN_IN = '/sign-in';
 export const VERIFY_2FA = '/sign-in/totp';
 export const ENROL_2FA = '/sign-in/enrol';
 
+// Fallback for problems without a code (the e2e fake API answers with the wording only).
 const SECOND_FACTOR = /(2fa|totp|two[- ]factor|second factor|mfa|authenticator)/i;
 const ENROL = /(enrol|enroll|set ?up|not (yet )?(set|configured|enabled))/i;
 
 function problemText(err: ApiError): string {
-  return `${err.type} ${err.code ?? ''} ${err.title} ${err.detail ?? ''}`;
+  return `${err.type} ${err.title} ${err.detail ?? ''}`;
 }
 
 export function needsTotpEnrolment(err: ApiError): boolean {
+  if (err.code !== undefined) return err.code === PROBLEM_CODES.totpEnrolmentRequired;
   const text = problemText(err);
   return (err.status === 403 || err.status === 401) && SECOND_FACTOR.test(text) && ENROL.test(text);
 }
 
 export function needsTotpVerification(err: ApiError): boolean {
+  if (err.code !== undefined) return err.code === PROBLEM_CODES.totpRequired;
   const text = problemText(err);
   return (err.status === 401 || err.status === 403) && SECOND_FACTOR.test(text) && !ENROL.test(text);
 }
