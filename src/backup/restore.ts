@@ -147,7 +147,18 @@ export async function assertTargetEmpty(target: RestoreTarget): Promise<void> {
         `refusing to restore: the target database is not empty (found ${found.join(', ')}); create an empty database and restore into it`,
       );
     }
-    // Roles are cluster-wide and not in a database dump: the app role must exist for the dump's grants.
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Roles are cluster-wide and not part of a database dump: the app role must exist for the dump's grants.
+ * Created (as migration 0001 does) only once the backup has been verified.
+ */
+async function ensureAppRole(url: string): Promise<void> {
+  const db = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
+  try {
     await sql`do $$ begin
         create role mowt_app nologin nosuperuser nocreatedb nocreaterole noinherit nobypassrls;
       exception when duplicate_object or unique_violation then null;
@@ -186,6 +197,8 @@ export async function restoreBackup(source: BackupSource, opts: RestoreOptions):
 
   const t1 = performance.now();
   try {
+    // Checked again: the target may have been written to while the backup was being verified.
+    await assertTargetEmpty(target);
     if (target.kind === 'pglite') {
       await restorePglite(target.dir, new Blob((keep ?? []).map((b) => new Uint8Array(b.buffer, b.byteOffset, b.length) as Uint8Array<ArrayBuffer>)));
     } else {
@@ -196,6 +209,7 @@ export async function restoreBackup(source: BackupSource, opts: RestoreOptions):
       );
       // The file is read again: were it changed since verification, a frame fails to authenticate, the
       // stream errors, pg_restore sees a cut input and its transaction rolls back.
+      await ensureAppRole(target.url);
       const dump = new PassThrough({ highWaterMark: 1024 * 1024 });
       const feeding = pipeline(source.openFile(), cipher, new DecryptStream(opened.key), createGunzip(), dump);
       try {
