@@ -1,0 +1,33 @@
+// The recurring work of a Mowt deployment on one job queue: daily key-rotation check, expired-session
+// clean-up, scheduled backups and the monthly restore test. Singleton queues, so with many workers each
+// run happens on exactly one of them. `npm start` runs it in-process; a production worker runs the same.
+import { scheduleAuthCleanup } from '../auth/index.js';
+import { scheduleBackupJobs } from '../backup/index.js';
+import { scheduleKeyRotation } from '../crypto/index.js';
+import type { Services } from '../services.js';
+import { createQueue, type Queue } from './queue.js';
+
+export interface RunningJobs {
+  queue: Queue;
+  stop(): Promise<void>;
+}
+
+export async function startScheduledJobs(services: Services): Promise<RunningJobs> {
+  const { config, db, logger, clock, crypto } = services;
+  const queue = createQueue(db, { connectionString: config.database.kind === 'postgres' ? config.database.url : undefined });
+  queue.on('error', (err) => logger.error({ err }, 'job queue error'));
+  await queue.start();
+  await scheduleKeyRotation(queue, { crypto, clock }, (report) => logger.info({ report }, 'key rotation check finished'));
+  await scheduleAuthCleanup(queue, { db, clock });
+  await scheduleBackupJobs(queue, {
+    config,
+    db,
+    crypto,
+    onBackup: (result, pruned) => logger.info({ backup: result.location, pruned: pruned.length }, 'scheduled backup finished'),
+    onRestoreTest: (report) => (report.ok ? logger.info.bind(logger) : logger.error.bind(logger))({ backupId: report.backupId, problems: report.problems }, 'scheduled restore test finished'),
+  });
+  return {
+    queue,
+    stop: () => queue.stop({ graceful: true, wait: true, timeout: 10_000 }),
+  };
+}
