@@ -3,6 +3,7 @@
 import { Navigate, createBrowserRouter, type RouteObject } from 'react-router';
 import { AppLayout } from './layout/AppLayout.js';
 import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.js';
+import { ConfirmEmailChangePage } from './pages/auth/ConfirmEmailChangePage.js';
 import { ForgotPasswordPage } from './pages/auth/ForgotPasswordPage.js';
 import { RecoveryPage } from './pages/auth/RecoveryPage.js';
 import { ResetPasswordPage } from './pages/auth/ResetPasswordPage.js';
@@ -34,6 +35,7 @@ export const routes: RouteObject[] = [
       { path: '/invite', element: <AcceptInvitePage /> },
       { path: '/setup', element: <SetupPage /> },
       { path: '/verify-email', element: <VerifyEmailPage /> },
+      { path: '/confirm-email-change', element: <ConfirmEmailChangePage /> },
       {
         path: '/orgs/:orgId',
         element: <AppLayout />,

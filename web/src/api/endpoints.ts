@@ -17,6 +17,9 @@ export const resetPassword = (token: string, password: string, code: string) =>
 /** Sudo mode: password + current code unlock sensitive actions for 10 minutes. */
 export const reauthenticate = (password: string, code: string) => api.post<unknown>('/api/auth/reauth', { password, code });
 export const changePassword = (password: string) => api.post<unknown>('/api/auth/password/change', { password });
+/** Needs sudo mode. Mails a confirmation link to the new address; the address changes only once it is followed. */
+export const requestEmailChange = (newEmail: string) => api.post<unknown>('/api/auth/email/change', { newEmail });
+export const confirmEmailChange = (token: string) => api.post<unknown>('/api/auth/email/change/confirm', { token });
 export const disableTotp = (password: string, code: string) => api.post<unknown>('/api/auth/totp/disable', { password, code });
 export const verifyEmail = (token: string) => api.post<unknown>('/api/auth/email/verify', { token });
 export const logout = () => api.post<unknown>('/api/auth/logout');

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { PageHeader } from '../../components/PageHeader.js';
 import { orgPath } from '../../layout/nav-items.js';
 import { useOrgContext } from '../../layout/org-context.js';
+import { ChangeEmailForm } from './ChangeEmailForm.js';
 import { ChangePasswordForm } from './ChangePasswordForm.js';
 import { ResetAuthenticatorForm } from './ResetAuthenticatorForm.js';
 
@@ -32,6 +33,14 @@ export function SecurityPage() {
         <h2 id="password-title">Change password</h2>
         <p className="muted">For your safety we ask for your current password and a code again. Your other sessions end when it changes.</p>
         <ChangePasswordForm />
+      </section>
+      <section className="card" aria-labelledby="email-title">
+        <h2 id="email-title">Change email address</h2>
+        <p className="muted">
+          We ask for your password and a code again, then send a link to the new address. Your address changes when you follow it, and
+          your other sessions end.
+        </p>
+        <ChangeEmailForm />
       </section>
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Where you are signed in</h2>
