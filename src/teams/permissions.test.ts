@@ -34,11 +34,11 @@ describe('permission matrix', () => {
     expect(ROLES).toEqual(['admin', 'member', 'viewer']);
   });
 
-  it('is documented in docs/permissions.md exactly as the code has it', () => {
-    const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'permissions.md'), 'utf8');
+  it('is documented in the README exactly as the code has it', () => {
+    const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
     const match = /<!-- permission-table:start -->\n([\s\S]*?)\n<!-- permission-table:end -->/.exec(doc);
-    expect(match, 'docs/permissions.md must hold the table between the permission-table markers').not.toBeNull();
-    expect(match?.[1], 'docs/permissions.md is out of date: paste permissionTableMarkdown() between the markers').toBe(
+    expect(match, 'README.md must hold the table between the permission-table markers').not.toBeNull();
+    expect(match?.[1], 'README.md is out of date: paste permissionTableMarkdown() between the markers').toBe(
       permissionTableMarkdown(),
     );
   });

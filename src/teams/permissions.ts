@@ -1,5 +1,5 @@
 // The one role → permission matrix. Plain data, no HTTP or database: the permission hook, the route
-// declaration check, the role-matrix security suite and docs/permissions.md all read this table, so the
+// declaration check, the role-matrix security suite and the README all read this table, so the
 // server, the tests and the README cannot drift apart.
 
 export const ROLES = ['admin', 'member', 'viewer'] as const;
@@ -49,7 +49,7 @@ export function can(role: string, permission: string): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
 }
 
-/** The Markdown table docs/permissions.md carries (a test fails when the two disagree). */
+/** The Markdown table the README carries (a test fails when the two disagree). */
 export function permissionTableMarkdown(): string {
   const header = `| Permission | What it allows | ${ROLES.map((r) => ROLE_LABELS[r]).join(' | ')} |`;
   const rule = `|---|---|${ROLES.map(() => ':-:').join('|')}|`;
