@@ -16,6 +16,7 @@ import { loadTls } from './http/tls.js';
 import { WEB_DIST } from './paths.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Services } from './services.js';
+import { createStripeService } from './stripe/index.js';
 import { authPlugin, authRoutes, createAuthDeps, databaseAudit, type AuthDeps } from './auth/index.js';
 import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto/index.js';
 import { createMailer, type Mailer } from './mail/index.js';
@@ -59,7 +60,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const mailer = overrides.mailer ?? createMailer(config, logger);
     const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: databaseAudit(db, clock), listOrgs: listUserOrgs }, overrides.auth);
     const teams = createTeamsDeps(auth, crypto);
-    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams };
+    const stripe = createStripeService({ config, db, logger, clock, crypto });
+    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const server = await buildServer({
       tls,
@@ -68,9 +70,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       bodyLimit: config.bodyLimit,
       onRoute: overrides.onRoute,
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
-      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
+    await stripe.start();
     const redirect = createRedirectServer(() => config.baseUrl);
     return {
       config,
@@ -94,6 +97,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       async close() {
         await new Promise<void>((resolve) => (redirect.listening ? redirect.close(() => resolve()) : resolve()));
         await server.close();
+        await stripe.stop();
         await auth.close();
         if (!overrides.db) await db.close();
       },

@@ -8,6 +8,7 @@ import type { AuthDeps } from './auth/index.js';
 import type { FieldCrypto } from './crypto/index.js';
 import type { Mailer } from './mail/index.js';
 import type { TeamsDeps } from './teams/index.js';
+import type { StripeService } from './stripe/index.js';
 
 export interface Services {
   config: Config;
@@ -18,4 +19,5 @@ export interface Services {
   mailer: Mailer;
   auth: AuthDeps;
   teams: TeamsDeps;
+  stripe: StripeService;
 }

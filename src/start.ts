@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MigrationError } from './db/migrate.js';
 import { issueSetupLink } from './teams/setup-link.js';
+import { startDemoStripe } from './stripe/index.js';
 
 export async function startServer(): Promise<void> {
   let config;
@@ -21,9 +22,12 @@ export async function startServer(): Promise<void> {
     console.log(`Mowt is listening on https://localhost:${httpsPort}`);
     const setupLink = await issueSetupLink({ db: app.db, clock: app.services.clock, baseUrl: config.baseUrl });
     if (setupLink) console.log(`No account exists yet. Create the first organisation and its Admin (works once, for 24 hours): ${setupLink}`);
+    const demo = await startDemoStripe(app.services);
+    if (demo) console.log(`Demo Stripe data: built-in emulator on ${demo.emulator.url}${demo.connectedOrgId ? ', connected to the first organisation' : ''}`);
     const stop = async (signal: string) => {
       app.logger.info({ signal }, 'shutting down');
       await app.close();
+      await demo?.close();
       process.exit(0);
     };
     process.once('SIGINT', (s) => void stop(s));
