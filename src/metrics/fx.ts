@@ -66,6 +66,7 @@ export function rateOn(table: FxTable, currency: string, date: string): Rational
   let idx = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
+    // Stryker disable next-line StringLiteral: mid always lies between lo and hi, inside the array, so the fallback is never used
     if ((s.dates[mid] ?? '') <= date) {
       idx = mid;
       lo = mid + 1;

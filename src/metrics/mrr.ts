@@ -20,7 +20,9 @@ export function prepareSubscription(sub: SubscriptionInput): PreparedSubscriptio
   if (sub.versions.length === 0) throw new RangeError(`subscription ${sub.id} has no versions`);
   const versions = [...sub.versions].sort((a, b) => a.validFrom - b.validFrom);
   for (let i = 1; i < versions.length; i++) {
+    // Stryker disable next-line OptionalChaining: i runs from 1 to length − 1, so both elements exist
     if (versions[i]?.validFrom === versions[i - 1]?.validFrom) {
+      // Stryker disable next-line OptionalChaining: versions[i] exists (see the loop bounds)
       throw new RangeError(`subscription ${sub.id} has two versions valid from ${versions[i]?.validFrom}`);
     }
   }
