@@ -1,0 +1,173 @@
+// Stripe sync throughput and rate-limit use, against the emulator (in this process) and PostgreSQL (TEST_DATABASE_URL), with real field encryption.
+//   1. rate limit off: backfill of the `large` business in objects/s, as a ratio to merely paging the same
+//      data through the SDK without storing it (goal ≥ 0.7), and peak RSS (goal < 512 MB);
+//   2. Stripe's 100 requests/s limit on: achieved request rate as a share of it (goal ≥ 0.9) and 429s.
+// BENCH_SCALE (default 0.02) is the share of the large business paged: each type stops after
+// ceil(BENCH_SCALE × 11,000) pages (11,000 pages ≈ the 1.1M invoices); 1 syncs everything.
+import { startEmulator } from '../emulator/index.js';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { TEST_DATABASE_URL } from '../test/helpers/databases.js';
+import type { Database } from '../src/db/schema.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import type { Db } from '../src/db/database.js';
+import { createFieldCrypto } from '../src/crypto/field-crypto.js';
+import { createKeyring } from '../src/crypto/keyring.js';
+import { withOrg } from '../src/db/tenant.js';
+import { createLogger } from '../src/http/logger.js';
+import { backfill } from '../src/stripe/backfill.js';
+import { createStripeReader, LIST_TYPES, type ListType } from '../src/stripe/client.js';
+import { connectRestrictedKey } from '../src/stripe/connect-restricted-key.js';
+import { RateLimiters } from '../src/stripe/rate-limiter.js';
+import type { StripeDeps } from '../src/stripe/stripe-deps.js';
+
+const KEY = 'rk_test_benchmarkKey0001';
+
+async function startChildEmulator(rateLimit: string, business: 'large' | 'demo' = 'large'): Promise<{ url: string; child: { kill(signal?: string): void }; seconds: number }> {
+  const started = performance.now();
+  const emulator = await startEmulator({ business, seed: 1, rateLimitPerSecond: rateLimit === 'off' ? null : Number(rateLimit) });
+  return { url: emulator.url, child: { kill: () => void emulator.close() }, seconds: (performance.now() - started) / 1000 };
+}
+
+function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  return { stop: () => { clearInterval(timer); return Math.max(peak, process.memoryUsage().rss); } };
+}
+
+async function pageOnly(url: string, maxPages: number): Promise<{ objects: number; seconds: number }> {
+  const reader = createStripeReader({ apiBase: url, token: KEY });
+  const started = performance.now();
+  const counts = await Promise.all(LIST_TYPES.map(async (type: ListType) => {
+    let n = 0;
+    let after: string | undefined;
+    for (let pages = 0; pages < maxPages; pages++) {
+      const page = await reader.list(type, { limit: 100, ...(after ? { starting_after: after } : {}) });
+      n += page.data.length;
+      after = page.data.at(-1)?.id;
+      if (!page.has_more || !after) break;
+    }
+    return n;
+  }));
+  return { objects: counts.reduce((a, b) => a + b, 0), seconds: (performance.now() - started) / 1000 };
+}
+
+interface TestDb { db: Db; dispose(): Promise<void> }
+interface SyncSetup { deps: StripeDeps; orgId: string; t: TestDb; keyDir: string; statuses: number[] }
+
+async function admin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try { await client.query(text); } finally { await client.end(); }
+}
+
+/** A fresh migrated PostgreSQL database whose pool survives the server ending idle connections. */
+async function benchDatabase(): Promise<TestDb> {
+  const name = `mowt_bench_${crypto.randomBytes(5).toString('hex')}`;
+  await admin(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db: Db = { kind: 'postgres', owner: kysely, app: kysely, close: () => kysely.destroy() };
+  await migrateToLatest(kysely);
+  return { db, async dispose() { await db.close(); await admin(`drop database if exists ${name} with (force)`); } };
+}
+
+async function syncSetup(url: string, perSecond: number): Promise<SyncSetup> {
+  const t = await benchDatabase();
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-bench-keys-'));
+  const fieldCrypto = await createFieldCrypto({ db: t.db, kms: createKeyring({ dir: keyDir }) });
+  const orgId = crypto.randomUUID();
+  await withOrg(t.db, orgId, (tx) => tx.insertInto('organisations').values({ id: orgId, name: 'Bench' }).execute());
+  await fieldCrypto.createOrgKey(orgId);
+  const limiters = new RateLimiters(perSecond);
+  const statuses: number[] = [];
+  const deps: StripeDeps = {
+    db: t.db, clock: () => new Date(), logger: createLogger({ level: 'silent' }), crypto: fieldCrypto, apiBase: url, baseUrl: () => 'https://bench',
+    limiters,
+    readerFor: (token, connectionId) => createStripeReader({
+      apiBase: url, token, limiter: limiters.for(connectionId), onAttempt: (a) => void statuses.push(a.status ?? 0),
+    }),
+    requestSync: () => undefined,
+  };
+  return { deps, orgId, t, keyDir, statuses };
+}
+
+async function dispose(s: SyncSetup): Promise<void> {
+  await s.t.dispose();
+  fs.rmSync(s.keyDir, { recursive: true, force: true });
+}
+
+export async function run(): Promise<void> {
+  const scale = Number(process.env.BENCH_SCALE ?? '0.02');
+  if (!(scale > 0 && scale <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
+  const maxPages = Math.ceil(scale * 11_000);
+  console.error(`stripe sync: large business, BENCH_SCALE=${scale} (≤ ${maxPages} pages per type), PostgreSQL, real encryption`);
+
+  const open = await startChildEmulator('off');
+  console.error(`  emulator generated the large business in ${open.seconds.toFixed(1)} s`);
+  try {
+    const paging = await pageOnly(open.url, maxPages);
+    const pagingRate = paging.objects / paging.seconds;
+    console.error(`  paging only (SDK, no storing): ${paging.objects} objects in ${paging.seconds.toFixed(1)} s = ${pagingRate.toFixed(0)} objects/s`);
+
+    const s = await syncSetup(open.url, 100_000);
+    try {
+      const { connectionId } = await connectRestrictedKey(s.deps, { orgId: s.orgId, userId: null, restrictedKey: KEY });
+      // The emulator runs in this process too: Mowt's share is the growth over this baseline.
+      const baseline = process.memoryUsage().rss;
+      const rss = rssSampler();
+      const started = performance.now();
+      const result = await backfill(s.deps, s.orgId, connectionId, { maxPagesPerType: maxPages });
+      const seconds = (performance.now() - started) / 1000;
+      const peak = rss.stop();
+      const rate = result.objects / seconds;
+      console.error(`  backfill into PostgreSQL: ${result.objects} objects in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} objects/s`);
+      console.error(`  ratio to paging only: ${(rate / pagingRate).toFixed(2)} (goal ≥ 0.7) ${rate / pagingRate >= 0.7 ? 'OK' : 'BELOW GOAL'}`);
+      const mowt = peak - baseline;
+      console.error(`  peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MB for the process including the in-process emulator; ` +
+        `sync's own growth ${(mowt / 1024 / 1024).toFixed(0)} MB (goal < 512 MB) ${mowt < 512 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`);
+    } finally {
+      await dispose(s);
+    }
+  } finally {
+    open.child.kill('SIGTERM');
+  }
+
+  // Large-business pages take the emulator ~35 ms each to build, so eleven parallel streams cannot reach
+  // 100 requests/s there; the limiter is measured on the demo business, whose pages are cheap, syncing it
+  // three times over (one fresh connection after another, each resuming nothing).
+  const limited = await startChildEmulator('100', 'demo');
+  try {
+    for (const perSecond of [Number(process.env.MOWT_STRIPE_RATE_LIMIT ?? '90'), 98]) {
+      let requests = 0;
+      let tooMany = 0;
+      let seconds = 0;
+      for (let round = 0; round < 3; round++) {
+        const s = await syncSetup(limited.url, perSecond);
+        try {
+          const { connectionId } = await connectRestrictedKey(s.deps, { orgId: s.orgId, userId: null, restrictedKey: KEY });
+          s.statuses.length = 0;
+          const started = performance.now();
+          await backfill(s.deps, s.orgId, connectionId);
+          seconds += (performance.now() - started) / 1000;
+          requests += s.statuses.length;
+          tooMany += s.statuses.filter((st) => st === 429).length;
+        } finally {
+          await dispose(s);
+        }
+      }
+      const share = requests / seconds / 100;
+      console.error(`  with Stripe's 100 req/s limit, client limiter ${perSecond}/s: ${requests} requests in ${seconds.toFixed(1)} s = ${(requests / seconds).toFixed(1)} req/s, ` +
+        `${(share * 100).toFixed(1)}% of the limit (goal ≥ 90%) ${share >= 0.9 ? 'OK' : 'BELOW GOAL'}, 429s received: ${tooMany}`);
+    }
+  } finally {
+    limited.child.kill('SIGTERM');
+  }
+}
