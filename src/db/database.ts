@@ -32,7 +32,7 @@ export type DatabaseTarget =
 // Keep bigint/numeric/timestamps predictable with node-postgres: int8 → JS number is unsafe, so keep strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
-export async function openDatabase(target: DatabaseTarget): Promise<Db> {
+export async function openDatabase(target: DatabaseTarget, onIdleError: (err: Error) => void = () => undefined): Promise<Db> {
   if (target.kind === 'pglite') {
     if (target.dir) fs.mkdirSync(target.dir, { recursive: true, mode: 0o700 });
     const pglite = target.dir ? new PGlite(target.dir) : new PGlite();
@@ -40,8 +40,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return { kind: 'pglite', owner: db, app: db, pglite, close: () => db.destroy() };
   }
-  const pool = (url: string) =>
-    new pg.Pool({ connectionString: url, max: target.poolSize ?? 10, application_name: 'mowt' });
+  const pool = (url: string) => {
+    const p = new pg.Pool({ connectionString: url, max: target.poolSize ?? 10, application_name: 'mowt' });
+    // An idle connection the server closes (restart, failover, admin termination) is dropped from the pool
+    // and the next query opens a new one; without a listener node-postgres would crash the process.
+    p.on('error', (err) => onIdleError(err));
+    return p;
+  };
   const owner = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool(target.url) }) });
   const app = target.appUrl ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool(target.appUrl) }) }) : owner;
   return {
