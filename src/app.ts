@@ -51,7 +51,7 @@ export interface AppOverrides {
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const db = overrides.db ?? (await openDatabase(config.database));
+  const db = overrides.db ?? (await openDatabase(config.database, (err) => logger.warn({ err }, 'database connection closed by the server')));
   try {
     const applied = await migrateToLatest(db.owner);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

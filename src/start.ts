@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { MigrationError } from './db/migrate.js';
 import { issueSetupLink } from './teams/setup-link.js';
 import { startDemoStripe } from './stripe/index.js';
+import { startScheduledJobs } from './jobs/schedules.js';
 
 export async function startServer(): Promise<void> {
   let config;
@@ -24,8 +25,11 @@ export async function startServer(): Promise<void> {
     if (setupLink) console.log(`No account exists yet. Create the first organisation and its Admin (works once, for 24 hours): ${setupLink}`);
     const demo = await startDemoStripe(app.services);
     if (demo) console.log(`Demo Stripe data: built-in emulator on ${demo.emulator.url}${demo.connectedOrgId ? ', connected to the first organisation' : ''}`);
+    // Recurring work (key-rotation check, session clean-up, backups, restore tests) on the job queue.
+    const jobs = await startScheduledJobs(app.services);
     const stop = async (signal: string) => {
       app.logger.info({ signal }, 'shutting down');
+      await jobs.stop();
       await app.close();
       await demo?.close();
       process.exit(0);
