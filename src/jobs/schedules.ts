@@ -1,5 +1,5 @@
 // The recurring work of a Mowt deployment on one job queue: daily key-rotation check, expired-session
-// clean-up, scheduled backups and the monthly restore test. Singleton queues, so with many workers each
+// clean-up, scheduled backups and the monthly restore test, plus Stripe sync passes. Singleton queues, so with many workers each
 // run happens on exactly one of them. `npm start` runs it in-process; a production worker runs the same.
 import { scheduleAuthCleanup } from '../auth/index.js';
 import { scheduleBackupJobs } from '../backup/index.js';
@@ -19,6 +19,8 @@ export async function startScheduledJobs(services: Services): Promise<RunningJob
   await queue.start();
   await scheduleKeyRotation(queue, { crypto, clock }, (report) => logger.info({ report }, 'key rotation check finished'));
   await scheduleAuthCleanup(queue, { db, clock });
+  // Stripe sync passes and the Events API polling schedule (one pass per connection at a time).
+  await services.stripe.useQueue(queue);
   await scheduleBackupJobs(queue, {
     config,
     db,

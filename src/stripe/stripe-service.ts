@@ -5,13 +5,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
-import { createQueue } from '../jobs/queue.js';
+import type { Queue } from '../jobs/queue.js';
 import { createStripeReader } from './client.js';
 import { createStripeOAuthClient, type OAuthApp, type StripeOAuthClient } from './oauth-client.js';
 import { RateLimiters } from './rate-limiter.js';
 import { stripeRoutes } from './routes.js';
 import type { StripeCrypto, StripeDeps } from './stripe-deps.js';
-import { inProcessScheduler, pgBossScheduler, type SyncScheduler } from './sync-scheduler.js';
+import { inProcessScheduler, registerSyncJobs, type SyncScheduler } from './sync-scheduler.js';
 import { stripeWebhookRoutes } from './webhook-routes.js';
 
 export interface StripeServiceInput {
@@ -24,6 +24,7 @@ export interface StripeServiceInput {
 
 export interface StripeService {
   readonly deps: StripeDeps;
+  /** Where sync requests go now: the in-process runner, or the shared job queue once attached. */
   readonly scheduler: SyncScheduler;
   routes(): FastifyPluginAsync[];
   start(): Promise<void>;
@@ -33,6 +34,11 @@ export interface StripeService {
    * Its OAuth client stands in for the Stripe App unless real App credentials are configured.
    */
   useEmulator(url: string, oauthApp: OAuthApp): void;
+  /**
+   * Moves sync passes onto the deployment's shared job queue (src/jobs): registers the Stripe queues,
+   * workers and poll schedule on it; passes already running in-process finish first.
+   */
+  useQueue(queue: Queue, opts?: { pollingIntervalSeconds?: number }): Promise<void>;
 }
 
 export function createStripeService(input: StripeServiceInput): StripeService {
@@ -51,15 +57,28 @@ export function createStripeService(input: StripeServiceInput): StripeService {
     // The scheduler is built just below; requests only arrive once the service runs.
     requestSync: (orgId, connectionId) => scheduler.requestSync(orgId, connectionId),
   };
-  const scheduler: SyncScheduler = db.kind === 'postgres' && config.database.kind === 'postgres'
-    ? pgBossScheduler(() => deps, createQueue(db, { connectionString: config.database.url }), deps.logger, config.stripePollSeconds)
-    : inProcessScheduler(() => deps, deps.logger, config.stripePollSeconds);
+  // Aborted on stop: a running pass (in-process or a queue job in this process) halts between pages, and
+  // its committed cursor makes the next pass resume there.
+  const shutdown = new AbortController();
+  const local = inProcessScheduler(() => deps, deps.logger, config.stripePollSeconds, shutdown.signal);
+  let scheduler: SyncScheduler = local;
   return {
     deps,
-    scheduler,
+    get scheduler() { return scheduler; },
     routes: () => [stripeRoutes(deps), stripeWebhookRoutes(deps)],
     start: () => scheduler.start(),
-    stop: () => scheduler.stop(),
+    async stop() {
+      shutdown.abort();
+      await scheduler.stop();
+      await local.stop();
+    },
+    async useQueue(queue, opts = {}) {
+      scheduler = await registerSyncJobs(queue, {
+        deps: () => deps, logger: deps.logger, pollSeconds: config.stripePollSeconds, signal: shutdown.signal,
+        before: (connectionId) => local.settled(connectionId), ...opts,
+      });
+      local.handOver();
+    },
     useEmulator(url, oauthApp) {
       if (config.stripeApiBase) return;
       apiBase = url;
