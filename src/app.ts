@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify'
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
+import { acquireEmbeddedLock } from './db/embedded-lock.js';
 import { migrateToLatest } from './db/migrate.js';
 import { healthRoutes } from './http/health.js';
 import { createLogger } from './http/logger.js';
@@ -51,7 +52,15 @@ export interface AppOverrides {
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const db = overrides.db ?? (await openDatabase(config.database, (err) => logger.warn({ err }, 'database connection closed by the server')));
+  // PGlite is single-process: hold the folder's lock while serving, so operator commands refuse to open it.
+  const lock = !overrides.db && config.database.kind === 'pglite' ? acquireEmbeddedLock(config.database.dir, 'mowt server') : null;
+  let db: Db;
+  try {
+    db = overrides.db ?? (await openDatabase(config.database, (err) => logger.warn({ err }, 'database connection closed by the server')));
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     const applied = await migrateToLatest(db.owner);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -100,10 +109,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await stripe.stop();
         await auth.close();
         if (!overrides.db) await db.close();
+        lock?.release();
       },
     };
   } catch (err) {
     if (!overrides.db) await db.close();
+    lock?.release();
     throw err;
   }
 }

@@ -7,12 +7,24 @@ import { registerRotateKeysCommand } from './crypto/rotate-keys-command.js';
 import { registerBackupCommands } from './backup/backup-command.js';
 import { registerVerifyAuditCommand } from './audit/verify-audit-command.js';
 import { registerCreateAdminCommand } from './teams/create-admin-command.js';
+import { acquireEmbeddedLock, EmbeddedDatabaseBusyError } from './db/embedded-lock.js';
+
+// Commands that open the configured database. On the embedded PGlite folder only one process may do so
+// (src/db/embedded-lock.ts), so each first takes the folder's lock and refuses while `npm start` holds it.
+const OPENS_DATABASE = new Set(['start', 'migrate', 'create-admin', 'verify-audit', 'rotate-keys', 'backup', 'restore-test', 'backups prune']);
 
 export function buildCli(): Command {
   const program = new Command('mowt')
     .description('Mowt operator commands. Configuration comes from the environment (see README).')
     .showHelpAfterError()
     .exitOverride();
+
+  program.hook('preAction', (_program, action) => {
+    const name = action.parent && action.parent !== program ? `${action.parent.name()} ${action.name()}` : action.name();
+    if (!OPENS_DATABASE.has(name)) return;
+    const config = loadConfig();
+    if (config.database.kind === 'pglite') acquireEmbeddedLock(config.database.dir, `mowt ${name}`);
+  });
 
   program
     .command('start')
@@ -73,7 +85,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ConfigError || err instanceof MigrationError) {
+    if (err instanceof ConfigError || err instanceof MigrationError || err instanceof EmbeddedDatabaseBusyError) {
       console.error(`mowt: ${err.message}`);
       return 1;
     }

@@ -1,5 +1,6 @@
 // The operator commands end to end through `mowt` (runCli) on PostgreSQL: what they print and their exit
 // codes — backup, list, restore-test PASS, restore into an empty database, refusal of a non-empty one.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,10 +74,12 @@ describe('mowt backup / backups list / restore-test / restore', () => {
 });
 
 describe('mowt backup on a running embedded database', () => {
-  it('refuses to open a PGlite data directory another process holds open', async () => {
+  it('refuses to open a PGlite data directory another live process holds, and writes nothing', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-backup-cli-open-'));
     fs.mkdirSync(path.join(dir, 'db'));
-    fs.writeFileSync(path.join(dir, 'db', 'postmaster.pid'), '-42\n');
+    // The running server's lock (src/db/embedded-lock.ts), held here by a live child process.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    fs.writeFileSync(`${path.join(dir, 'db')}.lock`, JSON.stringify({ pid: holder.pid, what: 'mowt server', since: 'now' }));
     const saved = { ...process.env };
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
@@ -84,9 +87,11 @@ describe('mowt backup on a running embedded database', () => {
       delete process.env.DATABASE_URL;
       Object.assign(process.env, { MOWT_DATA_DIR: dir, MOWT_ENV: 'development' });
       expect(await runCli(['backup'])).toBe(1);
-      expect(lines.join('\n')).toMatch(/is open in another process \(is Mowt running\?\)/);
-      expect(fs.readdirSync(path.join(dir, 'db'))).toEqual(['postmaster.pid']);
+      expect(lines.join('\n')).toMatch(new RegExp(`is in use by process ${holder.pid} \\(mowt server`));
+      expect(fs.readdirSync(path.join(dir, 'db'))).toEqual([]);
+      expect(fs.existsSync(path.join(dir, 'backups'))).toBe(false);
     } finally {
+      holder.kill('SIGKILL');
       spy.mockRestore();
       process.env = saved;
       process.exitCode = undefined;

@@ -1,7 +1,6 @@
 // Operator commands: `mowt backup`, `mowt restore FILE`, `mowt restore-test`, `mowt backups list|prune`.
 // Each prints what it did and sets a non-zero exit code on failure. Code loads only when a command runs.
-import fs from 'node:fs';
-import path from 'node:path';
+import { acquireEmbeddedLock } from '../db/embedded-lock.js';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
@@ -27,17 +26,11 @@ async function openConfigured(): Promise<{ config: Config; db: Db }> {
 
 /**
  * PGlite has no lock between processes: a second process opening the data directory of a running Mowt
- * would corrupt it. PGlite keeps postmaster.pid there while open and removes it on a clean close.
+ * would corrupt it. The folder's lock (src/db/embedded-lock.ts) names the live process holding it; it is
+ * held until this command's process exits.
  */
-export function assertEmbeddedNotOpen(dir: string): void {
-  const pid = path.join(dir, 'postmaster.pid');
-  if (fs.existsSync(pid)) {
-    throw new Error(
-      `the embedded database ${dir} is open in another process (is Mowt running?). Two processes must never open it ` +
-        'at once: the running server takes the scheduled backups (MOWT_BACKUP_INTERVAL); stop it to run this by hand. ' +
-        `If nothing is running, ${pid} is left over from a crash: remove it.`,
-    );
-  }
+export function assertEmbeddedNotOpen(dir: string, what = 'mowt backup'): void {
+  acquireEmbeddedLock(dir, what);
 }
 
 const pgUrl = (config: Config) => (config.database.kind === 'postgres' ? config.database.url : undefined);
@@ -96,6 +89,7 @@ export async function restoreCommand(file: string, opts: { manifest?: string; ta
   if ((target.kind === 'postgres' && !target.url) || (target.kind === 'pglite' && !target.dir)) {
     throw new Error(`a ${m.dbKind} backup needs a ${m.dbKind === 'postgres' ? 'PostgreSQL target (--target-url or DATABASE_URL)' : 'target folder (--target-dir)'}`);
   }
+  if (target.kind === 'pglite') assertEmbeddedNotOpen(target.dir, 'mowt restore');
   out(`restoring ${m.backupId} (${m.dbKind}, taken ${m.createdAt}, schema ${m.schemaVersion}) into ${target.kind === 'pglite' ? target.dir : 'the PostgreSQL target database'}`);
   const progress = createProgressPrinter();
   let result;
