@@ -23,6 +23,7 @@ import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto
 import { createMailer, type Mailer } from './mail/index.js';
 import { createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes } from './teams/index.js';
 import { auditRoutes } from './audit/index.js';
+import { viewsRoutes } from './views/index.js';
 
 export interface App {
   config: Config;
@@ -79,7 +80,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       bodyLimit: config.bodyLimit,
       onRoute: overrides.onRoute,
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
-      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();

@@ -21,6 +21,7 @@ import type { StripeConnectionDirectoryTable, StripeConnectionsTable, StripeOAut
 import type * as StripeObjects from '../stripe/objects.table.js';
 import type { StripeSyncStateTable } from '../stripe/sync-state.table.js';
 import type { BackupRestoreTestsTable, BackupRunsTable } from '../backup/backup-tables.table.js';
+import type { ChartAnnotationsTable, SavedViewsTable } from '../views/views.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -61,4 +62,6 @@ export interface Database {
   stripe_events: StripeObjects.StripeEventsTable;
   backup_runs: BackupRunsTable;
   backup_restore_tests: BackupRestoreTestsTable;
+  saved_views: SavedViewsTable;
+  chart_annotations: ChartAnnotationsTable;
 }

@@ -14,6 +14,8 @@ async function seed(app: TeamsApp): Promise<{ a: TestOrg; b: TestOrg }> {
     await newMember(app, org.id, 'viewer');
     await org.admin.browser.post(`/api/orgs/${org.id}/invites`, { email: uniqueEmail('pending'), role: 'member' });
     await org.admin.browser.post(`/api/orgs/${org.id}/audit/page-view`, { page: '/dashboard' });
+    await org.admin.browser.post(`/api/orgs/${org.id}/views`, { name: 'Segment', filters: { countries: ['GB'] } });
+    await org.admin.browser.post(`/api/orgs/${org.id}/annotations`, { date: '2026-03-01', label: 'Price change' });
   }
   return { a, b };
 }
@@ -36,11 +38,11 @@ describe.each(DB_KINDS)('row-level security of every tenant table on %s', (kind)
   it('forces RLS with a policy on every table that has org_id; every other table is allow-listed with a reason', async () => {
     expect(await structuralProblems(t.db)).toEqual([]);
     const covered = (await tenantTables(t.db)).map((x) => x.table);
-    for (const table of ['organisations', 'memberships', 'invites', 'audit_log', 'audit_chain_heads']) expect(covered).toContain(table);
+    for (const table of ['organisations', 'memberships', 'invites', 'audit_log', 'audit_chain_heads', 'saved_views', 'chart_annotations']) expect(covered).toContain(table);
   });
 
   it('shows nothing tenant-owned without an organisation, and never another organisation’s rows', async () => {
-    const counts = await ownerCounts(t.db, ['organisations', 'memberships', 'invites', 'audit_log'], orgs.b.id);
+    const counts = await ownerCounts(t.db, ['organisations', 'memberships', 'invites', 'audit_log', 'saved_views', 'chart_annotations'], orgs.b.id);
     expect(Object.values(counts).every((n) => n > 0)).toBe(true);
     expect(await dataProblems(t.db, orgs.a.id, orgs.a.admin.id)).toEqual([]);
     expect(await dataProblems(t.db, orgs.b.id, orgs.b.admin.id)).toEqual([]);

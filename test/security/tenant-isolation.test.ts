@@ -39,6 +39,9 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       sql`insert into stripe_connections (id, org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
           values (${connectionId}, ${b.id}, 'restricted_key', 'acct_bravo', false, 'Bravo Stripe', 'rk_test_…b0', 'active', now(), now())`.execute(tx),
     );
+    // A saved view and a chart annotation of B (views slice), made through B's own API.
+    const bView = await b.admin.browser.post(`/api/orgs/${b.id}/views`, { name: 'Bravo segment', filters: {} });
+    const bAnnotation = await b.admin.browser.post(`/api/orgs/${b.id}/annotations`, { date: '2026-03-01', label: 'Bravo price change' });
     // One value per path parameter name, each owned by organisation B. A slice adding a route with a new
     // parameter adds a B-owned value here (the walk refuses to guess).
     bValues = {
@@ -47,6 +50,8 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       inviteId: (invite.json() as { invite: { id: string } }).invite.id,
       sessionId: bSession.id,
       connectionId,
+      viewId: (bView.json() as { view: { id: string } }).view.id,
+      annotationId: (bAnnotation.json() as { annotation: { id: string } }).annotation.id,
     };
   });
   afterAll(async () => {
@@ -87,6 +92,10 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       'DELETE /api/orgs/:orgId/invites/:inviteId',
       'GET /api/orgs/:orgId/audit',
       'POST /api/orgs/:orgId/audit/page-view',
+      'PATCH /api/orgs/:orgId/views/:viewId',
+      'DELETE /api/orgs/:orgId/views/:viewId',
+      'PATCH /api/orgs/:orgId/annotations/:annotationId',
+      'DELETE /api/orgs/:orgId/annotations/:annotationId',
     ]) {
       expect(walked).toContain(r);
     }
@@ -98,6 +107,10 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
     const invites = await b.admin.browser.request('GET', `/api/orgs/${b.id}/invites`);
     expect(invites.statusCode).toBe(200);
     expect((invites.json() as { invites: { email: string }[] }).invites.map((i) => i.email)).toEqual([bEmail]);
+    const views = await b.admin.browser.request('GET', `/api/orgs/${b.id}/views`);
+    expect((views.json() as { views: { id: string; name: string }[] }).views).toMatchObject([{ id: bValues.viewId, name: 'Bravo segment' }]);
+    const annotations = await b.admin.browser.request('GET', `/api/orgs/${b.id}/annotations`);
+    expect((annotations.json() as { annotations: { id: string; label: string }[] }).annotations).toMatchObject([{ id: bValues.annotationId, label: 'Bravo price change' }]);
   });
 
   it('answers a random organisation id exactly like B’s (no existence oracle)', async () => {

@@ -6,6 +6,7 @@ import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_teams_audit.js';
 import * as m0005 from './0005_stripe.js';
 import * as m0006 from './0006_backup.js';
+import * as m0008 from './0008_views_annotations.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_teams_audit': m0004,
   '0005_stripe': m0005,
   '0006_backup': m0006,
+  '0008_views_annotations': m0008,
 };
