@@ -22,6 +22,9 @@ import type * as StripeObjects from '../stripe/objects.table.js';
 import type { StripeSyncStateTable } from '../stripe/sync-state.table.js';
 import type { BackupRestoreTestsTable, BackupRunsTable } from '../backup/backup-tables.table.js';
 import type { ChartAnnotationsTable, SavedViewsTable } from '../views/views.table.js';
+import type * as SecurityTables from '../security-events/security-tables.table.js';
+import type * as StaffTables from '../staff/staff-tables.table.js';
+import type * as IncidentTables from '../incidents/incident-tables.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -64,4 +67,16 @@ export interface Database {
   backup_restore_tests: BackupRestoreTestsTable;
   saved_views: SavedViewsTable;
   chart_annotations: ChartAnnotationsTable;
+  security_events: SecurityTables.SecurityEventsTable;
+  security_alert_settings: SecurityTables.SecurityAlertSettingsTable;
+  security_token_usage: SecurityTables.SecurityTokenUsageTable;
+  security_seen_values: SecurityTables.SecuritySeenValuesTable;
+  security_oncall_events: SecurityTables.SecurityOncallEventsTable;
+  staff_accounts: StaffTables.StaffAccountsTable;
+  staff_sessions: StaffTables.StaffSessionsTable;
+  staff_access_grants: StaffTables.StaffAccessGrantsTable;
+  incidents: IncidentTables.IncidentsTable;
+  incident_updates: IncidentTables.IncidentUpdatesTable;
+  incident_organisations: IncidentTables.IncidentOrganisationsTable;
+  breach_notices: IncidentTables.BreachNoticesTable;
 }
