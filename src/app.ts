@@ -23,6 +23,7 @@ import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto
 import { createMailer, type Mailer } from './mail/index.js';
 import { createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes } from './teams/index.js';
 import { auditRoutes } from './audit/index.js';
+import { createRateLimitService, type RateLimitOptions } from './ratelimit/index.js';
 import { viewsRoutes } from './views/index.js';
 
 export interface App {
@@ -49,6 +50,8 @@ export interface AppOverrides {
   auth?: Partial<AuthDeps>;
   /** Sees every route as it is registered (the security suites walk them all). */
   onRoute?: (route: RouteOptions) => void;
+  /** Rate-limit key prefix and per-class limits (tests: a unique prefix, small limits). */
+  rateLimit?: Partial<RateLimitOptions>;
 }
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
@@ -62,6 +65,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     lock?.release();
     throw err;
   }
+  // Closed with the app (and on a failed start): connections the slices open, such as the rate-limit store.
+  const cleanups: (() => Promise<void>)[] = [];
   try {
     const applied = await migrateToLatest(db.owner);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -73,6 +78,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const stripe = createStripeService({ config, db, logger, clock, crypto });
     const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
+    const rateLimit = await createRateLimitService({ redisUrl: config.redisUrl, logger }, overrides.rateLimit);
+    cleanups.push(() => rateLimit.close());
+    const limits = rateLimit.plugins((request) => (request.auth ? `user:${request.auth.userId}` : null));
     const server = await buildServer({
       tls,
       logger,
@@ -80,7 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       bodyLimit: config.bodyLimit,
       onRoute: overrides.onRoute,
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
-      routes: [authPlugin(auth), healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      // Rate limits: by IP before anything else, by user after authentication.
+      routes: [limits.byIp, authPlugin(auth), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();
@@ -109,11 +118,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await server.close();
         await stripe.stop();
         await auth.close();
+        for (const cleanup of cleanups) await cleanup();
         if (!overrides.db) await db.close();
         lock?.release();
       },
     };
   } catch (err) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     if (!overrides.db) await db.close();
     lock?.release();
     throw err;

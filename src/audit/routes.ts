@@ -41,7 +41,8 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
 
     app.get(
       '/api/orgs/:orgId/audit',
-      { schema: { querystring: AuditQuery, params: OrgParams }, config: { access: 'audit.read' } },
+      // Browsing counts as a read; ?format=csv|json downloads an export and spends the export budget.
+      { schema: { querystring: AuditQuery, params: OrgParams }, config: { access: 'audit.read', rateLimit: (r) => ((r.query as { format?: string }).format ? 'export' : 'read') } },
       async (request, reply) => {
         const { orgId, userId } = orgIdOf(request);
         const q = request.query;
@@ -86,7 +87,7 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
           params: OrgParams,
           body: Type.Object({ page: Type.String({ minLength: 1, maxLength: 200, pattern: '^/[A-Za-z0-9/_:.-]*$' }) }, { additionalProperties: false }),
         },
-        config: { access: 'dashboards.read' },
+        config: { access: 'dashboards.read', rateLimit: 'write' },
       },
       async (request) => {
         const { orgId, userId } = orgIdOf(request);

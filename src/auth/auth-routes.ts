@@ -41,13 +41,13 @@ export function authRoutes(deps: AuthDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/auth/csrf', { schema: { querystring: NoQuery }, config: { access: 'public' } }, async (_request, reply) => ({
+    app.get('/api/auth/csrf', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async (_request, reply) => ({
       token: reply.generateCsrf(),
     }));
 
     app.post(
       '/api/auth/login',
-      { schema: { querystring: NoQuery, body: body({ email: Email, password: Password }) }, config: { access: 'public' } },
+      { schema: { querystring: NoQuery, body: body({ email: Email, password: Password }) }, config: { access: 'public', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await login(deps, request.body, requestMeta(request), request.auth?.sessionId ?? null);
         setSessionCookie(reply, out.token);
@@ -55,13 +55,13 @@ export function authRoutes(deps: AuthDeps) {
       },
     );
 
-    app.post('/api/auth/totp/enroll', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session' } }, async (request) =>
+    app.post('/api/auth/totp/enroll', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session', rateLimit: 'auth' } }, async (request) =>
       enrollTotp(deps, requireAuth(request).userId),
     );
 
     app.post(
       '/api/auth/totp/confirm',
-      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session' } },
+      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await confirmTotp(deps, sessionOf(request), request.body.code, requestMeta(request));
         setSessionCookie(reply, out.token);
@@ -71,7 +71,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/totp/verify',
-      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session' } },
+      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await verifyTotp(deps, sessionOf(request), request.body.code, requestMeta(request));
         setSessionCookie(reply, out.token);
@@ -81,7 +81,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/recovery',
-      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session' } },
+      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await useRecoveryCode(deps, sessionOf(request), request.body.code, requestMeta(request));
         setSessionCookie(reply, out.token);
@@ -91,7 +91,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/totp/disable',
-      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }) }, config: { access: 'user' } },
+      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }) }, config: { access: 'user', rateLimit: 'auth' } },
       async (request) => {
         const auth = requireAuth(request);
         await disableTotp(deps, { id: auth.sessionId, userId: auth.userId }, request.body, requestMeta(request));
@@ -99,7 +99,7 @@ export function authRoutes(deps: AuthDeps) {
       },
     );
 
-    app.post('/api/auth/logout', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session' } }, async (request, reply) => {
+    app.post('/api/auth/logout', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session', rateLimit: 'auth' } }, async (request, reply) => {
       await logout(deps, { id: requireAuth(request).sessionId, userId: requireAuth(request).userId }, requestMeta(request));
       clearSessionCookie(reply);
       return { ok: true };
@@ -107,7 +107,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/reauth',
-      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }) }, config: { access: 'user' } },
+      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }) }, config: { access: 'user', rateLimit: 'auth' } },
       async (request) => {
         const auth = requireAuth(request);
         await reauthenticate(deps, { id: auth.sessionId, userId: auth.userId }, request.body, requestMeta(request));
@@ -117,7 +117,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/password/change',
-      { schema: { querystring: NoQuery, body: body({ password: Password }) }, config: { access: 'user' } },
+      { schema: { querystring: NoQuery, body: body({ password: Password }) }, config: { access: 'user', rateLimit: 'auth' } },
       async (request) => {
         const auth = requireAuth(request);
         await changePassword(deps, { id: auth.sessionId, userId: auth.userId, recentAuthAt: auth.recentAuthAt }, request.body.password, requestMeta(request));
@@ -127,7 +127,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/password/forgot',
-      { schema: { querystring: NoQuery, body: body({ email: Email }) }, config: { access: 'public' } },
+      { schema: { querystring: NoQuery, body: body({ email: Email }) }, config: { access: 'public', rateLimit: 'auth' } },
       async (request, reply) => {
         await forgotPassword(deps, request.body.email, requestMeta(request));
         reply.code(202);
@@ -142,7 +142,7 @@ export function authRoutes(deps: AuthDeps) {
           querystring: NoQuery,
           body: Type.Object({ token: Token, password: Password, code: Type.Optional(Code) }, { additionalProperties: false }),
         },
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: 'auth' },
       },
       async (request, reply) => {
         await resetPassword(deps, request.body, requestMeta(request));
@@ -153,7 +153,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/email/verify',
-      { schema: { querystring: NoQuery, body: body({ token: Token }) }, config: { access: 'public' } },
+      { schema: { querystring: NoQuery, body: body({ token: Token }) }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => {
         await verifyEmail(deps, request.body.token, requestMeta(request));
         return { ok: true };
@@ -162,7 +162,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/email/change',
-      { schema: { querystring: NoQuery, body: body({ newEmail: Email }) }, config: { access: 'user' } },
+      { schema: { querystring: NoQuery, body: body({ newEmail: Email }) }, config: { access: 'user', rateLimit: 'auth' } },
       async (request, reply) => {
         const auth = requireAuth(request);
         await requestEmailChange(deps, { userId: auth.userId, recentAuthAt: auth.recentAuthAt }, request.body.newEmail, requestMeta(request));
@@ -173,7 +173,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/email/change/confirm',
-      { schema: { querystring: NoQuery, body: body({ token: EmailChangeToken }) }, config: { access: 'public' } },
+      { schema: { querystring: NoQuery, body: body({ token: EmailChangeToken }) }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => {
         const auth = request.auth;
         await confirmEmailChange(deps, request.body.token, auth ? { sessionId: auth.sessionId, userId: auth.userId } : null, requestMeta(request));
@@ -181,13 +181,13 @@ export function authRoutes(deps: AuthDeps) {
       },
     );
 
-    app.post('/api/auth/email/resend', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session' } }, async (request, reply) => {
+    app.post('/api/auth/email/resend', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session', rateLimit: 'auth' } }, async (request, reply) => {
       await requestEmailVerification(deps, requireAuth(request).userId);
       reply.code(202);
       return { ok: true };
     });
 
-    app.get('/api/auth/sessions', { schema: { querystring: NoQuery }, config: { access: 'user' } }, async (request) => {
+    app.get('/api/auth/sessions', { schema: { querystring: NoQuery }, config: { access: 'user', rateLimit: 'read' } }, async (request) => {
       const auth = requireAuth(request);
       const sessions = await withoutOrg(deps.db, (tx) => listUserSessions(tx, auth.userId));
       return {
@@ -204,7 +204,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.delete(
       '/api/auth/sessions/:sessionId',
-      { schema: { querystring: NoQuery, params: Type.Object({ sessionId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }) }, config: { access: 'user' } },
+      { schema: { querystring: NoQuery, params: Type.Object({ sessionId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }) }, config: { access: 'user', rateLimit: 'write' } },
       async (request, reply) => {
         const auth = requireAuth(request);
         await revokeSession(deps, auth.userId, request.params.sessionId, requestMeta(request));
@@ -213,7 +213,7 @@ export function authRoutes(deps: AuthDeps) {
       },
     );
 
-    app.get('/api/me', { schema: { querystring: NoQuery }, config: { access: 'user' } }, async (request) => getMe(deps, requireAuth(request).userId));
+    app.get('/api/me', { schema: { querystring: NoQuery }, config: { access: 'user', rateLimit: 'read' } }, async (request) => getMe(deps, requireAuth(request).userId));
   };
 }
 

@@ -9,9 +9,9 @@ const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export function healthRoutes(db: Db) {
   return async function register(app: FastifyInstance): Promise<void> {
-    app.get('/healthz', { schema: { querystring: NoQuery }, config: { access: 'public' } }, async () => ({ status: 'ok' }));
+    app.get('/healthz', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'health' } }, async () => ({ status: 'ok' }));
 
-    app.get('/readyz', { schema: { querystring: NoQuery }, config: { access: 'public' } }, async (request) => {
+    app.get('/readyz', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'health' } }, async (request) => {
       let pending: string[];
       try {
         await ping(db.app);

@@ -17,7 +17,7 @@ export function spaRoutes(distDir: string) {
       '/*',
       {
         schema: { params: Type.Object({ '*': Type.String({ maxLength: 1024 }) }), querystring: AnyQuery },
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: 'static' },
       },
       async (request, reply) => {
         const rest = (request.params as { '*': string })['*'];

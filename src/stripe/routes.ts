@@ -31,35 +31,35 @@ export function stripeRoutes(deps: StripeDeps) {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
     // Sync progress is for the whole team to see; changing connections is the Admins'.
-    app.get('/api/orgs/:orgId/stripe/connections', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'org.read' } },
+    app.get('/api/orgs/:orgId/stripe/connections', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'org.read', rateLimit: 'read' } },
       async (request) => ({ connections: await listConnectionViews(deps, orgOf(request).id) }));
 
     app.post('/api/orgs/:orgId/stripe/connections', {
       schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({ restrictedKey: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
-      config: { access: 'stripe.manage' },
+      config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request, reply) => {
       const out = await connectRestrictedKey(deps, { orgId: orgOf(request).id, restrictedKey: request.body.restrictedKey, ...actorOf(request) });
       return reply.code(201).send(out);
     });
 
     app.delete('/api/orgs/:orgId/stripe/connections/:connectionId', {
-      schema: { params: ConnectionParams, querystring: NoQuery }, config: { access: 'stripe.manage' },
+      schema: { params: ConnectionParams, querystring: NoQuery }, config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request) => disconnect(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, ...actorOf(request) }));
 
     app.put('/api/orgs/:orgId/stripe/connections/:connectionId/webhook-secret', {
       schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ secret: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
-      config: { access: 'stripe.manage' },
+      config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request) => setWebhookSecret(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, secret: request.body.secret, ...actorOf(request) }));
 
     app.post('/api/orgs/:orgId/stripe/connections/:connectionId/sync', {
       schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }) },
-      config: { access: 'stripe.manage' },
+      config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request, reply) => {
       deps.requestSync(orgOf(request).id, request.params.connectionId);
       return reply.code(202).send({ queued: true });
     });
 
-    app.get('/api/orgs/:orgId/stripe/oauth/start', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'stripe.manage' } },
+    app.get('/api/orgs/:orgId/stripe/oauth/start', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'stripe.manage', rateLimit: 'write' } },
       async (request) => startOAuth(deps, { orgId: orgOf(request).id, ...actorOf(request) }));
 
     // Public by declaration (Stripe redirects the browser here), but it only completes for the very
@@ -74,7 +74,7 @@ export function stripeRoutes(deps: StripeDeps) {
           error_description: Type.Optional(Type.String({ maxLength: 500 })),
         }),
       },
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: 'auth' },
     }, async (request, reply) => {
       const { code, state, error } = request.query;
       if (error) throw new HttpProblem(400, 'Stripe access was not granted.');

@@ -18,12 +18,12 @@ export function stripeWebhookRoutes(deps: StripeDeps) {
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
     const signature = (h: unknown): string | undefined => (typeof h === 'string' ? h : undefined);
 
-    app.post('/webhooks/stripe', { schema: { querystring: NoQuery, body: RawBody }, config: { access: 'public', csrf: false } },
+    app.post('/webhooks/stripe', { schema: { querystring: NoQuery, body: RawBody }, config: { access: 'public', rateLimit: 'webhook', csrf: false } },
       async (request) => handleWebhook(deps, { rawBody: request.body, signature: signature(request.headers['stripe-signature']) }));
 
     app.post('/webhooks/stripe/:connection', {
       schema: { params: Type.Object({ connection: Type.String({ format: 'uuid' }) }), querystring: NoQuery, body: RawBody },
-      config: { access: 'public', csrf: false },
+      config: { access: 'public', rateLimit: 'webhook', csrf: false },
     }, async (request) => handleWebhook(deps, {
       rawBody: request.body, signature: signature(request.headers['stripe-signature']), connectionId: request.params.connection,
     }));

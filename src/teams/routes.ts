@@ -39,7 +39,7 @@ export function teamsRoutes(deps: TeamsDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/orgs/:orgId', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'org.read' } }, async (request) => {
+    app.get('/api/orgs/:orgId', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'org.read', rateLimit: 'read' } }, async (request) => {
       const org = orgOf(request);
       const settings = await withOrg(deps.db, org.id, (tx) => getOrganisation(tx, org.id));
       if (!settings) throw new HttpProblem(404, 'organisation not found');
@@ -61,7 +61,7 @@ export function teamsRoutes(deps: TeamsDeps) {
             { additionalProperties: false, minProperties: 1 },
           ),
         },
-        config: { access: 'settings.manage' },
+        config: { access: 'settings.manage', rateLimit: 'write' },
       },
       async (request) => {
         const org = orgOf(request);
@@ -70,7 +70,7 @@ export function teamsRoutes(deps: TeamsDeps) {
       },
     );
 
-    app.get('/api/orgs/:orgId/members', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'members.read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/members', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'members.read', rateLimit: 'read' } }, async (request) => ({
       members: await listMembers(deps, orgOf(request).id),
     }));
 
@@ -88,7 +88,7 @@ export function teamsRoutes(deps: TeamsDeps) {
     };
     app.post(
       '/api/orgs/:orgId/members',
-      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody }, config: { access: 'members.manage' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody }, config: { access: 'members.manage', rateLimit: 'write' } },
       async (request, reply) => reply.code(201).send(await invite(request, request.body)),
     );
 
@@ -96,7 +96,7 @@ export function teamsRoutes(deps: TeamsDeps) {
       '/api/orgs/:orgId/members/:userId',
       {
         schema: { querystring: NoQuery, params: MemberParams, body: Type.Object({ role: RoleSchema }, { additionalProperties: false }) },
-        config: { access: 'members.manage' },
+        config: { access: 'members.manage', rateLimit: 'write' },
       },
       async (request) => {
         const org = orgOf(request);
@@ -113,7 +113,7 @@ export function teamsRoutes(deps: TeamsDeps) {
 
     app.delete(
       '/api/orgs/:orgId/members/:userId',
-      { schema: { querystring: NoQuery, params: MemberParams }, config: { access: 'members.manage' } },
+      { schema: { querystring: NoQuery, params: MemberParams }, config: { access: 'members.manage', rateLimit: 'write' } },
       async (request, reply) => {
         await removeMember(deps, { orgId: orgOf(request).id, actorId: userIdOf(request), userId: request.params.userId, context: requestContext(request) });
         return reply.code(204).send();
@@ -122,17 +122,17 @@ export function teamsRoutes(deps: TeamsDeps) {
 
     app.post(
       '/api/orgs/:orgId/invites',
-      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody }, config: { access: 'members.manage' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody }, config: { access: 'members.manage', rateLimit: 'write' } },
       async (request, reply) => reply.code(201).send(await invite(request, request.body)),
     );
 
-    app.get('/api/orgs/:orgId/invites', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'members.read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/invites', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'members.read', rateLimit: 'read' } }, async (request) => ({
       invites: await listInvites(deps, orgOf(request).id),
     }));
 
     app.delete(
       '/api/orgs/:orgId/invites/:inviteId',
-      { schema: { querystring: NoQuery, params: InviteParams }, config: { access: 'members.manage' } },
+      { schema: { querystring: NoQuery, params: InviteParams }, config: { access: 'members.manage', rateLimit: 'write' } },
       async (request, reply) => {
         const orgId = orgOf(request).id;
         await revokeInvite(deps, { orgId, inviteId: request.params.inviteId, actorId: userIdOf(request), context: requestContext(request) });
@@ -150,7 +150,7 @@ export function teamsRoutes(deps: TeamsDeps) {
             { additionalProperties: false },
           ),
         },
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: 'auth' },
       },
       async (request) => {
         const signedIn = request.auth && request.auth.stage === 'full' ? request.auth.userId : null;
@@ -176,7 +176,7 @@ export function teamsRoutes(deps: TeamsDeps) {
             { additionalProperties: false },
           ),
         },
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: 'auth' },
       },
       async (request, reply) => {
         const out = await completeSetup(deps, { ...request.body, context: requestContext(request) });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppOverrides } from '../../src/app.js';
 import type { AuthDeps } from '../../src/auth/auth-deps.js';
 import { createUser } from '../../src/auth/create-user.js';
 import { countingHasher, GOOD_PASSWORD, manualClock, memoryMailer, TEST_ORIGIN, TestBrowser, type ManualClock } from '../../src/auth/test-support.js';
@@ -25,6 +25,8 @@ export interface CollectedRoute {
   method: string;
   url: string;
   access: string;
+  /** The route's config.rateLimit (a class name, explicit limits or a function). */
+  rateLimit?: unknown;
 }
 
 export interface TeamsApp {
@@ -44,7 +46,7 @@ export interface TeamsApp {
  * encryption with a local keyring) over a test database. Only the costs are test-sized: bcrypt at cost 4,
  * no login back-off sleeps, a movable clock and an in-memory mailbox.
  */
-export async function startTeamsApp(db: Db): Promise<TeamsApp> {
+export async function startTeamsApp(db: Db, extra: Pick<AppOverrides, 'rateLimit' | 'routes'> = {}): Promise<TeamsApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-teams-'));
   const config = loadConfig({ MOWT_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MOWT_BASE_URL: TEST_ORIGIN });
   const clock = manualClock(new Date());
@@ -56,8 +58,9 @@ export async function startTeamsApp(db: Db): Promise<TeamsApp> {
     mailer: mail,
     logger: createLogger({ level: 'silent' }),
     auth: { hasher: countingHasher(4), sleep: async () => undefined },
+    ...extra,
     onRoute: (r: RouteOptions) => {
-      for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url, access: String(r.config?.access) });
+      for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url, access: String(r.config?.access), rateLimit: r.config?.rateLimit });
     },
   });
   return {
