@@ -22,6 +22,7 @@ import type * as StripeObjects from '../stripe/objects.table.js';
 import type { StripeSyncStateTable } from '../stripe/sync-state.table.js';
 import type { BackupRestoreTestsTable, BackupRunsTable } from '../backup/backup-tables.table.js';
 import type { ChartAnnotationsTable, SavedViewsTable } from '../views/views.table.js';
+import type { ApiTokenDirectoryTable, ApiTokensTable } from '../tokens/api-tokens.table.js';
 import type * as SecurityTables from '../security-events/security-tables.table.js';
 import type * as StaffTables from '../staff/staff-tables.table.js';
 import type * as IncidentTables from '../incidents/incident-tables.table.js';
@@ -78,5 +79,7 @@ export interface Database {
   incidents: IncidentTables.IncidentsTable;
   incident_updates: IncidentTables.IncidentUpdatesTable;
   incident_organisations: IncidentTables.IncidentOrganisationsTable;
+  api_tokens: ApiTokensTable;
+  api_token_directory: ApiTokenDirectoryTable;
   breach_notices: IncidentTables.BreachNoticesTable;
 }

@@ -12,6 +12,7 @@ import { SignInPage } from './pages/auth/SignInPage.js';
 import { TotpEnrolPage } from './pages/auth/TotpEnrolPage.js';
 import { TotpVerifyPage } from './pages/auth/TotpVerifyPage.js';
 import { VerifyEmailPage } from './pages/auth/VerifyEmailPage.js';
+import { CustomerDetailPage } from './pages/dashboards/CustomerDetailPage.js';
 import { DashboardPage } from './pages/dashboards/DashboardPage.js';
 import { DASHBOARDS } from './pages/dashboards/dashboards.js';
 import { HomeRedirect } from './pages/HomeRedirect.js';
@@ -42,6 +43,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <Navigate to="overview" replace /> },
           ...DASHBOARDS.map((d) => ({ path: d.path, element: <DashboardPage key={d.path} info={d} /> })),
+          { path: 'customers/:customerId', element: <CustomerDetailPage /> },
           { path: 'settings', element: <Navigate to="security" replace /> },
           { path: 'settings/team', element: <TeamPage /> },
           { path: 'settings/audit-log', element: <AuditLogPage /> },

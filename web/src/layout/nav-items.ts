@@ -24,6 +24,8 @@ export const NAV: NavGroup[] = [
       { path: 'mrr', label: 'MRR', icon: 'mrr', capability: 'viewDashboards' },
       { path: 'churn', label: 'Churn', icon: 'churn', capability: 'viewDashboards' },
       { path: 'cohorts', label: 'Cohorts', icon: 'cohorts', capability: 'viewDashboards' },
+      { path: 'trials', label: 'Trials', icon: 'plans', capability: 'viewDashboards' },
+      { path: 'failed-payments', label: 'Failed payments', icon: 'churn', capability: 'viewDashboards' },
       { path: 'customers', label: 'Customers', icon: 'customers', capability: 'viewDashboards' },
       { path: 'plans', label: 'Plans', icon: 'plans', capability: 'viewDashboards' },
     ],

@@ -1,34 +1,28 @@
-import { useEffect } from 'react';
-import { recordPageView } from '../../api/endpoints.js';
-import { PageHeader } from '../../components/PageHeader.js';
-import { EmptyState } from '../../components/States.js';
-import { useOrgContext } from '../../layout/org-context.js';
+// The analytics page of each navigation entry (dashboards.ts), by path.
+import type { ReactElement } from 'react';
+import './dashboards.css';
+import { ChurnPage } from './ChurnPage.js';
+import { CohortsPage } from './CohortsPage.js';
+import { CustomersPage } from './CustomersPage.js';
 import type { DashboardInfo } from './dashboards.js';
+import { FailedPaymentsPage } from './FailedPaymentsPage.js';
+import { MrrPage } from './MrrPage.js';
+import { OverviewPage } from './OverviewPage.js';
+import { PlansPage } from './PlansPage.js';
+import { TrialsPage } from './TrialsPage.js';
+
+const PAGES: Record<string, () => ReactElement> = {
+  overview: OverviewPage,
+  mrr: MrrPage,
+  churn: ChurnPage,
+  cohorts: CohortsPage,
+  customers: CustomersPage,
+  plans: PlansPage,
+  trials: TrialsPage,
+  'failed-payments': FailedPaymentsPage,
+};
 
 export function DashboardPage({ info }: { info: DashboardInfo }) {
-  const { org } = useOrgContext();
-  // Dashboard views are part of the audit trail (issue 4). Best effort: a failure must not disturb the page.
-  useEffect(() => {
-    recordPageView(org.id, `/${info.path}`).catch(() => undefined);
-  }, [org.id, info.path]);
-  return (
-    <div className="page">
-      <PageHeader title={info.title} description={info.description} />
-      <EmptyState title={`Connect Stripe to see ${info.subject}`}>
-        <p>
-          Mowt reads subscriptions, invoices and customers from Stripe through a read-only connection, and nothing is shown here until{' '}
-          <strong>{org.name}</strong> has one.{' '}
-          {org.role === 'admin'
-            ? 'As an Admin you will be able to connect a Stripe account from Settings once Stripe connections are available.'
-            : 'An Admin of the organisation connects the Stripe account.'}
-        </p>
-        <p>Once connected, this page shows:</p>
-        <ul>
-          {info.shows.map((s) => (
-            <li key={s}>{s}</li>
-          ))}
-        </ul>
-      </EmptyState>
-    </div>
-  );
+  const Page = PAGES[info.path] ?? OverviewPage;
+  return <Page />;
 }

@@ -1,5 +1,5 @@
-// What each analytics page will show once Stripe is connected (issue 6). Until then the pages say so
-// plainly instead of drawing sample numbers that could be mistaken for real ones.
+// The analytics pages of the navigation (issue 6): path, title and what each shows. DashboardPage.tsx
+// picks the page component by path.
 export interface DashboardInfo {
   path: string;
   title: string;
@@ -36,6 +36,20 @@ export const DASHBOARDS: DashboardInfo[] = [
     subject: 'cohort retention',
     description: 'How each signup month retains customers and revenue.',
     shows: ['Retention by customers and by MRR', 'A heatmap by signup month'],
+  },
+  {
+    path: 'trials',
+    title: 'Trials',
+    subject: 'trial conversion',
+    description: 'Trials that ended and how many became paying customers.',
+    shows: ['Trials ended per period', 'Conversion rate'],
+  },
+  {
+    path: 'failed-payments',
+    title: 'Failed payments',
+    subject: 'failed payments',
+    description: 'Payment attempts that failed, and the revenue recovered afterwards.',
+    shows: ['Failure rate', 'Recovered revenue'],
   },
   {
     path: 'customers',

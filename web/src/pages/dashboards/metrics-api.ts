@@ -1,0 +1,317 @@
+// The metrics API (docs/metrics-api.md), the saved views and the annotations as the dashboard calls them.
+// Shapes follow the contract exactly; money is integers in minor units of `currency`.
+import { api } from '../../api/client.js';
+import type { Ratio } from './format.js';
+import { apiQuery, type DashboardState, type Filters, type Interval } from './query-state.js';
+
+const seg = encodeURIComponent;
+const base = (orgId: string) => `/api/orgs/${seg(orgId)}`;
+
+export type MovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation' | 'currencyAdjustment';
+export const MOVEMENT_KINDS: MovementKind[] = ['new', 'expansion', 'reactivation', 'contraction', 'churn', 'currencyAdjustment'];
+export const MOVEMENT_LABELS: Record<MovementKind, string> = {
+  new: 'New',
+  expansion: 'Expansion',
+  reactivation: 'Reactivation',
+  contraction: 'Contraction',
+  churn: 'Churn',
+  currencyAdjustment: 'Currency adjustment',
+};
+
+export interface MetricsStatus {
+  state: 'empty' | 'computing' | 'ready' | 'failed';
+  version: number;
+  currency: string;
+  timezone: string;
+  from: string | null;
+  to: string | null;
+  computedAt: string | null;
+  lastIncrementalAt: string | null;
+  lastError: string | null;
+  warnings: string[];
+}
+
+export interface Kpi<T = number> {
+  value: T;
+  previous: T;
+  change: number | null;
+}
+
+export interface KpisResponse {
+  currency: string;
+  from: string;
+  to: string;
+  previousFrom: string;
+  previousTo: string;
+  kpis: {
+    mrr: Kpi;
+    arr: Kpi;
+    customers: Kpi;
+    arpa: Kpi;
+    ltv: Kpi;
+    newMrr: Kpi;
+    churnedMrr: Kpi;
+    netNewMrr: Kpi;
+    newCustomers: Kpi;
+    churnedCustomers: Kpi;
+    refunds: Kpi;
+    netCash: Kpi;
+    recoveredRevenue: Kpi;
+    customerChurnRate: Kpi<Ratio>;
+    grossMrrChurnRate: Kpi<Ratio>;
+    netMrrChurnRate: Kpi<Ratio>;
+    nrr: Kpi<Ratio>;
+    grr: Kpi<Ratio>;
+    trialConversion: Kpi<Ratio>;
+    failedPaymentRate: Kpi<Ratio>;
+  };
+}
+
+export interface Summary {
+  date: string;
+  currency: string;
+  mrr: number;
+  arr: number;
+  customers: number;
+  arpa: number;
+}
+
+interface PeriodRow {
+  date: string;
+  from: string;
+  to: string;
+}
+
+export interface MrrRow extends PeriodRow {
+  currency: string;
+  mrr: number;
+  startMrr: number;
+  new: number;
+  expansion: number;
+  contraction: number;
+  churn: number;
+  reactivation: number;
+  currencyAdjustment: number;
+  customers: number;
+  newCustomers: number;
+  churnedCustomers: number;
+  reactivatedCustomers: number;
+}
+
+export interface ChurnRow extends PeriodRow {
+  currency: string;
+  startMrr: number;
+  startCustomers: number;
+  churnedCustomers: number;
+  churnedMrr: number;
+  contractionMrr: number;
+  expansionMrr: number;
+  reactivationMrr: number;
+  customerChurnRate: Ratio;
+  grossMrrChurnRate: Ratio;
+  netMrrChurnRate: Ratio;
+  nrr: Ratio;
+  grr: Ratio;
+}
+
+export interface CohortCell {
+  offset: number;
+  month: string;
+  customers: number;
+  mrr: number;
+  customerRetention: Ratio;
+  mrrRetention: Ratio;
+}
+
+export interface Cohort {
+  month: string;
+  currency: string;
+  size: number;
+  initialMrr: number;
+  cells: CohortCell[];
+}
+
+export interface TrialRow extends PeriodRow {
+  trials: number;
+  converted: number;
+  rate: Ratio;
+}
+
+export interface FailedPaymentRow extends PeriodRow {
+  currency: string;
+  attempted: number;
+  failed: number;
+  rate: Ratio;
+  recoveredInvoices: number;
+  recoveredRevenue: number;
+}
+
+export interface PlanRow {
+  priceId: string;
+  productId: string | null;
+  productName: string | null;
+  nickname: string | null;
+  currency: string;
+  interval: string;
+  intervalCount: number;
+  subscriptions: number;
+  customers: number;
+  mrr: number;
+  nativeMrr: number;
+  share: Ratio;
+}
+
+export type CustomerStatus = 'active' | 'trialing' | 'churned' | 'never';
+
+export interface CustomerItem {
+  id: string;
+  accountId: string;
+  name: string | null;
+  email: string | null;
+  country: string | null;
+  status: CustomerStatus;
+  mrr: number;
+  native: Record<string, number>;
+  currencies: string[];
+  plans: string[];
+  billingIntervals: string[];
+  firstPaidDate: string | null;
+  createdAt: string | null;
+}
+
+export interface CustomerPage {
+  currency: string;
+  total: number;
+  page: number;
+  pageSize: number;
+  items: CustomerItem[];
+}
+
+export interface CustomerDetail {
+  customer: CustomerItem & { metadata?: Record<string, string> };
+  currency: string;
+  timeline: ({ date: string; mrr: number; native: Record<string, number>; kind: string } & Record<MovementKind, number>)[];
+  subscriptions: {
+    id: string;
+    status: string;
+    currency: string;
+    mrr: number;
+    nativeMrr: number;
+    startDate: string | null;
+    trialEnd: string | null;
+    cancelAtPeriodEnd: boolean;
+    cancelAt: string | null;
+    canceledAt: string | null;
+    endedAt: string | null;
+    currentPeriodEnd: string | null;
+    items: { priceId: string; productId: string | null; productName: string | null; quantity: number | null; interval: string; intervalCount: number; unitAmount: number | null; currency: string }[];
+  }[];
+  invoices: { id: string; number: string | null; status: string; currency: string; amountDue: number; amountPaid: number; total: number; created: string; periodStart: string | null; periodEnd: string | null; attemptCount: number }[];
+  events: { id: string; type: string; created: string }[];
+}
+
+export interface MovementItem {
+  date: string;
+  customerId: string;
+  accountId: string;
+  name: string | null;
+  email: string | null;
+  kind: MovementKind;
+  amount: number;
+  mrr: number;
+  native: Record<string, number>;
+}
+
+export interface MovementPage {
+  currency: string;
+  total: number;
+  totalAmount: number;
+  page: number;
+  pageSize: number;
+  items: MovementItem[];
+}
+
+export interface StripeConnectionSummary {
+  id: string;
+  label: string;
+  isDemo: boolean;
+  status: string;
+  sync: { phase: 'backfilling' | 'live' | 'error'; progress: number; etaSeconds: number | null; lastError: { message: string } | null };
+}
+
+export interface SavedView {
+  id: string;
+  name: string;
+  filters: Partial<Filters>;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Annotation {
+  id: string;
+  date: string;
+  label: string;
+  note: string;
+  createdBy: string | null;
+}
+
+type RangeState = Pick<DashboardState, 'from' | 'to' | 'interval' | 'filters'>;
+
+export const fetchStatus = (orgId: string) => api.get<MetricsStatus>(`${base(orgId)}/metrics/status`);
+export const fetchConnections = async (orgId: string) =>
+  (await api.get<{ connections: StripeConnectionSummary[] }>(`${base(orgId)}/stripe/connections`)).connections;
+export const fetchKpis = (orgId: string, s: RangeState) => api.get<KpisResponse>(`${base(orgId)}/metrics/kpis${apiQuery(s, {}, { interval: false })}`);
+export const fetchSummary = (orgId: string, s: RangeState, date?: string) =>
+  api.get<Summary>(`${base(orgId)}/metrics/summary${apiQuery(s, { date }, { range: false, interval: false })}`);
+export const fetchMrr = (orgId: string, s: RangeState) => api.get<MrrRow[]>(`${base(orgId)}/metrics/mrr${apiQuery(s)}`);
+export const fetchChurn = (orgId: string, s: RangeState) => api.get<ChurnRow[]>(`${base(orgId)}/metrics/churn${apiQuery(s)}`);
+export const fetchTrials = (orgId: string, s: RangeState) => api.get<TrialRow[]>(`${base(orgId)}/metrics/trials${apiQuery(s)}`);
+export const fetchFailedPayments = (orgId: string, s: RangeState) => api.get<FailedPaymentRow[]>(`${base(orgId)}/metrics/failed-payments${apiQuery(s)}`);
+export const fetchPlans = (orgId: string, s: RangeState) => api.get<PlanRow[]>(`${base(orgId)}/metrics/plans${apiQuery(s, {}, { range: false, interval: false })}`);
+
+/** Cohorts take months; the page's day range maps onto the months it touches. */
+export const cohortQuery = (s: RangeState) => apiQuery({ ...s, from: s.from.slice(0, 7), to: s.to.slice(0, 7) }, {}, { interval: false });
+export const fetchCohorts = (orgId: string, s: RangeState) => api.get<Cohort[]>(`${base(orgId)}/metrics/cohorts${cohortQuery(s)}`);
+
+export interface CustomerQuery {
+  q?: string;
+  status?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  page?: number;
+  pageSize?: number;
+}
+export const customersQuery = (s: RangeState, c: CustomerQuery) => apiQuery(s, { ...c }, { range: false, interval: false });
+export const fetchCustomers = (orgId: string, s: RangeState, c: CustomerQuery) => api.get<CustomerPage>(`${base(orgId)}/customers${customersQuery(s, c)}`);
+export const fetchCustomer = (orgId: string, customerId: string, account?: string) =>
+  api.get<CustomerDetail>(`${base(orgId)}/customers/${seg(customerId)}${account ? `?account=${seg(account)}` : ''}`);
+
+export interface MovementQuery {
+  from: string;
+  to: string;
+  kind?: string;
+  page?: number;
+  pageSize?: number;
+}
+export const movementsQuery = (filters: Filters, m: MovementQuery) =>
+  apiQuery({ from: m.from, to: m.to, interval: 'month' as Interval, filters }, { kind: m.kind, page: m.page, pageSize: m.pageSize }, { interval: false });
+export const fetchMovements = (orgId: string, filters: Filters, m: MovementQuery) => api.get<MovementPage>(`${base(orgId)}/metrics/movements${movementsQuery(filters, m)}`);
+
+/** A CSV download of a dataset with the same query as the JSON it mirrors (`exports.create`). */
+export type ExportDataset = 'mrr' | 'churn' | 'cohorts' | 'trials' | 'failed-payments' | 'cash' | 'plans' | 'customers' | 'movements' | 'kpis' | 'customer-timeline';
+export const exportUrl = (orgId: string, dataset: ExportDataset, query: string) => `${base(orgId)}/exports/${dataset}${query}`;
+
+// Saved views and annotations (src/views) ---------------------------------------------------------------
+export const fetchViews = async (orgId: string) => (await api.get<{ views: SavedView[] }>(`${base(orgId)}/views`)).views;
+export const createView = async (orgId: string, name: string, filters: Record<string, unknown>) =>
+  (await api.post<{ view: SavedView }>(`${base(orgId)}/views`, { name, filters })).view;
+export const updateView = async (orgId: string, viewId: string, patch: { name?: string; filters?: Record<string, unknown> }) =>
+  (await api.patch<{ view: SavedView }>(`${base(orgId)}/views/${seg(viewId)}`, patch)).view;
+export const deleteView = (orgId: string, viewId: string) => api.delete<unknown>(`${base(orgId)}/views/${seg(viewId)}`);
+
+export const fetchAnnotations = async (orgId: string, range?: { from: string; to: string }) =>
+  (await api.get<{ annotations: Annotation[] }>(`${base(orgId)}/annotations${range ? `?from=${range.from}&to=${range.to}` : ''}`)).annotations;
+export const createAnnotation = async (orgId: string, body: { date: string; label: string; note?: string }) =>
+  (await api.post<{ annotation: Annotation }>(`${base(orgId)}/annotations`, body)).annotation;
+export const deleteAnnotation = (orgId: string, annotationId: string) => api.delete<unknown>(`${base(orgId)}/annotations/${seg(annotationId)}`);
