@@ -51,6 +51,10 @@ export const EnvSchema = Type.Object({
   MOWT_PRIMARY_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', default: 'eu-west-2' }),
   MOWT_BACKUP_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' })),
   MOWT_PG_BIN_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  // S3 backup destination (instead of the folder): bucket in MOWT_BACKUP_REGION, key prefix, S3-compatible endpoint.
+  MOWT_BACKUP_S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  MOWT_BACKUP_S3_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9!_.*\'()/-]*/$', maxLength: 200 })),
+  MOWT_BACKUP_S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -80,7 +84,7 @@ export interface Config {
   mailFrom: string;
   redisUrl?: string;
   breachCheck: boolean;
-  backup: { dir: string; intervalMinutes: number; primaryRegion: string; region?: string; pgBinDir?: string };
+  backup: { dir: string; intervalMinutes: number; primaryRegion: string; region?: string; pgBinDir?: string; s3?: { bucket: string; region: string; prefix?: string; endpoint?: string } };
 }
 
 export class ConfigError extends Error {
@@ -141,10 +145,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: env.MAIL_FROM,
     redisUrl: env.REDIS_URL,
     breachCheck: env.MOWT_BREACH_CHECK,
-    backup: { dir: path.resolve(env.MOWT_BACKUP_DIR ?? path.join(dataDir, 'backups')), intervalMinutes: env.MOWT_BACKUP_INTERVAL, primaryRegion: env.MOWT_PRIMARY_REGION, region: env.MOWT_BACKUP_REGION, pgBinDir: env.MOWT_PG_BIN_DIR },
+    backup: { dir: path.resolve(env.MOWT_BACKUP_DIR ?? path.join(dataDir, 'backups')), intervalMinutes: env.MOWT_BACKUP_INTERVAL, primaryRegion: env.MOWT_PRIMARY_REGION, region: env.MOWT_BACKUP_REGION, pgBinDir: env.MOWT_PG_BIN_DIR, s3: backupS3(env) },
   };
   assertProductionSafe(config);
   return config;
+}
+
+/** The S3 backup destination, when a bucket is configured: it needs its region (never guessed). */
+function backupS3(env: Env): Config['backup']['s3'] {
+  if (!env.MOWT_BACKUP_S3_BUCKET) return undefined;
+  if (!env.MOWT_BACKUP_REGION) throw new ConfigError('invalid configuration: MOWT_BACKUP_S3_BUCKET needs MOWT_BACKUP_REGION, the bucket\'s region');
+  return { bucket: env.MOWT_BACKUP_S3_BUCKET, region: env.MOWT_BACKUP_REGION, prefix: env.MOWT_BACKUP_S3_PREFIX, endpoint: env.MOWT_BACKUP_S3_ENDPOINT };
 }
 
 function describe(field: string, fallback: string): string {

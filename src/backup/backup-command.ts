@@ -38,11 +38,11 @@ const pgUrl = (config: Config) => (config.database.kind === 'postgres' ? config.
 export async function backupCommand(opts: { prune?: boolean }, out: Out = console.log): Promise<number> {
   const { config, db } = await openConfigured();
   try {
-    const [{ createKmsFromConfig, createFieldCrypto }, { runBackup }, { createLocalStore }, { pruneBackups }, { createProgressPrinter, formatBytes, formatDuration }] =
-      await Promise.all([import('../crypto/index.js'), import('./backup.js'), import('./local-store.js'), import('./prune.js'), import('./progress.js')]);
+    const [{ createKmsFromConfig, createFieldCrypto }, { runBackup }, { createBackupStore }, { pruneBackups }, { createProgressPrinter, formatBytes, formatDuration }] =
+      await Promise.all([import('../crypto/index.js'), import('./backup.js'), import('./create-store.js'), import('./prune.js'), import('./progress.js')]);
     const kms = createKmsFromConfig(config);
     const crypto = await createFieldCrypto({ db, kms });
-    const store = createLocalStore(config.backup.dir);
+    const store = createBackupStore(config);
     out(`backing up the ${db.kind === 'pglite' ? `embedded database (${config.database.kind === 'pglite' ? config.database.dir : ''})` : 'PostgreSQL database'} to ${store.description}`);
     const progress = createProgressPrinter();
     let result;
@@ -112,13 +112,13 @@ export async function restoreCommand(file: string, opts: { manifest?: string; ta
 export async function restoreTestCommand(opts: { backup?: string }, out: Out = console.log): Promise<number> {
   const { config, db } = await openConfigured();
   try {
-    const [{ createKmsFromConfig }, { runRestoreTest }, { createLocalStore }, { createProgressPrinter, formatDuration }] = await Promise.all([
+    const [{ createKmsFromConfig }, { runRestoreTest }, { createBackupStore }, { createProgressPrinter, formatDuration }] = await Promise.all([
       import('../crypto/index.js'),
       import('./restore-test.js'),
-      import('./local-store.js'),
+      import('./create-store.js'),
       import('./progress.js'),
     ]);
-    const store = createLocalStore(config.backup.dir);
+    const store = createBackupStore(config);
     out(`restore test: ${opts.backup ?? 'newest backup'} from ${store.description} into a scratch ${db.kind === 'pglite' ? 'PGlite folder' : 'PostgreSQL database'}`);
     const progress = createProgressPrinter();
     let r;
@@ -143,14 +143,14 @@ export async function restoreTestCommand(opts: { backup?: string }, out: Out = c
 }
 
 export async function listBackupsCommand(out: Out = console.log): Promise<number> {
-  const [{ loadConfig }, { createLocalStore }, { describeRetention }, { formatBytes }] = await Promise.all([
+  const [{ loadConfig }, { createBackupStore }, { describeRetention }, { formatBytes }] = await Promise.all([
     import('../config.js'),
-    import('./local-store.js'),
+    import('./create-store.js'),
     import('./retention.js'),
     import('./progress.js'),
   ]);
   const config = loadConfig();
-  const store = createLocalStore(config.backup.dir);
+  const store = createBackupStore(config);
   const stored = await store.list();
   if (stored.length === 0) {
     out(`no backups in ${store.description}`);
@@ -169,8 +169,8 @@ export async function listBackupsCommand(out: Out = console.log): Promise<number
 export async function pruneBackupsCommand(opts: { dryRun?: boolean }, out: Out = console.log): Promise<number> {
   const { config, db } = await openConfigured();
   try {
-    const [{ createLocalStore }, { pruneBackups }] = await Promise.all([import('./local-store.js'), import('./prune.js')]);
-    const store = createLocalStore(config.backup.dir);
+    const [{ createBackupStore }, { pruneBackups }] = await Promise.all([import('./create-store.js'), import('./prune.js')]);
+    const store = createBackupStore(config);
     const doomed = await pruneBackups(store, db, undefined, opts.dryRun);
     out(doomed.length === 0 ? 'nothing to prune' : `${opts.dryRun ? 'would delete' : 'deleted'} ${doomed.length} backup(s): ${doomed.join(', ')}`);
     return 0;

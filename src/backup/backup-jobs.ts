@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { FieldCrypto } from '../crypto/index.js';
 import type { Db } from '../db/database.js';
 import { runBackup, type BackupResult } from './backup.js';
-import { createLocalStore } from './local-store.js';
+import { createBackupStore } from './create-store.js';
 import { pruneBackups } from './prune.js';
 import { runRestoreTest, type RestoreTestReport } from './restore-test.js';
 
@@ -37,7 +37,7 @@ export interface BackupJobDeps {
 
 export async function scheduleBackupJobs(boss: PgBoss, deps: BackupJobDeps): Promise<void> {
   const { config, db, crypto } = deps;
-  const store = () => createLocalStore(config.backup.dir);
+  const store = () => createBackupStore(config);
   const postgresUrl = config.database.kind === 'postgres' ? config.database.url : undefined;
   const pgTools = { binDir: config.backup.pgBinDir };
 

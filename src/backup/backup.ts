@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { FieldCrypto } from '../crypto/index.js';
 import type { Db } from '../db/database.js';
 import { DEFAULT_CHUNK_BYTES, FORMAT, type BackupHeader } from './backup-format.js';
-import { newBackupDataKey } from './backup-key.js';
+import { BackupKeyError, newBackupDataKey } from './backup-key.js';
 import { recordBackupRun } from './backup-log.js';
 import { fileNameOf, type BackupStore } from './backup-store.js';
 import { checkBackupDestination } from './destination-policy.js';
@@ -84,6 +84,11 @@ async function takeBackup(opts: BackupOptions, backupId: string, file: string, s
   const { db, store } = opts;
   const key = await newBackupDataKey(opts.crypto);
   try {
+    // Production backup keys are held by AWS KMS: a key from a keyring file on the same machine would sit
+    // beside the data it is meant to protect.
+    if (opts.production && key.kmsKind !== 'aws-kms') {
+      throw new BackupKeyError(`refusing to back up in production with a ${key.kmsKind} key: the backup key must live in AWS KMS (KMS_KEY_ID)`);
+    }
     const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     const header: BackupHeader = {
       format: FORMAT,
