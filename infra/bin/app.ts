@@ -7,7 +7,8 @@ import { App } from 'aws-cdk-lib';
 import { buildApp, STAGES } from '../lib/stages.js';
 import type { StageName } from '../lib/config.js';
 
-const outdir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cdk.out');
+// The cdk CLI (`--app`) tells the app where to write through CDK_OUTDIR; on its own it writes infra/cdk.out.
+const outdir = process.env.CDK_OUTDIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cdk.out');
 
 function parseArgs(argv: string[]): { context: Record<string, string>; stages: StageName[] } {
   const context: Record<string, string> = {};

@@ -25,6 +25,9 @@ export const CONTAINER_USER = '10001:10001';
 /** Route 53 checkers: six regions on four continents (at least five are promised). */
 export const HEALTH_CHECK_REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1'];
 
+/** Names infra/scripts/failover.sh uses to stop a region's app tier. */
+export const appClusterName = (stage: string, region: string) => `mowt-${stage}-${region}`;
+
 export interface AppSecrets {
   /** The Aurora owner login (JSON: username, password). */
   database: secretsmanager.ISecret;
@@ -106,7 +109,7 @@ export class AppTier extends Construct {
       new shield.CfnProtection(this, 'ShieldAdvanced', { name: `mowt-${config.stage}-alb-${props.region}`, resourceArn: this.alb.loadBalancerArn });
     }
 
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc: network.vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
+    const cluster = new ecs.Cluster(this, 'Cluster', { clusterName: appClusterName(config.stage, props.region), vpc: network.vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: props.logKey, removalPolicy: RemovalPolicy.RETAIN });
     const common = {
       MOWT_ENV: config.stage,
@@ -176,6 +179,7 @@ export class AppTier extends Construct {
     const service = (name: string, role: 'web' | 'worker', sg: ec2.ISecurityGroup, size: StageConfig['web']) =>
       new ecs.FargateService(this, `${name}Service`, {
         cluster,
+        serviceName: role,
         taskDefinition: taskDefinition(name, role, size),
         desiredCount: size.min,
         assignPublicIp: false,
