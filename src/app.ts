@@ -24,6 +24,8 @@ import { createMailer, type Mailer } from './mail/index.js';
 import { createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes } from './teams/index.js';
 import { auditRoutes } from './audit/index.js';
 import { createRateLimitService, type RateLimitOptions } from './ratelimit/index.js';
+import { bearerPlugin, tokenRoutes } from './tokens/index.js';
+import { apiV1Routes } from './api-v1/index.js';
 import { viewsRoutes } from './views/index.js';
 
 export interface App {
@@ -80,7 +82,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const rateLimit = await createRateLimitService({ redisUrl: config.redisUrl, logger }, overrides.rateLimit);
     cleanups.push(() => rateLimit.close());
-    const limits = rateLimit.plugins((request) => (request.auth ? `user:${request.auth.userId}` : null));
+    const limits = rateLimit.plugins((request) => (request.apiToken ? `token:${request.apiToken.id}` : request.auth ? `user:${request.auth.userId}` : null));
+    const tokens = { db, crypto, clock };
     const server = await buildServer({
       tls,
       logger,
@@ -89,7 +92,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       onRoute: overrides.onRoute,
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
-      routes: [limits.byIp, authPlugin(auth), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
+      routes: [limits.byIp, bearerPlugin(tokens), authPlugin(auth), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();

@@ -103,6 +103,11 @@ async function loadSession(deps: AuthDeps, request: FastifyRequest, reply: Fasti
 function enforceAccess(request: FastifyRequest): void {
   const access = request.routeOptions.config?.access;
   if (access === undefined || access === 'public') return;
+  // Token-only routes (/api/v1): the API-token plugin (src/tokens) ran before this hook and set request.apiToken.
+  if (access === 'api-token') {
+    if (!request.apiToken) throw new HttpProblem(401, 'an API token is required');
+    return;
+  }
   const auth = request.auth;
   if (!auth) throw new HttpProblem(401, SIGN_IN_FIRST);
   if (access === 'session') return;
@@ -131,7 +136,8 @@ async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promise<void>
 
   app.addHook('onRequest', async (request, reply) => {
     request.auth = null;
-    await loadSession(deps, request, reply);
+    // Sessions never authenticate the token-only API.
+    if (request.routeOptions.config?.access !== 'api-token') await loadSession(deps, request, reply);
     if (needsCsrf(request) && !isSameOrigin(request, deps.config.baseUrl)) {
       throw new HttpProblem(403, 'cross-origin request refused');
     }

@@ -19,6 +19,7 @@ export type Access = 'public' | 'session' | 'user' | 'staff' | 'api-token' | (st
 
 export const API_TOKEN_ACCESS = 'api-token';
 export const API_V1_PREFIX = '/api/v1/';
+export const API_V1_OPENAPI = '/api/v1/openapi.json';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -47,7 +48,10 @@ export function missingDeclarations(route: Pick<RouteOptions, 'method' | 'url' |
   const config = (route.config ?? {}) as { access?: unknown; scope?: unknown; rateLimit?: unknown };
   const isV1 = route.url.startsWith(API_V1_PREFIX);
   if (typeof config.access !== 'string') missing.push('config.access');
-  else if (config.access === API_TOKEN_ACCESS || isV1) {
+  // The OpenAPI document of the read API is public: describing the API reveals nothing about any organisation.
+  else if (route.url === API_V1_OPENAPI && config.access === 'public') {
+    if (methods.some((m) => m !== 'GET' && m !== 'HEAD')) missing.push('GET as the only method of the OpenAPI document');
+  } else if (config.access === API_TOKEN_ACCESS || isV1) {
     // The public read API: bearer tokens only, read-only, and only under /api/v1/ (and nothing else there).
     if (config.access !== API_TOKEN_ACCESS) missing.push(`config.access 'api-token' (every /api/v1/ route is token-only)`);
     if (!isV1) missing.push('a path under /api/v1/ for an api-token route');

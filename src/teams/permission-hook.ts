@@ -46,7 +46,7 @@ async function registerPermissionHook(app: FastifyInstance, opts: { db: Db; cloc
   app.addHook('preValidation', async (request) => {
     request.org = null;
     const access = request.routeOptions.config?.access;
-    if (access === undefined || access === 'public' || access === 'session' || access === 'user') return;
+    if (access === undefined || access === 'public' || access === 'session' || access === 'user' || access === 'api-token') return;
     // The route declaration check refuses unknown permissions at start-up; this guards the impossible.
     if (!isPermission(access)) throw new HttpProblem(500, 'route access is misconfigured');
     const auth = request.auth;

@@ -30,6 +30,7 @@ export const NOT_TENANT_TABLES: Record<string, string> = {
   stripe_connection_directory: 'routes a webhook or poll to its organisation before one is known; ids only, no secrets',
   backup_runs: 'operator record of whole-database backup runs; no organisation owns a backup',
   backup_restore_tests: 'operator record of restore tests (timings and counts), no customer data',
+  api_token_directory: 'maps an API token prefix to its organisation before one is known (bearer lookup); public prefixes and ids only, no secrets',
 };
 
 /** Tables whose organisation column is not called org_id. */

@@ -1,0 +1,66 @@
+// Settings → API tokens: list, create (shown once), revoke. Admins only (tokens.manage); creating needs sudo.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requestContext } from '../audit/index.js';
+import { assertSudo, requireAuth } from '../auth/index.js';
+import { orgOf } from '../teams/permission-hook.js';
+import { createApiToken, listApiTokenViews, revokeApiTokenById, type TokenDeps } from './manage-tokens.js';
+import { ALL_SCOPES, API_SCOPES, EXPIRY_DAYS, type ApiScope } from './scopes.js';
+
+const NoQuery = Type.Object({}, { additionalProperties: false });
+const Uuid = Type.String({ format: 'uuid' });
+const OrgParams = Type.Object({ orgId: Uuid }, { additionalProperties: false });
+const TokenParams = Type.Object({ orgId: Uuid, tokenId: Uuid }, { additionalProperties: false });
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+    scopes: Type.Array(Type.Union(ALL_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: ALL_SCOPES.length, uniqueItems: true }),
+    expiresInDays: Type.Union(EXPIRY_DAYS.map((d) => Type.Literal(d))),
+  },
+  { additionalProperties: false },
+);
+
+export function tokenRoutes(deps: TokenDeps) {
+  return async function register(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/api/orgs/:orgId/api-tokens',
+      { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'tokens.manage', rateLimit: 'read' } },
+      async (request) => ({
+        tokens: await listApiTokenViews(deps, orgOf(request).id),
+        scopes: API_SCOPES,
+        expiryDays: EXPIRY_DAYS,
+      }),
+    );
+
+    app.post(
+      '/api/orgs/:orgId/api-tokens',
+      { schema: { querystring: NoQuery, params: OrgParams, body: CreateBody }, config: { access: 'tokens.manage', rateLimit: 'write' } },
+      async (request, reply) => {
+        const auth = requireAuth(request);
+        // A token outlives the session that makes it: ask for the password and a code first.
+        assertSudo(deps, auth.recentAuthAt);
+        const created = await createApiToken(deps, {
+          orgId: orgOf(request).id,
+          userId: auth.userId,
+          name: request.body.name.trim(),
+          scopes: request.body.scopes as ApiScope[],
+          expiresInDays: request.body.expiresInDays,
+          context: requestContext(request),
+        });
+        return reply.code(201).send(created);
+      },
+    );
+
+    app.delete(
+      '/api/orgs/:orgId/api-tokens/:tokenId',
+      { schema: { querystring: NoQuery, params: TokenParams }, config: { access: 'tokens.manage', rateLimit: 'write' } },
+      async (request, reply) => {
+        await revokeApiTokenById(deps, { orgId: orgOf(request).id, userId: requireAuth(request).userId, tokenId: request.params.tokenId, context: requestContext(request) });
+        return reply.code(204).send();
+      },
+    );
+  };
+}
