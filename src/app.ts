@@ -23,6 +23,7 @@ import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto
 import { createMailer, type Mailer } from './mail/index.js';
 import { createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes } from './teams/index.js';
 import { auditRoutes } from './audit/index.js';
+import { createCommercial, type CommercialOverrides } from './billing/wiring.js';
 import { createRateLimitService, type RateLimitOptions } from './ratelimit/index.js';
 import { bearerPlugin, tokenRoutes } from './tokens/index.js';
 import { apiV1Routes } from './api-v1/index.js';
@@ -52,6 +53,8 @@ export interface AppOverrides {
   auth?: Partial<AuthDeps>;
   /** Sees every route as it is registered (the security suites walk them all). */
   onRoute?: (route: RouteOptions) => void;
+  /** Sign-up, billing and digest parts (tests: billing client, sign-up timing, metrics source). */
+  commercial?: CommercialOverrides;
   /** Rate-limit key prefix and per-class limits (tests: a unique prefix, small limits). */
   rateLimit?: Partial<RateLimitOptions>;
 }
@@ -78,7 +81,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: databaseAudit(db, clock), listOrgs: listUserOrgs }, overrides.auth);
     const teams = createTeamsDeps(auth, crypto);
     const stripe = createStripeService({ config, db, logger, clock, crypto });
-    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe };
+    const commercial = createCommercial({ config, db, logger, clock, crypto, mailer, auth, teams }, overrides.commercial);
+    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe, billing: commercial.billing, digest: commercial.digest };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const rateLimit = await createRateLimitService({ redisUrl: config.redisUrl, logger }, overrides.rateLimit);
     cleanups.push(() => rateLimit.close());
@@ -93,7 +97,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
       // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
-      routes: [limits.byIp, bearerPlugin(tokens), authPlugin(auth), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [limits.byIp, bearerPlugin(tokens), authPlugin(auth), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), ...commercial.gates, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...commercial.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();

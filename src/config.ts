@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { DEFAULT_PLAN_CATALOG, parsePlanCatalog, type PlanCatalog } from './billing/plans.js';
 
 export const EnvSchema = Type.Object({
   MOWT_ENV: Type.Union([Type.Literal('development'), Type.Literal('staging'), Type.Literal('production')], {
@@ -51,6 +52,12 @@ export const EnvSchema = Type.Object({
   MOWT_PRIMARY_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', default: 'eu-west-2' }),
   MOWT_BACKUP_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' })),
   MOWT_PG_BIN_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  // Self-serve sign-up (open) or operator-created organisations only (closed); Mowt's own billing account.
+  MOWT_SIGNUP: Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'open' }),
+  MOWT_BILLING_STRIPE_SECRET_KEY: Type.Optional(Type.String({ pattern: '^(sk|rk)_(test|live)_' })),
+  MOWT_BILLING_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_' })),
+  MOWT_BILLING_API_BASE: Type.Optional(Type.String({ pattern: '^https?://' })),
+  MOWT_BILLING_PLANS: Type.Optional(Type.String({ minLength: 2 })),
   // S3 backup destination (instead of the folder): bucket in MOWT_BACKUP_REGION, key prefix, S3-compatible endpoint.
   MOWT_BACKUP_S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
   MOWT_BACKUP_S3_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9!_.*\'()/-]*/$', maxLength: 200 })),
@@ -85,6 +92,10 @@ export interface Config {
   redisUrl?: string;
   breachCheck: boolean;
   backup: { dir: string; intervalMinutes: number; primaryRegion: string; region?: string; pgBinDir?: string; s3?: { bucket: string; region: string; prefix?: string; endpoint?: string } };
+  signup: 'open' | 'closed';
+  /** Mowt's own Stripe account (src/billing); never used by the read-only client of src/stripe. */
+  billing?: { secretKey: string; webhookSecret: string; apiBase?: string };
+  billingPlans: PlanCatalog;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +157,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: env.REDIS_URL,
     breachCheck: env.MOWT_BREACH_CHECK,
     backup: { dir: path.resolve(env.MOWT_BACKUP_DIR ?? path.join(dataDir, 'backups')), intervalMinutes: env.MOWT_BACKUP_INTERVAL, primaryRegion: env.MOWT_PRIMARY_REGION, region: env.MOWT_BACKUP_REGION, pgBinDir: env.MOWT_PG_BIN_DIR, s3: backupS3(env) },
+    signup: env.MOWT_SIGNUP,
+    billing: billingConfig(env),
+    billingPlans: billingPlans(env.MOWT_BILLING_PLANS),
   };
   assertProductionSafe(config);
   return config;
@@ -156,6 +170,30 @@ function backupS3(env: Env): Config['backup']['s3'] {
   if (!env.MOWT_BACKUP_S3_BUCKET) return undefined;
   if (!env.MOWT_BACKUP_REGION) throw new ConfigError('invalid configuration: MOWT_BACKUP_S3_BUCKET needs MOWT_BACKUP_REGION, the bucket\'s region');
   return { bucket: env.MOWT_BACKUP_S3_BUCKET, region: env.MOWT_BACKUP_REGION, prefix: env.MOWT_BACKUP_S3_PREFIX, endpoint: env.MOWT_BACKUP_S3_ENDPOINT };
+}
+
+function billingConfig(env: Env): Config['billing'] {
+  const key = env.MOWT_BILLING_STRIPE_SECRET_KEY;
+  const secret = env.MOWT_BILLING_WEBHOOK_SECRET;
+  if ((key === undefined) !== (secret === undefined)) {
+    throw new ConfigError('invalid configuration: MOWT_BILLING_STRIPE_SECRET_KEY and MOWT_BILLING_WEBHOOK_SECRET must be set together');
+  }
+  return key && secret ? { secretKey: key, webhookSecret: secret, apiBase: env.MOWT_BILLING_API_BASE } : undefined;
+}
+
+function billingPlans(json: string | undefined): PlanCatalog {
+  if (json === undefined) return DEFAULT_PLAN_CATALOG;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new ConfigError('invalid configuration: MOWT_BILLING_PLANS is not JSON');
+  }
+  try {
+    return parsePlanCatalog(parsed);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: MOWT_BILLING_PLANS ${(err as Error).message}`);
+  }
 }
 
 function describe(field: string, fallback: string): string {
@@ -180,6 +218,7 @@ function assertProductionSafe(c: Config): void {
   if (c.stripeApiBase && !c.stripeApiBase.startsWith('https://api.stripe.com')) {
     refuse('MOWT_STRIPE_API_BASE must point at Stripe, not an emulator');
   }
+  if (c.billing?.apiBase && !c.billing.apiBase.startsWith('https://api.stripe.com')) refuse('MOWT_BILLING_API_BASE must point at Stripe, not an emulator');
   if (!c.baseUrl || c.baseUrl.includes('localhost')) refuse('MOWT_BASE_URL must be the public https origin');
   if (c.backup.region === c.backup.primaryRegion) refuse(`MOWT_BACKUP_REGION must differ from the primary region ${c.backup.primaryRegion} (a copy in the same region does not survive the region)`);
 }

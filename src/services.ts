@@ -9,6 +9,8 @@ import type { FieldCrypto } from './crypto/index.js';
 import type { Mailer } from './mail/index.js';
 import type { TeamsDeps } from './teams/index.js';
 import type { StripeService } from './stripe/index.js';
+import type { BillingService } from './billing/index.js';
+import type { DigestService } from './digest/index.js';
 
 export interface Services {
   config: Config;
@@ -20,4 +22,6 @@ export interface Services {
   auth: AuthDeps;
   teams: TeamsDeps;
   stripe: StripeService;
+  billing: BillingService;
+  digest: DigestService;
 }

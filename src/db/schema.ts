@@ -26,6 +26,9 @@ import type { ApiTokenDirectoryTable, ApiTokensTable } from '../tokens/api-token
 import type * as SecurityTables from '../security-events/security-tables.table.js';
 import type * as StaffTables from '../staff/staff-tables.table.js';
 import type * as IncidentTables from '../incidents/incident-tables.table.js';
+import type { BillingDirectoryTable, BillingWebhookEventsTable, OrgBillingTable } from '../billing/billing.table.js';
+import type { SignupAccountsTable } from '../signup/signup-accounts.table.js';
+import type { NotificationOrgsTable, NotificationPreferencesTable } from '../digest/notification-preferences.table.js';
 
 export interface Database {
   organisations: OrganisationsTable;
@@ -82,4 +85,10 @@ export interface Database {
   api_tokens: ApiTokensTable;
   api_token_directory: ApiTokenDirectoryTable;
   breach_notices: IncidentTables.BreachNoticesTable;
+  org_billing: OrgBillingTable;
+  billing_directory: BillingDirectoryTable;
+  billing_webhook_events: BillingWebhookEventsTable;
+  signup_accounts: SignupAccountsTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_orgs: NotificationOrgsTable;
 }

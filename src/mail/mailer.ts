@@ -4,6 +4,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** Extra headers (e.g. List-Unsubscribe for digests); nodemailer passes them through. */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {

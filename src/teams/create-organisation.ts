@@ -14,7 +14,9 @@ export interface CreateOrganisationInput {
   admin: (tx: Tx) => Promise<{ id: string }>;
   actor: (adminId: string) => AuditActor;
   context?: { ip?: string | null; userAgent?: string | null };
-  via: 'create-admin' | 'setup-link' | 'signed-in-user';
+  via: 'create-admin' | 'setup-link' | 'signed-in-user' | 'signup';
+  /** More work in the same transaction once the organisation exists (sign-up: the trial and its record). */
+  then?: (tx: Tx, ids: { orgId: string; adminId: string }) => Promise<void>;
 }
 
 export async function createOrganisation(
@@ -40,6 +42,7 @@ export async function createOrganisation(
       metadata: { via: input.via, adminUserId: admin.id },
       at: now,
     });
+    await input.then?.(tx, { orgId, adminId: admin.id });
     return { orgId, adminId: admin.id };
   });
 }

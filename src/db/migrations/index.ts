@@ -9,6 +9,7 @@ import * as m0006 from './0006_backup.js';
 import * as m0008 from './0008_views_annotations.js';
 import * as m0011 from './0011_api_tokens.js';
 import * as m0012 from './0012_security_ops.js';
+import * as m0013 from './0013_signup_billing.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0008_views_annotations': m0008,
   '0011_api_tokens': m0011,
   '0012_security_ops': m0012,
+  '0013_signup_billing': m0013,
 };

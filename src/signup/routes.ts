@@ -1,0 +1,33 @@
+// POST /api/auth/signup (public, rate-limited, CSRF-protected like login) and GET /api/auth/signup (is it
+// open here?, for the page).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requestMeta } from '../auth/auth-plugin.js';
+import { MAX_PASSWORD_LENGTH } from '../auth/password-policy.js';
+import { signUp, type SignUpDeps } from './sign-up.js';
+
+const NoQuery = Type.Object({}, { additionalProperties: false });
+const SignUpBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }),
+    orgName: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export function signupRoutes(deps: SignUpDeps) {
+  return async function register(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+    app.get('/api/auth/signup', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async () => ({
+      open: deps.auth.config.signup === 'open',
+      trialDays: deps.billing.catalog.trialDays,
+    }));
+    app.post('/api/auth/signup', { schema: { querystring: NoQuery, body: SignUpBody }, config: { access: 'public', rateLimit: 'auth' } }, async (request, reply) => {
+      const result = await signUp(deps, request.body, requestMeta(request));
+      return reply.code(202).send(result);
+    });
+  };
+}
