@@ -7,11 +7,12 @@ import { registerRotateKeysCommand } from './crypto/rotate-keys-command.js';
 import { registerBackupCommands } from './backup/backup-command.js';
 import { registerVerifyAuditCommand } from './audit/verify-audit-command.js';
 import { registerCreateAdminCommand } from './teams/create-admin-command.js';
+import { registerStripeSyncCommand } from './stripe/stripe-sync-command.js';
 import { acquireEmbeddedLock, EmbeddedDatabaseBusyError } from './db/embedded-lock.js';
 
 // Commands that open the configured database. On the embedded PGlite folder only one process may do so
 // (src/db/embedded-lock.ts), so each first takes the folder's lock and refuses while `npm start` holds it.
-const OPENS_DATABASE = new Set(['start', 'migrate', 'create-admin', 'verify-audit', 'rotate-keys', 'backup', 'restore-test', 'backups prune']);
+const OPENS_DATABASE = new Set(['start', 'migrate', 'create-admin', 'verify-audit', 'rotate-keys', 'backup', 'restore-test', 'backups prune', 'stripe-sync']);
 
 export function buildCli(): Command {
   const program = new Command('mowt')
@@ -32,6 +33,14 @@ export function buildCli(): Command {
     .action(async () => {
       const { startServer } = await import('./start.js');
       await startServer();
+    });
+
+  program
+    .command('worker')
+    .description('run the job queue (Stripe syncs, key rotation, clean-up, backups) without serving HTTP; needs PostgreSQL')
+    .action(async () => {
+      const { startWorker } = await import('./start.js');
+      await startWorker();
     });
 
   program
@@ -73,6 +82,7 @@ export function buildCli(): Command {
 
   registerRotateKeysCommand(program);
   registerBackupCommands(program);
+  registerStripeSyncCommand(program);
   registerCreateAdminCommand(program, { loadConfig: () => loadConfig(), createApp: (c) => import('./app.js').then((m) => m.createApp(c)), io: process });
   registerVerifyAuditCommand(program, { loadConfig: () => loadConfig(), out: process });
 

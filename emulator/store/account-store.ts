@@ -158,6 +158,9 @@ export class AccountStore {
       after = this.cursor(kind, q.endingBefore);
       if (!after) return { ok: false, param: 'ending_before', id: q.endingBefore };
     }
+    // An upper created bound starts the newest-first walk there (a binary search), not at the newest object.
+    const upper = q.created?.lt ?? (q.created?.lte === undefined ? undefined : q.created.lte + 1);
+    if (upper !== undefined && !after && (!before || before.created >= upper)) before = { created: upper, key: -1 };
     const cutoff = kind === 'event' ? this.eventCutoff() : -Infinity;
     const accepts = (e: Entry): StripeObject | undefined => {
       if (e.created < cutoff || !inRange(e.created, q.created)) return undefined;

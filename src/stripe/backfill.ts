@@ -1,30 +1,45 @@
-// Backfill: pages every object type (limit 100, starting_after), all types in parallel under the
-// connection's rate limiter. Each page's upserts and the cursor that follows it commit in one transaction,
-// so a process killed at any instant resumes exactly after the last committed page; upserts keyed by Stripe
-// id make re-reading a page harmless.
+// Backfill: pages every object type (limit 100, newest first), all types in parallel under the
+// connection's rate limiter. A type with more than one page is then split into time slices by `created`
+// (Stripe's created[gte]/[lt] list filters), each paged by its own cursor chain, so one large type is read
+// by several requests at once instead of one strictly sequential chain. Each page's upserts and the cursor
+// that follows it commit in one transaction, so a process killed at any instant resumes exactly after the
+// last committed page of every slice; upserts keyed by Stripe id make re-reading a page harmless.
 import { withOrg, type Tx } from '../db/tenant.js';
-import { LIST_TYPES, type ListType, type StripeObject, type StripeReader } from './client.js';
+import { LIST_TYPES, type ListParams, type ListType, type StripeObject, type StripeReader } from './client.js';
+import { findConnection } from './connections.js';
 import { kindOf } from './object-kinds.js';
 import { upsertObjects } from './objects-repo.js';
 import { openReader } from './open-reader.js';
 import type { StripeDeps } from './stripe-deps.js';
-import { advanceSyncState, recordSyncError, setPollCursor, startSyncState } from './sync-state.js';
+import {
+  advanceSyncState, countTypePage, finishType, listSlices, planSlices as saveSlices, recordSyncError, setPollCursor, startSyncState,
+  type SliceRow,
+} from './sync-state.js';
 
 export interface BackfillOptions {
   types?: readonly ListType[];
   /** Called inside each page's transaction after its writes; throwing rolls that page back (crash tests). */
   onPage?: (type: ListType, page: number) => void | Promise<void>;
+  /** Called after each committed page (progress output). */
+  onProgress?: (type: ListType, added: number, typeDone: boolean) => void;
   reader?: StripeReader;
   /** Stops between pages (shutdown); the committed cursor makes the next run resume there. */
   signal?: AbortSignal;
-  /** Stops each type after this many pages in this run, leaving it resumable (benchmarks at a reduced scale). */
+  /** Stops each slice after this many pages in this run, leaving it resumable (benchmarks at a reduced scale). */
   maxPagesPerType?: number;
+  /** Time slices a multi-page type is split into (default 4; 1 = one sequential chain). */
+  slicesPerType?: number;
 }
 
 export interface BackfillResult {
   objects: number;
   pages: number;
 }
+
+export const DEFAULT_SLICES = 4;
+/** Stripe keeps events for 30 days: slicing events over years would leave all but one slice empty. */
+const EVENT_WINDOW_SECONDS = 31 * 86_400;
+const FALLBACK_HISTORY_SECONDS = 5 * 365 * 86_400;
 
 /** Invoices carry their first lines inline; fetch the rest so no line is silently missing. */
 async function completeInvoiceLines(reader: StripeReader, invoices: StripeObject[]): Promise<StripeObject[]> {
@@ -48,51 +63,137 @@ async function completeInvoiceLines(reader: StripeReader, invoices: StripeObject
 
 const createdOf = (o: StripeObject | undefined): number | null => (typeof o?.['created'] === 'number' ? o['created'] : null);
 
-async function backfillType(deps: StripeDeps, orgId: string, connectionId: string, reader: StripeReader, type: ListType, opts: BackfillOptions): Promise<BackfillResult> {
+export interface SliceBounds { gte: number; lt: number }
+
+/**
+ * Splits what remains of a type after its first page — everything created before `newestLeft` + 1 — into
+ * `count` equal time slices, newest first. The oldest slice has no lower bound (gte 0), so objects older than
+ * the estimate are never missed; the newest continues the first page's cursor chain.
+ */
+export function sliceBounds(type: ListType, newestLeft: number, accountCreated: number | null, count: number): SliceBounds[] {
+  const top = newestLeft + 1;
+  let bottom = accountCreated ?? top - FALLBACK_HISTORY_SECONDS;
+  if (type === 'events') bottom = Math.max(bottom, top - EVENT_WINDOW_SECONDS);
+  const n = Math.max(1, Math.min(count, top - bottom));
+  if (n === 1 || bottom >= top) return [{ gte: 0, lt: top }];
+  const out: SliceBounds[] = [];
+  for (let i = 0; i < n; i++) {
+    const hi = Math.round(top - ((top - bottom) * i) / n);
+    const lo = i === n - 1 ? 0 : Math.round(top - ((top - bottom) * (i + 1)) / n);
+    out.push({ gte: lo, lt: hi });
+  }
+  return out;
+}
+
+export const listFilter = (b: SliceBounds): ListParams['created'] => (b.gte > 0 ? { gte: b.gte, lt: b.lt } : { lt: b.lt });
+
+interface Page { objects: StripeObject[]; hasMore: boolean }
+
+interface Chain {
+  /** The slice row this chain advances, or null for the first, unsliced page chain. */
+  slice: SliceRow | null;
+  cursor: string | null;
+}
+
+interface TypeRun {
+  deps: StripeDeps;
+  orgId: string;
+  connectionId: string;
+  reader: StripeReader;
+  type: ListType;
+  opts: BackfillOptions;
+  result: BackfillResult;
+  pageNo: number;
+}
+
+async function fetchPage(run: TypeRun, chain: Chain, after: string | null): Promise<Page> {
+  const created = chain.slice ? listFilter(chain.slice) : undefined;
+  const page = await run.reader.list(run.type, { limit: 100, ...(after ? { starting_after: after } : {}), ...(created ? { created } : {}) });
+  const objects = run.type === 'invoices' ? await completeInvoiceLines(run.reader, page.data) : page.data;
+  return { objects, hasMore: page.has_more };
+}
+
+/**
+ * Pages one chain to its end (or the page cap), fetching the next page while the current one is written.
+ * The cursor moves only when a page's write commits, so a crash loses at most the prefetched page.
+ * `afterFirstPage` runs inside the first page's transaction (the unsliced chain plans its slices there).
+ */
+async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, page: Page) => Promise<boolean>): Promise<void> {
+  const { deps, orgId, connectionId, type, opts } = run;
   const kind = kindOf(type);
-  const state = await withOrg(deps.db, orgId, (tx) => startSyncState(tx, orgId, connectionId, type, deps.clock()));
-  const result = { objects: 0, pages: 0 };
-  if (state.done) return result;
-  let cursor = state.cursor;
-  let pageNo = state.pages;
-  const fetchPage = async (after: string | null): Promise<StripeObject[] & { hasMore?: boolean }> => {
-    const page = await reader.list(type, { limit: 100, ...(after ? { starting_after: after } : {}) });
-    const objects: StripeObject[] & { hasMore?: boolean } = type === 'invoices' ? await completeInvoiceLines(reader, page.data) : page.data;
-    objects.hasMore = page.has_more;
-    return objects;
-  };
   const underCap = (pages: number) => opts.maxPagesPerType === undefined || pages < opts.maxPagesPerType;
-  if (!underCap(0)) return result;
-  let next = fetchPage(cursor);
-  try {
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      const objects = await next;
-      const last = objects.at(-1);
-      const done = !objects.hasMore || !last;
-      pageNo++;
-      // Fetch the next page while this one is written; the cursor still moves only when the write commits,
-      // so a crash loses at most the prefetched page, which the restart reads again.
-      if (!done && underCap(result.pages + 1)) {
-        next = fetchPage(last.id);
-        next.catch(() => undefined);
-      }
-      await withOrg(deps.db, orgId, async (tx: Tx) => {
-        const now = deps.clock();
-        await upsertObjects({ tx, crypto: deps.crypto, orgId, connectionId, now }, kind, objects, { receivedVia: 'backfill' });
-        await advanceSyncState(tx, connectionId, type, {
-          cursor: last?.id ?? cursor, cursorCreated: createdOf(last), firstCreated: createdOf(objects[0]), added: objects.length, done,
-        }, now);
-        // The newest event seen is where polling the Events API starts after the backfill.
-        const newest = type === 'events' ? createdOf(objects[0]) : null;
-        if (newest !== null) await setPollCursor(tx, orgId, connectionId, newest, now);
-        await opts.onPage?.(type, pageNo);
-      });
-      result.objects += objects.length;
-      result.pages++;
-      if (done || !underCap(result.pages)) return result;
-      cursor = last.id;
+  let cursor = chain.cursor;
+  let pages = 0;
+  if (!underCap(0)) return;
+  let next = fetchPage(run, chain, cursor);
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const page = await next;
+    const { objects } = page;
+    const last = objects.at(-1);
+    let done = !page.hasMore || !last;
+    if (!done && last && afterFirstPage === undefined && underCap(pages + 1)) {
+      next = fetchPage(run, chain, last.id);
+      next.catch(() => undefined);
     }
+    const pageNo = ++run.pageNo;
+    await withOrg(deps.db, orgId, async (tx: Tx) => {
+      const now = deps.clock();
+      await upsertObjects({ tx, crypto: deps.crypto, orgId, connectionId, now }, kind, objects, { receivedVia: 'backfill' });
+      const progress = { cursor: last?.id ?? cursor, cursorCreated: createdOf(last), firstCreated: createdOf(objects[0]), added: objects.length, done };
+      if (chain.slice) {
+        await advanceSyncState(tx, connectionId, chain.slice.key, progress, now);
+        await countTypePage(tx, connectionId, type, progress, now);
+      } else {
+        // The first page: if more follow, its transaction also records the slices that will read them.
+        if (afterFirstPage && !done && (await afterFirstPage(tx, page))) done = true;
+        await advanceSyncState(tx, connectionId, type, { ...progress, done }, now);
+      }
+      // The newest event seen is where polling the Events API starts after the backfill.
+      const newest = type === 'events' ? createdOf(objects[0]) : null;
+      if (newest !== null) await setPollCursor(tx, orgId, connectionId, newest, now);
+      await opts.onPage?.(type, pageNo);
+    });
+    run.result.objects += objects.length;
+    run.result.pages++;
+    pages++;
+    opts.onProgress?.(type, objects.length, done && !chain.slice);
+    if (done || !underCap(pages)) return;
+    if (afterFirstPage || !last) return; // the slices take over from here
+    cursor = last.id;
+  }
+}
+
+async function backfillType(deps: StripeDeps, orgId: string, connectionId: string, reader: StripeReader, type: ListType, opts: BackfillOptions, accountCreated: number | null): Promise<BackfillResult> {
+  const { state, slices } = await withOrg(deps.db, orgId, async (tx) => ({
+    state: await startSyncState(tx, orgId, connectionId, type, deps.clock()),
+    slices: await listSlices(tx, connectionId, type),
+  }));
+  const run: TypeRun = { deps, orgId, connectionId, reader, type, opts, result: { objects: 0, pages: 0 }, pageNo: state.pages };
+  if (state.done) return run.result;
+  const sliceCount = opts.slicesPerType ?? DEFAULT_SLICES;
+  try {
+    let planned = slices;
+    if (planned.length === 0) {
+      // Fresh type, or one resumed in a single chain: page on until there is something to split.
+      await pageChain(run, { slice: null, cursor: state.cursor }, sliceCount > 1 && state.cursor === null
+        ? async (tx, page) => {
+          const last = page.objects.at(-1);
+          const newestLeft = createdOf(last);
+          if (!last || newestLeft === null) return false;
+          const bounds = sliceBounds(type, newestLeft, accountCreated, sliceCount);
+          planned = await saveSlices(tx, orgId, connectionId, type, bounds.map((b, i) => ({ ...b, cursor: i === 0 ? last.id : null })));
+          return false;
+        }
+        : undefined);
+      if (planned.length === 0) return run.result;
+    }
+    await Promise.all(planned.filter((s) => !s.done).map((slice) => pageChain(run, { slice, cursor: slice.cursor })));
+    if (opts.maxPagesPerType === undefined || (await withOrg(deps.db, orgId, (tx) => listSlices(tx, connectionId, type))).every((s) => s.done)) {
+      const finished = await withOrg(deps.db, orgId, (tx) => finishType(tx, connectionId, type, deps.clock()));
+      if (finished) opts.onProgress?.(type, 0, true);
+    }
+    return run.result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await withOrg(deps.db, orgId, (tx) => recordSyncError(tx, connectionId, type, message, deps.clock())).catch(() => undefined);
@@ -103,9 +204,15 @@ async function backfillType(deps: StripeDeps, orgId: string, connectionId: strin
 /** Runs (or resumes) the backfill of every object type; rejects with the first type's error. */
 export async function backfill(deps: StripeDeps, orgId: string, connectionId: string, opts: BackfillOptions = {}): Promise<BackfillResult> {
   const reader = opts.reader ?? (await openReader(deps, orgId, connectionId));
+  const accountCreated = await withOrg(deps.db, orgId, async (tx) => {
+    const c = await findConnection(tx, connectionId);
+    return c?.account_created === null || c?.account_created === undefined ? null : Number(c.account_created);
+  });
   const types = opts.types ?? LIST_TYPES;
-  const settled = await Promise.allSettled(types.map((type) => backfillType(deps, orgId, connectionId, reader, type, opts)));
+  const settled = await Promise.allSettled(types.map((type) => backfillType(deps, orgId, connectionId, reader, type, opts, accountCreated)));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.reduce((sum, s) => (s.status === 'fulfilled' ? { objects: sum.objects + s.value.objects, pages: sum.pages + s.value.pages } : sum), { objects: 0, pages: 0 });
 }
+
+

@@ -21,7 +21,7 @@ export type ListType = (typeof LIST_TYPES)[number];
 export interface ListParams {
   limit?: number;
   starting_after?: string;
-  created?: { gt?: number; gte?: number };
+  created?: { gt?: number; gte?: number; lt?: number; lte?: number };
 }
 
 export interface StripeReader {

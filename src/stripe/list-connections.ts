@@ -4,7 +4,7 @@ import { withOrg } from '../db/tenant.js';
 import { LIST_TYPES } from './client.js';
 import { listConnections } from './connections.js';
 import type { StripeDeps } from './stripe-deps.js';
-import { EVENT_POLL, listSyncState, type SyncStateRow } from './sync-state.js';
+import { EVENT_POLL, listSyncState, parseSlice, sliceTypeOf, type SliceRow, type SyncStateRow } from './sync-state.js';
 
 export interface ObjectProgress {
   type: string;
@@ -25,6 +25,8 @@ export interface ConnectionView {
   tokenMasked: string;
   status: string;
   webhookSecretSet: boolean;
+  /** Where the Admin points a restricted-key connection's own Stripe webhook endpoint (null for OAuth: app-wide). */
+  webhookUrl: string | null;
   createdAt: string;
   sync: {
     phase: 'backfilling' | 'live' | 'error';
@@ -49,6 +51,20 @@ function typeProgress(row: SyncStateRow | undefined, accountCreated: number | nu
   return Math.min(0.99, Math.max(0, (first - cursor) / (first - accountCreated)));
 }
 
+/** A sliced type: each slice walks back from its upper bound; its share is its span of time. */
+function slicedProgress(slices: SliceRow[], accountCreated: number | null): number {
+  let total = 0;
+  let covered = 0;
+  for (const s of slices) {
+    const bottom = Math.min(s.lt - 1, Math.max(s.gte, accountCreated ?? s.gte));
+    const span = Math.max(1, s.lt - bottom);
+    total += span;
+    if (s.done) covered += span;
+    else if (s.cursorCreated !== null) covered += Math.min(span, Math.max(0, s.lt - s.cursorCreated));
+  }
+  return total === 0 ? 0 : Math.min(0.99, covered / total);
+}
+
 export async function listConnectionViews(deps: StripeDeps, orgId: string): Promise<ConnectionView[]> {
   const now = deps.clock();
   return withOrg(deps.db, orgId, async (tx) => {
@@ -56,10 +72,18 @@ export async function listConnectionViews(deps: StripeDeps, orgId: string): Prom
     for (const c of await listConnections(tx)) {
       const rows = await listSyncState(tx, c.id);
       const byType = new Map(rows.map((r) => [r.object_type, r]));
+      const slices = new Map<string, SliceRow[]>();
+      for (const r of rows) {
+        const type = sliceTypeOf(r.object_type);
+        const slice = parseSlice(r);
+        if (type && slice) slices.set(type, [...(slices.get(type) ?? []), slice]);
+      }
       const objects = LIST_TYPES.map((type): ObjectProgress => {
         const r = byType.get(type);
+        const own = slices.get(type);
+        const progress = r?.done ? 1 : own ? slicedProgress(own, n(c.account_created)) : typeProgress(r, n(c.account_created));
         return {
-          type, count: Number(r?.objects_synced ?? 0), done: r?.done ?? false, progress: typeProgress(r, n(c.account_created)),
+          type, count: Number(r?.objects_synced ?? 0), done: r?.done ?? false, progress,
           lastSuccessAt: iso(r?.last_success_at ?? null), lastError: r?.last_error ? { message: r.last_error, at: iso(r.last_error_at) } : null,
         };
       });
@@ -74,7 +98,8 @@ export async function listConnectionViews(deps: StripeDeps, orgId: string): Prom
       const poll = byType.get(EVENT_POLL);
       views.push({
         id: c.id, kind: c.kind, label: c.label, isDemo: c.is_demo, stripeAccountId: c.stripe_account_id, livemode: c.livemode,
-        tokenMasked: c.token_masked, status: c.status, webhookSecretSet: c.webhook_secret_encrypted !== null, createdAt: c.created_at.toISOString(),
+        tokenMasked: c.token_masked, status: c.status, webhookSecretSet: c.webhook_secret_encrypted !== null,
+        webhookUrl: c.kind === 'restricted_key' ? `${deps.baseUrl()}/webhooks/stripe/${c.id}` : null, createdAt: c.created_at.toISOString(),
         sync: {
           phase: lastErrorRow && progress < 1 ? 'error' : progress >= 1 ? 'live' : 'backfilling',
           progress: Math.round(progress * 1000) / 1000,

@@ -62,3 +62,65 @@ export async function setPollCursor(tx: Tx, orgId: string, connectionId: string,
     }))
     .execute();
 }
+
+/** One time slice of a type's backfill: its own row, keyed `type:gte:lt`, with its own cursor chain. */
+export interface SliceRow {
+  key: string;
+  gte: number;
+  lt: number;
+  cursor: string | null;
+  cursorCreated: number | null;
+  done: boolean;
+}
+
+export const sliceKey = (type: string, b: { gte: number; lt: number }): string => `${type}:${b.gte}:${b.lt}`;
+
+/** The type of a slice row (`invoices:…` → invoices), or null for a type's own row and event_poll. */
+export function sliceTypeOf(objectType: string): string | null {
+  const at = objectType.indexOf(':');
+  return at < 0 ? null : objectType.slice(0, at);
+}
+
+export function parseSlice(row: SyncStateRow): SliceRow | null {
+  const m = /^[a-z_]+:(\d+):(\d+)$/.exec(row.object_type);
+  if (!m) return null;
+  return {
+    key: row.object_type, gte: Number(m[1]), lt: Number(m[2]), cursor: row.cursor,
+    cursorCreated: row.cursor_created === null ? null : Number(row.cursor_created), done: row.done,
+  };
+}
+
+export async function listSlices(tx: Tx, connectionId: string, type: string): Promise<SliceRow[]> {
+  const rows = await tx.selectFrom('stripe_sync_state').selectAll().where('connection_id', '=', connectionId)
+    .where('object_type', 'like', `${type}:%`).execute();
+  return rows.filter((r) => sliceTypeOf(r.object_type) === type).map(parseSlice).filter((s): s is SliceRow => s !== null)
+    .sort((a, b) => b.lt - a.lt);
+}
+
+/** Records a type's slices (in the transaction of its first page); returns them newest first. */
+export async function planSlices(tx: Tx, orgId: string, connectionId: string, type: string, slices: Array<{ gte: number; lt: number; cursor: string | null }>): Promise<SliceRow[]> {
+  if (slices.length > 0) {
+    await tx.insertInto('stripe_sync_state')
+      .values(slices.map((s) => ({ org_id: orgId, connection_id: connectionId, object_type: sliceKey(type, s), cursor: s.cursor })))
+      .onConflict((oc) => oc.columns(['connection_id', 'object_type']).doNothing())
+      .execute();
+  }
+  return listSlices(tx, connectionId, type);
+}
+
+/** A sliced type's own row counts every slice's page (per-type totals and last success stay in one place). */
+export async function countTypePage(tx: Tx, connectionId: string, objectType: string, page: { added: number; firstCreated: number | null }, now: Date): Promise<void> {
+  await tx.updateTable('stripe_sync_state')
+    .set({ objects_synced: sql`objects_synced + ${page.added}`, pages: sql`pages + 1`, last_success_at: now })
+    .where('connection_id', '=', connectionId).where('object_type', '=', objectType)
+    .execute();
+}
+
+/** Marks a sliced type done once all its slices are; true when this call finished it. */
+export async function finishType(tx: Tx, connectionId: string, objectType: string, now: Date): Promise<boolean> {
+  const slices = await listSlices(tx, connectionId, objectType);
+  if (slices.some((s) => !s.done)) return false;
+  const r = await tx.updateTable('stripe_sync_state').set({ done: true, finished_at: now, last_error: null, last_error_at: null })
+    .where('connection_id', '=', connectionId).where('object_type', '=', objectType).where('done', '=', false).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -30,9 +30,10 @@ export interface StripeTestEnv {
   dispose(): Promise<void>;
 }
 
-export async function stripeTestEnv(kind: DbKind, emulatorOpts: EmulatorOptions = {}, extra: Partial<StripeDeps> = {}): Promise<StripeTestEnv> {
+export async function stripeTestEnv(kind: DbKind, emulatorOpts: EmulatorOptions = {}, extra: Partial<StripeDeps> = {}, opts: { keyDir?: string } = {}): Promise<StripeTestEnv> {
   const t = await createTestDatabase(kind);
-  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-stripe-keys-'));
+  // A caller-owned keyring folder lets another process (a CLI child) decrypt with the same keys.
+  const keyDir = opts.keyDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-stripe-keys-'));
   const fieldCrypto = await createFieldCrypto({ db: t.db, kms: createKeyring({ dir: keyDir }) });
   const emulator = await startEmulator({ business: 'small', seed: 7, now: () => FIXED_NOW, rateLimitPerSecond: null, ...emulatorOpts });
   const limiters = new RateLimiters(1000);
@@ -61,7 +62,7 @@ export async function stripeTestEnv(kind: DbKind, emulatorOpts: EmulatorOptions 
     async dispose() {
       await emulator.close();
       await t.dispose();
-      fs.rmSync(keyDir, { recursive: true, force: true });
+      if (!opts.keyDir) fs.rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }
