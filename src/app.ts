@@ -23,7 +23,11 @@ import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto
 import { createMailer, type Mailer } from './mail/index.js';
 import { createTeamsDeps, listUserOrgs, permissionHook, teamsRoutes } from './teams/index.js';
 import { auditRoutes } from './audit/index.js';
+import { backupStatusRoutes } from './backup/status-routes.js';
+import { gdprRoutes } from './gdpr/routes.js';
+import { listMembers } from './teams/list-members.js';
 import { createCommercial, type CommercialOverrides } from './billing/wiring.js';
+import { createSecurityOps } from './security-events/security-ops.js';
 import { createRateLimitService, type RateLimitOptions } from './ratelimit/index.js';
 import { bearerPlugin, tokenRoutes } from './tokens/index.js';
 import { apiV1Routes } from './api-v1/index.js';
@@ -78,11 +82,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const clock = overrides.clock ?? systemClock;
     const crypto = await createFieldCrypto({ db, kms: createKmsFromConfig(config), clock, onEvent: auditKeyEvents(db) });
     const mailer = overrides.mailer ?? createMailer(config, logger);
-    const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: databaseAudit(db, clock), listOrgs: listUserOrgs }, overrides.auth);
+    // Security monitor first: authentication reports its failures to it (src/security-events, src/staff, src/incidents).
+    const securityOps = createSecurityOps({ config, db, logger, clock, crypto, mailer });
+    cleanups.push(() => securityOps.close());
+    const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: securityOps.observeAuth(databaseAudit(db, clock)), listOrgs: listUserOrgs }, overrides.auth);
+    const secOps = securityOps.withAuth(auth);
     const teams = createTeamsDeps(auth, crypto);
     const stripe = createStripeService({ config, db, logger, clock, crypto });
     const commercial = createCommercial({ config, db, logger, clock, crypto, mailer, auth, teams }, overrides.commercial);
-    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe, billing: commercial.billing, digest: commercial.digest };
+    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe, security: securityOps.monitor, billing: commercial.billing, digest: commercial.digest };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const rateLimit = await createRateLimitService({ redisUrl: config.redisUrl, logger }, overrides.rateLimit);
     cleanups.push(() => rateLimit.close());
@@ -97,7 +105,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
       // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
-      routes: [limits.byIp, bearerPlugin(tokens), authPlugin(auth), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock }), ...commercial.gates, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), viewsRoutes({ db, clock, crypto }), ...stripe.routes(), ...commercial.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [limits.byIp, bearerPlugin(tokens), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();

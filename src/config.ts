@@ -52,6 +52,12 @@ export const EnvSchema = Type.Object({
   MOWT_PRIMARY_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', default: 'eu-west-2' }),
   MOWT_BACKUP_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' })),
   MOWT_PG_BIN_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  // Security operations (docs/security-operations.md): Mowt's on-call channel for cross-organisation alerts,
+  // and the header a trusted proxy/CDN sets with the viewer's country (e.g. cloudfront-viewer-country).
+  MOWT_ONCALL_EMAIL: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$' })),
+  MOWT_ONCALL_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  MOWT_ONCALL_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  MOWT_COUNTRY_HEADER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' })),
   // Self-serve sign-up (open) or operator-created organisations only (closed); Mowt's own billing account.
   MOWT_SIGNUP: Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'open' }),
   MOWT_BILLING_STRIPE_SECRET_KEY: Type.Optional(Type.String({ pattern: '^(sk|rk)_(test|live)_' })),
@@ -91,6 +97,10 @@ export interface Config {
   mailFrom: string;
   redisUrl?: string;
   breachCheck: boolean;
+  /** Where cross-organisation security alerts go (src/security-events). */
+  oncall: { email?: string; webhookUrl?: string; webhookSecret?: string };
+  /** Lower-case header carrying the viewer's country, believed only from MOWT_TRUST_PROXY proxies. */
+  countryHeader?: string;
   backup: { dir: string; intervalMinutes: number; primaryRegion: string; region?: string; pgBinDir?: string; s3?: { bucket: string; region: string; prefix?: string; endpoint?: string } };
   signup: 'open' | 'closed';
   /** Mowt's own Stripe account (src/billing); never used by the read-only client of src/stripe. */
@@ -126,6 +136,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       throw new ConfigError(`invalid configuration: MOWT_TRUST_PROXY entry ${JSON.stringify(p)} is not an IP address or CIDR`);
     }
   }
+  // On-call webhooks are always signed.
+  if (env.MOWT_ONCALL_WEBHOOK_URL !== undefined && env.MOWT_ONCALL_WEBHOOK_SECRET === undefined) throw new ConfigError('invalid configuration: MOWT_ONCALL_WEBHOOK_URL needs MOWT_ONCALL_WEBHOOK_SECRET');
   if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
     throw new ConfigError('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
@@ -156,6 +168,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: env.MAIL_FROM,
     redisUrl: env.REDIS_URL,
     breachCheck: env.MOWT_BREACH_CHECK,
+    oncall: { email: env.MOWT_ONCALL_EMAIL, webhookUrl: env.MOWT_ONCALL_WEBHOOK_URL, webhookSecret: env.MOWT_ONCALL_WEBHOOK_SECRET },
+    countryHeader: env.MOWT_COUNTRY_HEADER?.toLowerCase(),
     backup: { dir: path.resolve(env.MOWT_BACKUP_DIR ?? path.join(dataDir, 'backups')), intervalMinutes: env.MOWT_BACKUP_INTERVAL, primaryRegion: env.MOWT_PRIMARY_REGION, region: env.MOWT_BACKUP_REGION, pgBinDir: env.MOWT_PG_BIN_DIR, s3: backupS3(env) },
     signup: env.MOWT_SIGNUP,
     billing: billingConfig(env),

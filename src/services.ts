@@ -11,6 +11,7 @@ import type { TeamsDeps } from './teams/index.js';
 import type { StripeService } from './stripe/index.js';
 import type { BillingService } from './billing/index.js';
 import type { DigestService } from './digest/index.js';
+import type { SecurityMonitor } from './security-events/index.js';
 
 export interface Services {
   config: Config;
@@ -24,4 +25,6 @@ export interface Services {
   stripe: StripeService;
   billing: BillingService;
   digest: DigestService;
+  /** Report security-relevant activity: recordTokenUse, recordExport, … (src/security-events). */
+  security: SecurityMonitor;
 }

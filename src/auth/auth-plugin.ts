@@ -31,10 +31,21 @@ export interface RequestAuth {
   twoFactorEnrolled: boolean;
 }
 
+/** A signed-in Mowt staff member (src/staff): own cookie and table, never a user, no organisation. */
+export interface StaffPrincipal {
+  staffId: string;
+  sessionId: string;
+}
+
+/** Sets request.staff from the staff session cookie (provided by src/staff). */
+export type StaffLoader = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The caller's session, or null when there is none (or it expired or was revoked). */
     auth: RequestAuth | null;
+    /** The caller's staff session, or null. Staff reach organisation data only through the permission hook's consent check. */
+    staff: StaffPrincipal | null;
   }
   interface FastifyContextConfig {
     /** false: the route authenticates itself by signature (webhooks) and skips the CSRF checks. */
@@ -108,7 +119,13 @@ function enforceAccess(request: FastifyRequest): void {
     if (!request.apiToken) throw new HttpProblem(401, 'an API token is required');
     return;
   }
+  if (access === 'staff') {
+    if (!request.staff) throw new HttpProblem(401, 'staff sign-in required');
+    return;
+  }
   const auth = request.auth;
+  // A staff member may reach permission routes; the permission hook admits them only under an approved grant.
+  if (!auth && request.staff && access !== 'session' && access !== 'user') return;
   if (!auth) throw new HttpProblem(401, SIGN_IN_FIRST);
   if (access === 'session') return;
   if (!auth.twoFactorEnrolled) throw new HttpProblem(403, ENROL_2FA_FIRST, { code: TOTP_ENROLMENT_REQUIRED });
@@ -120,7 +137,7 @@ function needsCsrf(request: FastifyRequest): boolean {
   return STATE_CHANGING.has(request.method) && config?.access !== undefined && config.csrf !== false;
 }
 
-async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+async function registerAuth(app: FastifyInstance, deps: AuthDeps, loadStaff?: StaffLoader): Promise<void> {
   if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie);
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
@@ -133,11 +150,14 @@ async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promise<void>
     },
   });
   app.decorateRequest('auth', null);
+  app.decorateRequest('staff', null);
 
   app.addHook('onRequest', async (request, reply) => {
     request.auth = null;
+    request.staff = null;
     // Sessions never authenticate the token-only API.
     if (request.routeOptions.config?.access !== 'api-token') await loadSession(deps, request, reply);
+    if (loadStaff) await loadStaff(request, reply);
     if (needsCsrf(request) && !isSameOrigin(request, deps.config.baseUrl)) {
       throw new HttpProblem(403, 'cross-origin request refused');
     }
@@ -152,7 +172,7 @@ async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promise<void>
 
   app.addHook('onSend', async (request, reply, payload) => {
     // Nothing personal or session-bound may sit in a shared or browser cache.
-    if (request.auth || request.url.startsWith('/api/auth/') || request.url === '/api/me') reply.header('cache-control', 'no-store');
+    if (request.auth || request.staff || request.url.startsWith('/api/auth/') || request.url.startsWith('/api/staff/') || request.url === '/api/me') reply.header('cache-control', 'no-store');
     return payload;
   });
   app.addHook('onError', async (_request, reply, error) => {
@@ -161,6 +181,6 @@ async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promise<void>
 }
 
 /** The plugin for the route list of src/app.ts (not encapsulated: its hooks cover every route). */
-export function authPlugin(deps: AuthDeps) {
-  return fp(async (app: FastifyInstance) => registerAuth(app, deps), { name: 'mowt-auth', fastify: '5.x' });
+export function authPlugin(deps: AuthDeps, opts: { loadStaff?: StaffLoader } = {}) {
+  return fp(async (app: FastifyInstance) => registerAuth(app, deps, opts.loadStaff), { name: 'mowt-auth', fastify: '5.x' });
 }

@@ -70,7 +70,7 @@ export interface SecurityMonitor {
   /** Any export of organisation data (CSV/JSON downloads, GDPR export): call it from the export routes. */
   recordExport(e: { orgId: string; actor: ExportActor; rows: number; kind: string; ip?: string | null; at?: Date }): Promise<void>;
   /** A staff member read (or tried to read) an organisation's data. */
-  recordStaffAccess(e: { orgId: string; staffId: string; grantId: string | null; allowed: boolean; route: string; ip?: string | null; at?: Date }): Promise<void>;
+  recordStaffAccess(e: { orgId: string; staffId: string; grantId: string | null; allowed: boolean; route: string; ip?: string | null; at?: Date }): void;
   /** The permission hook answered 404 to a caller who is not a member of :orgId. */
   crossTenantDenied(e: { ip: string; orgId: string; at?: Date }): void;
   /** A 5xx answer. */
@@ -389,7 +389,7 @@ export function createSecurityMonitor(deps: SecurityMonitorDeps): SecurityMonito
     signInCompleted: (e) => background(() => onSignIn({ ...e, at: e.at ?? deps.clock() })),
     recordTokenUse,
     recordExport,
-    recordStaffAccess,
+    recordStaffAccess: (e) => background(() => recordStaffAccess(e)),
     crossTenantDenied: (e) => background(() => onDenied({ ...e, at: e.at ?? deps.clock() })),
     serverError: (e) => background(() => onServerError({ ...e, at: e.at ?? deps.clock() })),
     raise,

@@ -38,9 +38,11 @@ export function memoryWindowStore(): WindowStore {
   };
 }
 
-export function redisWindowStore(redis: Redis, prefix = 'mowt_sec'): WindowStore {
+/** Redis-backed windows; while Redis is unreachable each instance keeps counting in memory (never blind). */
+export function redisWindowStore(redis: Redis, prefix = 'mowt_sec', fallback: WindowStore = memoryWindowStore()): WindowStore {
   return {
     async add(key, at, windowMs, member = crypto.randomUUID()) {
+      if (redis.status !== 'ready') return fallback.add(key, at, windowMs, member);
       const now = at.getTime();
       const k = `${prefix}:${key}`;
       const res = await redis

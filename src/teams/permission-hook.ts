@@ -22,7 +22,15 @@ import { can, isPermission, type Role } from './permissions.js';
 export interface OrgContext {
   id: string;
   role: Role;
+  /** Set when the caller is a Mowt staff member reading under an approved access grant (src/staff). */
+  staff?: { id: string; grantId: string };
 }
+
+/**
+ * Decides a staff member's request to a permission route (src/staff): returns the organisation context
+ * under an approved, unexpired grant, or throws (403/404). Every call is audited in the organisation's log.
+ */
+export type StaffGate = (request: FastifyRequest, orgId: string, permission: string) => Promise<OrgContext>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,18 +48,23 @@ export function orgOf(request: FastifyRequest): OrgContext {
   return request.org;
 }
 
-async function registerPermissionHook(app: FastifyInstance, opts: { db: Db; clock: Clock }): Promise<void> {
+async function registerPermissionHook(app: FastifyInstance, opts: { db: Db; clock: Clock; staffGate?: StaffGate }): Promise<void> {
   app.decorateRequest('org', null);
 
   app.addHook('preValidation', async (request) => {
     request.org = null;
     const access = request.routeOptions.config?.access;
-    if (access === undefined || access === 'public' || access === 'session' || access === 'user' || access === 'api-token') return;
+    if (access === undefined || access === 'public' || access === 'session' || access === 'user' || access === 'api-token' || access === 'staff') return;
     // The route declaration check refuses unknown permissions at start-up; this guards the impossible.
     if (!isPermission(access)) throw new HttpProblem(500, 'route access is misconfigured');
     const auth = request.auth;
-    if (!auth || auth.stage !== 'full') throw new HttpProblem(401, 'sign in first');
     const orgId = (request.params as { orgId?: unknown } | undefined)?.orgId;
+    if (!auth && request.staff && opts.staffGate) {
+      if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new HttpProblem(404, NOT_FOUND);
+      request.org = await opts.staffGate(request, orgId, access);
+      return;
+    }
+    if (!auth || auth.stage !== 'full') throw new HttpProblem(401, 'sign in first');
     if (typeof orgId !== 'string' || !UUID.test(orgId)) throw new HttpProblem(404, NOT_FOUND);
     const membership = await withOrg(opts.db, orgId, (tx) => findMembership(tx, orgId, auth.userId));
     if (!membership) throw new HttpProblem(404, NOT_FOUND);
@@ -75,6 +88,6 @@ async function registerPermissionHook(app: FastifyInstance, opts: { db: Db; cloc
 }
 
 /** The plugin for the route list of src/app.ts, after the auth plugin (not encapsulated: covers every route). */
-export function permissionHook(deps: { db: Db; clock: Clock }) {
+export function permissionHook(deps: { db: Db; clock: Clock; staffGate?: StaffGate }) {
   return fp(async (app: FastifyInstance) => registerPermissionHook(app, deps), { name: 'mowt-permissions', fastify: '5.x', dependencies: ['mowt-auth'] });
 }

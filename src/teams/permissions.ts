@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'org.delete': 'Delete the organisation and all of its data',
   'tokens.manage': 'Create, list and revoke API tokens',
   'billing.manage': 'Manage the Mowt subscription and invoices',
+  'staff.approve': 'Approve, refuse and revoke Mowt staff access requests',
 } as const satisfies Record<string, string>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -30,6 +30,13 @@ export const NOT_TENANT_TABLES: Record<string, string> = {
   stripe_connection_directory: 'routes a webhook or poll to its organisation before one is known; ids only, no secrets',
   backup_runs: 'operator record of whole-database backup runs; no organisation owns a backup',
   backup_restore_tests: 'operator record of restore tests (timings and counts), no customer data',
+  security_seen_values: 'per-user blind indexes of sign-in devices/countries (no plaintext); users belong to no single organisation',
+  security_oncall_events: "Mowt's own on-call record of cross-organisation patterns (counts and probing addresses, no customer data)",
+  staff_accounts: 'Mowt staff, not customers: no organisation membership; address and TOTP seed encrypted',
+  staff_sessions: 'Mowt staff sessions (hashed tokens), looked up before any organisation is known',
+  incidents: "Mowt's own incident records (what is public shows on /status); names no organisation",
+  incident_updates: "Mowt's own incident timeline",
+  incident_organisations: 'operator record of which organisations an incident affected and notice timestamps; the notices themselves are tenant data (breach_notices, RLS)',
   api_token_directory: 'maps an API token prefix to its organisation before one is known (bearer lookup); public prefixes and ids only, no secrets',
 };
 

@@ -11,7 +11,9 @@ import { NOT_FOUND } from '../../src/teams/permission-hook.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { GOOD_PASSWORD, newMember, newOrg, startTeamsApp, TestBrowser, uniqueEmail, type SignedIn, type TeamsApp, type TestOrg } from './support.js';
 
-const CLASSES = new Set(['public', 'session', 'user']);
+// 'api-token' routes (/api/v1) take bearer tokens only, never a session: src/tokens/tokens.test.ts covers them.
+// 'staff' routes (/api/staff) take the staff session only: src/staff/staff-access.test.ts covers them.
+const CLASSES = new Set(['public', 'session', 'user', 'api-token', 'staff']);
 
 describe.each(DB_KINDS)('role matrix over every permission route on %s', (kind) => {
   let t: TestDatabase;

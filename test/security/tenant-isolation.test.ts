@@ -9,6 +9,20 @@ import { listUserOrgs } from '../../src/teams/index.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { newMember, newOrg, startTeamsApp, uniqueEmail, type TeamsApp, type TestOrg } from './support.js';
 
+/** A staff access request pending in `orgId` (written as that organisation's data, like the Stripe connection below). */
+async function staffGrantOf(app: TeamsApp, orgId: string): Promise<string> {
+  const staffId = crypto.randomUUID();
+  const grantId = crypto.randomUUID();
+  await withoutOrg(app.db, (tx) =>
+    sql`insert into staff_accounts (id, email_index, email_encrypted, name, created_at) values (${staffId}, ${`idx-${staffId}`}, 'unused', 'Staff Person', now())`.execute(tx),
+  );
+  await withOrg(app.db, orgId, (tx) =>
+    sql`insert into staff_access_grants (id, org_id, staff_id, reason_encrypted, requested_hours, status, requested_at)
+        values (${grantId}, ${orgId}, ${staffId}, 'unused', 4, 'pending', now())`.execute(tx),
+  );
+  return grantId;
+}
+
 /** Routes with no path parameter cannot name another organisation's records; everything else is walked. */
 function pathParams(url: string): string[] {
   return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
@@ -44,14 +58,18 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
     const bAnnotation = await b.admin.browser.post(`/api/orgs/${b.id}/annotations`, { date: '2026-03-01', label: 'Bravo price change' });
     // One value per path parameter name, each owned by organisation B. A slice adding a route with a new
     // parameter adds a B-owned value here (the walk refuses to guess).
+    // B's Admin has just signed in (a fresh re-authentication), so may create an API token.
+    const bToken = await b.admin.browser.post(`/api/orgs/${b.id}/api-tokens`, { name: 'Bravo token', scopes: ['org:read'], expiresInDays: 30 });
     bValues = {
       orgId: b.id,
+      tokenId: (bToken.json() as { token: { id: string } }).token.id,
       userId: bViewer.id,
       inviteId: (invite.json() as { invite: { id: string } }).invite.id,
       sessionId: bSession.id,
       connectionId,
       viewId: (bView.json() as { view: { id: string } }).view.id,
       annotationId: (bAnnotation.json() as { annotation: { id: string } }).annotation.id,
+      grantId: await staffGrantOf(app, b.id),
     };
   });
   afterAll(async () => {
