@@ -13,6 +13,8 @@ export const EnvSchema = Type.Object({
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   MOWT_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  // What this process does (docs/operations.md, Scaling): serve HTTP and run jobs (all), only serve (web), only run jobs (worker).
+  MOWT_ROLE: Type.Union([Type.Literal('all'), Type.Literal('web'), Type.Literal('worker')], { default: 'all' }),
   // Public https origin used in redirects and mailed links; never derived from the Host header.
   MOWT_BASE_URL: Type.Optional(Type.String({ pattern: '^https://[^/?#]+$' })),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
@@ -77,6 +79,8 @@ export interface Config {
   httpPort: number;
   host: string;
   dataDir: string;
+  /** all: HTTP and jobs; web: HTTP only (jobs are sent to the queue); worker: jobs only (`mowt worker`). */
+  role: 'all' | 'web' | 'worker';
   /** Public https origin. When not configured it follows the bound port (see App.listen). */
   baseUrl: string;
   baseUrlConfigured: boolean;
@@ -141,12 +145,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
     throw new ConfigError('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
+  if (env.MOWT_ROLE !== 'all' && !env.DATABASE_URL) {
+    // Separate web and worker processes meet in PostgreSQL; the embedded database belongs to one process.
+    throw new ConfigError(`invalid configuration: MOWT_ROLE=${env.MOWT_ROLE} needs DATABASE_URL (PostgreSQL)`);
+  }
   const config: Config = {
     env: env.MOWT_ENV,
     port: env.PORT,
     httpPort: env.HTTP_PORT,
     host: env.HOST,
     dataDir,
+    role: env.MOWT_ROLE,
     baseUrl: env.MOWT_BASE_URL ?? `https://localhost${env.PORT === 443 ? '' : `:${env.PORT}`}`,
     baseUrlConfigured: env.MOWT_BASE_URL !== undefined,
     database: env.DATABASE_URL

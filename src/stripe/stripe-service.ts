@@ -38,7 +38,8 @@ export interface StripeService {
    * Moves sync passes onto the deployment's shared job queue (src/jobs): registers the Stripe queues,
    * workers and poll schedule on it; passes already running in-process finish first.
    */
-  useQueue(queue: Queue, opts?: { pollingIntervalSeconds?: number }): Promise<void>;
+  /** `work: false` (web-tier processes) only sends sync jobs; worker processes run them. */
+  useQueue(queue: Queue, opts?: { pollingIntervalSeconds?: number; work?: boolean }): Promise<void>;
 }
 
 export function createStripeService(input: StripeServiceInput): StripeService {

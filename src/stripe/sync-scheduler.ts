@@ -97,6 +97,8 @@ export interface QueueSyncOptions {
   before?: (connectionId: string) => Promise<void>;
   /** Worker poll interval (tests shorten it). */
   pollingIntervalSeconds?: number;
+  /** false: only send jobs (web-tier processes, MOWT_ROLE=web); the worker processes run them. */
+  work?: boolean;
 }
 
 /** Creates (or keeps) the sync and poll queues with their policies. */
@@ -109,16 +111,18 @@ export async function createSyncQueues(queue: Queue): Promise<void> {
 export async function registerSyncJobs(queue: Queue, opts: QueueSyncOptions): Promise<SyncScheduler> {
   await createSyncQueues(queue);
   const interval = opts.pollingIntervalSeconds === undefined ? {} : { pollingIntervalSeconds: opts.pollingIntervalSeconds };
-  await queue.work<SyncJob>(SYNC_QUEUE, interval, async ([job]) => {
-    if (!job) return;
-    await opts.before?.(job.data.connectionId);
-    await syncConnection(opts.deps(), job.data.orgId, job.data.connectionId, opts.signal);
-  });
-  await queue.work(POLL_QUEUE, interval, async () => {
-    for (const c of await allConnections(opts.deps().db)) await sendSyncJob(queue, { orgId: c.orgId, connectionId: c.connectionId });
-  });
-  // pg-boss cron has minute resolution; shorter poll intervals still run every minute.
-  await queue.schedule(POLL_QUEUE, opts.pollSeconds >= 3600 ? '0 * * * *' : '* * * * *', {}, { tz: 'UTC' });
+  if (opts.work !== false) {
+    await queue.work<SyncJob>(SYNC_QUEUE, interval, async ([job]) => {
+      if (!job) return;
+      await opts.before?.(job.data.connectionId);
+      await syncConnection(opts.deps(), job.data.orgId, job.data.connectionId, opts.signal);
+    });
+    await queue.work(POLL_QUEUE, interval, async () => {
+      for (const c of await allConnections(opts.deps().db)) await sendSyncJob(queue, { orgId: c.orgId, connectionId: c.connectionId });
+    });
+    // pg-boss cron has minute resolution; shorter poll intervals still run every minute.
+    await queue.schedule(POLL_QUEUE, opts.pollSeconds >= 3600 ? '0 * * * *' : '* * * * *', {}, { tz: 'UTC' });
+  }
   return {
     requestSync(orgId, connectionId) {
       void sendSyncJob(queue, { orgId, connectionId })
