@@ -20,6 +20,7 @@ import { CrashPage, NotFoundPage } from './pages/NotFoundPage.js';
 import { AuditLogPage } from './pages/settings/AuditLogPage.js';
 import { SecurityPage } from './pages/settings/SecurityPage.js';
 import { SessionsPage } from './pages/settings/SessionsPage.js';
+import { StripePage } from './pages/settings/StripePage.js';
 import { TeamPage } from './pages/settings/TeamPage.js';
 
 export const routes: RouteObject[] = [
@@ -48,6 +49,7 @@ export const routes: RouteObject[] = [
           { path: 'settings/team', element: <TeamPage /> },
           { path: 'settings/audit-log', element: <AuditLogPage /> },
           { path: 'settings/sessions', element: <SessionsPage /> },
+          { path: 'settings/stripe', element: <StripePage /> },
           { path: 'settings/security', element: <SecurityPage /> },
           { path: '*', element: <NotFoundPage inShell /> },
         ],

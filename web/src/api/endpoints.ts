@@ -1,7 +1,7 @@
 // One function per API call the web app makes, with the exact paths of the backend contract.
 import { api } from './client.js';
 import { readAuditPage, readInvites, readMe, readMembers, readSessions } from './normalise.js';
-import type { AuditFilters, AuditPage, Invite, LoginNext, Me, Member, Role, Session, TotpEnrolment } from './types.js';
+import type { AuditFilters, AuditPage, Invite, LoginNext, Me, Member, Role, Session, StripeConnection, TotpEnrolment } from './types.js';
 
 const seg = encodeURIComponent;
 
@@ -75,3 +75,14 @@ export const fetchAudit = async (orgId: string, filters: AuditFilters, cursor?: 
 export const recordPageView = (orgId: string, page: string) => api.post<unknown>(`${auditPath(orgId)}/page-view`, { page });
 export const auditExportUrl = (orgId: string, filters: AuditFilters, format: 'csv' | 'json') =>
   auditPath(orgId) + auditQuery(filters, { format });
+
+// Stripe ----------------------------------------------------------------------------------------------
+export const fetchStripeConnections = async (orgId: string): Promise<StripeConnection[]> =>
+  (await api.get<{ connections: StripeConnection[] }>(`/api/orgs/${seg(orgId)}/stripe/connections`)).connections;
+export const connectStripeKey = (orgId: string, restrictedKey: string) =>
+  api.post<{ connectionId: string }>(`/api/orgs/${seg(orgId)}/stripe/connections`, { restrictedKey });
+export const startStripeOAuth = (orgId: string) => api.get<{ url: string }>(`/api/orgs/${seg(orgId)}/stripe/oauth/start`);
+export const setStripeWebhookSecret = (orgId: string, connectionId: string, secret: string) =>
+  api.put<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}/webhook-secret`, { secret });
+export const syncStripeNow = (orgId: string, connectionId: string) => api.post<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}/sync`, {});
+export const disconnectStripe = (orgId: string, connectionId: string) => api.delete<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}`);

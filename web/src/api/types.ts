@@ -71,3 +71,35 @@ export interface AuditFilters {
   from?: string;
   to?: string;
 }
+
+// Stripe connections (GET /api/orgs/:orgId/stripe/connections) --------------------------------------
+export interface StripeObjectProgress {
+  type: string;
+  count: number;
+  done: boolean;
+  progress: number;
+  lastSuccessAt: string | null;
+  lastError: { message: string; at: string | null } | null;
+}
+
+export interface StripeConnection {
+  id: string;
+  kind: 'oauth' | 'restricted_key';
+  label: string;
+  isDemo: boolean;
+  stripeAccountId: string;
+  livemode: boolean;
+  tokenMasked: string;
+  status: string;
+  webhookSecretSet: boolean;
+  webhookUrl: string | null;
+  createdAt: string;
+  sync: {
+    phase: 'backfilling' | 'live' | 'error';
+    progress: number;
+    etaSeconds: number | null;
+    lastSuccessAt: string | null;
+    lastError: { message: string; at: string | null } | null;
+    objects: StripeObjectProgress[];
+  };
+}

@@ -12,13 +12,14 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'Read-only dashboards.',
 };
 
-export type Capability = 'viewDashboards' | 'manageMembers' | 'viewAuditLog' | 'export';
+export type Capability = 'viewDashboards' | 'manageMembers' | 'viewAuditLog' | 'export' | 'manageStripe';
 
 const MATRIX: Record<Capability, readonly Role[]> = {
   viewDashboards: ['admin', 'member', 'viewer'],
   manageMembers: ['admin'],
   viewAuditLog: ['admin'],
   export: ['admin', 'member'],
+  manageStripe: ['admin'],
 };
 
 export function can(role: Role | undefined, capability: Capability): boolean {

@@ -34,6 +34,7 @@ export const NAV: NavGroup[] = [
     label: 'Settings',
     items: [
       { path: 'settings/team', label: 'Team', icon: 'team', capability: 'manageMembers' },
+      { path: 'settings/stripe', label: 'Stripe', icon: 'stripe', capability: 'viewDashboards' },
       { path: 'settings/audit-log', label: 'Audit log', icon: 'audit', capability: 'viewAuditLog' },
       { path: 'settings/sessions', label: 'Sessions', icon: 'sessions', capability: 'viewDashboards' },
       { path: 'settings/security', label: 'Security', icon: 'security', capability: 'viewDashboards' },
