@@ -19,3 +19,6 @@ export { BackupFormatError, BackupIntegrityError } from './backup-format.js';
 export { BackupKeyError } from './backup-key.js';
 export { BackupDestinationError, checkBackupDestination } from './destination-policy.js';
 export { registerBackupCommands } from './backup-command.js';
+export { backupStatusRoutes } from './status-routes.js';
+export { createBackupStore } from './create-store.js';
+export { createS3Store, type S3StoreOptions } from './s3-store.js';
