@@ -34,6 +34,7 @@ import { createSecurityOps } from './security-events/security-ops.js';
 import { createRateLimitService, type RateLimitOptions } from './ratelimit/index.js';
 import { bearerPlugin, tokenRoutes } from './tokens/index.js';
 import { apiV1Routes } from './api-v1/index.js';
+import { createErrorTracker, createMetrics, disclosureRoutes, errorTrackingPlugin, startMetricsServer } from './ops/index.js';
 import { viewsRoutes } from './views/index.js';
 
 export interface App {
@@ -45,6 +46,8 @@ export interface App {
   logger: Logger;
   /** Starts both listeners; returns the bound ports (useful when configured as 0). */
   listen(): Promise<{ httpsPort: number; httpPort: number }>;
+  /** The internal Prometheus listener's port once listening (MOWT_METRICS_LISTEN), or null when off. */
+  metricsPort(): number | null;
   close(): Promise<void>;
 }
 
@@ -99,6 +102,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     cleanups.push(() => rateLimit.close());
     const limits = rateLimit.plugins((request) => (request.apiToken ? `token:${request.apiToken.id}` : request.auth ? `user:${request.auth.userId}` : null));
     const tokens = { db, crypto, clock };
+    // Error tracking only with SENTRY_DSN; Prometheus counters always (served only with MOWT_METRICS_LISTEN).
+    const tracker = config.sentryDsn ? createErrorTracker({ dsn: config.sentryDsn, environment: config.env }) : null;
+    if (tracker) cleanups.push(() => tracker.close());
+    const metrics = createMetrics({ db, clock, onGaugeError: (err) => logger.warn({ err }, 'metrics gauge failed') });
+    let metricsServer: { port: number; close(): Promise<void> } | null = null;
+    cleanups.push(async () => metricsServer?.close());
     const server = await buildServer({
       tls,
       logger,
@@ -108,7 +117,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
       // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
-      routes: [limits.byIp, bearerPlugin(tokens), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();
@@ -120,6 +129,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       server,
       redirect,
       logger,
+      metricsPort: () => metricsServer?.port ?? null,
       async listen() {
         await server.listen({ port: config.port, host: config.host });
         await new Promise<void>((resolve, reject) => {
@@ -130,6 +140,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         const httpPort = (redirect.address() as AddressInfo).port;
         // With PORT=0 (tests) the origin is only known now; a configured MOWT_BASE_URL always wins.
         if (!config.baseUrlConfigured) config.baseUrl = `https://localhost${httpsPort === 443 ? '' : `:${httpsPort}`}`;
+        if (config.metricsListen) metricsServer = await startMetricsServer(metrics.registry, config.metricsListen);
         return { httpsPort, httpPort };
       },
       async close() {

@@ -81,7 +81,7 @@ describe.each(DB_KINDS)('GDPR export and erasure on %s', (kind) => {
       await sql`insert into stripe_connections (id, org_id, kind, stripe_account_id, livemode, label, token_encrypted, token_masked, status, created_at, updated_at)
         values (${id}, ${a.id}, 'restricted_key', 'acct_alpha', true, 'Alpha live', ${token}, ${'rk_live_…' + stripeSecret.slice(-4)}, 'active', now(), now())`.execute(tx);
     });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
