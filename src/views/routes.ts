@@ -28,7 +28,7 @@ export function viewsRoutes(deps: ViewsDeps) {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
     // Saved views --------------------------------------------------------------------------------------
-    app.get('/api/orgs/:orgId/views', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'dashboards.read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/views', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request) => ({
       views: await listViews(deps, orgOf(request).id),
     }));
 
@@ -36,7 +36,7 @@ export function viewsRoutes(deps: ViewsDeps) {
       '/api/orgs/:orgId/views',
       {
         schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({ name: ViewName, filters: ViewFiltersSchema }, { additionalProperties: false }) },
-        config: { access: 'views.manage' },
+        config: { access: 'views.manage', rateLimit: 'write' },
       },
       async (request, reply) => reply.code(201).send({ view: await createView(deps, orgOf(request).id, actorOf(request), request.body) }),
     );
@@ -49,12 +49,12 @@ export function viewsRoutes(deps: ViewsDeps) {
           querystring: NoQuery,
           body: Type.Object({ name: Type.Optional(ViewName), filters: Type.Optional(ViewFiltersSchema) }, { additionalProperties: false, minProperties: 1 }),
         },
-        config: { access: 'views.manage' },
+        config: { access: 'views.manage', rateLimit: 'write' },
       },
       async (request) => ({ view: await updateView(deps, orgOf(request).id, actorOf(request), request.params.viewId, request.body) }),
     );
 
-    app.delete('/api/orgs/:orgId/views/:viewId', { schema: { params: ViewParams, querystring: NoQuery }, config: { access: 'views.manage' } }, async (request, reply) => {
+    app.delete('/api/orgs/:orgId/views/:viewId', { schema: { params: ViewParams, querystring: NoQuery }, config: { access: 'views.manage', rateLimit: 'write' } }, async (request, reply) => {
       await deleteView(deps, orgOf(request).id, actorOf(request), request.params.viewId);
       return reply.code(204).send();
     });
@@ -64,7 +64,7 @@ export function viewsRoutes(deps: ViewsDeps) {
       '/api/orgs/:orgId/annotations',
       {
         schema: { params: OrgParams, querystring: Type.Object({ from: Type.Optional(IsoDate), to: Type.Optional(IsoDate) }, { additionalProperties: false }) },
-        config: { access: 'dashboards.read' },
+        config: { access: 'dashboards.read', rateLimit: 'read' },
       },
       async (request) => ({ annotations: await listAnnotations(deps, orgOf(request).id, request.query) }),
     );
@@ -77,7 +77,7 @@ export function viewsRoutes(deps: ViewsDeps) {
           querystring: NoQuery,
           body: Type.Object({ date: IsoDate, label: AnnotationLabel, note: Type.Optional(AnnotationNote) }, { additionalProperties: false }),
         },
-        config: { access: 'annotations.manage' },
+        config: { access: 'annotations.manage', rateLimit: 'write' },
       },
       async (request, reply) => reply.code(201).send({ annotation: await createAnnotation(deps, orgOf(request).id, actorOf(request), request.body) }),
     );
@@ -93,14 +93,14 @@ export function viewsRoutes(deps: ViewsDeps) {
             { additionalProperties: false, minProperties: 1 },
           ),
         },
-        config: { access: 'annotations.manage' },
+        config: { access: 'annotations.manage', rateLimit: 'write' },
       },
       async (request) => ({ annotation: await updateAnnotation(deps, orgOf(request).id, actorOf(request), request.params.annotationId, request.body) }),
     );
 
     app.delete(
       '/api/orgs/:orgId/annotations/:annotationId',
-      { schema: { params: AnnotationParams, querystring: NoQuery }, config: { access: 'annotations.manage' } },
+      { schema: { params: AnnotationParams, querystring: NoQuery }, config: { access: 'annotations.manage', rateLimit: 'write' } },
       async (request, reply) => {
         await deleteAnnotation(deps, orgOf(request).id, actorOf(request), request.params.annotationId);
         return reply.code(204).send();

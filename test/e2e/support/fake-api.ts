@@ -138,6 +138,12 @@ export class FakeApi {
     if (!org || org[1] !== this.orgId) return problem(route, 404, `No route for ${method} ${path}`);
     const rest = org[2] ?? '';
     if (method === 'POST' && rest === 'audit/page-view') return json(route, { recorded: true });
+    // A new organisation without Stripe: no figures and no connection (docs/metrics-api.md). The dashboard
+    // tests answer these with data through support/fake-metrics.ts.
+    if (method === 'GET' && rest === 'metrics/status') {
+      return json(route, { state: 'empty', version: 0, currency: 'GBP', timezone: 'Europe/London', from: null, to: null, computedAt: null, lastIncrementalAt: null, lastError: null, warnings: [] });
+    }
+    if (method === 'GET' && rest === 'stripe/connections') return json(route, { connections: [] });
     const admin = this.role === 'admin';
     if (rest.startsWith('members') || rest.startsWith('invites') || rest.startsWith('audit')) {
       if (!admin) return problem(route, 403, 'your role does not allow this');

@@ -38,7 +38,7 @@ export function buildMrrOption(rows: MrrPoint[], currency: string, interval: Int
   const kinds: MovementKind[] = MOVEMENT_KINDS.filter((k) => k !== 'currencyAdjustment' || rows.some((r) => r.currencyAdjustment !== 0));
   return {
     animation: false,
-    grid: { left: opts.compact ? 8 : 16, right: 16, top: 48, bottom: 8, containLabel: true },
+    grid: { left: opts.compact ? 8 : 16, right: 16, top: 64, bottom: 8, containLabel: true },
     legend: { top: 0, left: 0, textStyle: { color: AXIS_COLOUR }, itemWidth: 14, itemHeight: 10 },
     tooltip: {
       trigger: 'axis',
@@ -53,11 +53,23 @@ export function buildMrrOption(rows: MrrPoint[], currency: string, interval: Int
       axisLabel: { color: AXIS_COLOUR, hideOverlap: true },
       axisLine: { lineStyle: { color: GRID_COLOUR } },
     },
+    // Movements are a few per cent of MRR: on MRR's axis their bars would be slivers nobody can click,
+    // so they get their own axis on the right.
     yAxis: [
       {
         type: 'value',
+        name: 'MRR',
+        nameTextStyle: { color: AXIS_COLOUR },
         axisLabel: { color: AXIS_COLOUR, formatter: (v: number) => money(Math.round(v * 10 ** minorDigits(currency))) },
         splitLine: { lineStyle: { color: GRID_COLOUR } },
+      },
+      {
+        type: 'value',
+        name: 'Movements',
+        nameTextStyle: { color: AXIS_COLOUR },
+        alignTicks: true,
+        axisLabel: { color: AXIS_COLOUR, formatter: (v: number) => money(Math.round(v * 10 ** minorDigits(currency))) },
+        splitLine: { show: false },
       },
     ],
     series: [
@@ -65,6 +77,7 @@ export function buildMrrOption(rows: MrrPoint[], currency: string, interval: Int
         id: k,
         name: MOVEMENT_LABELS[k],
         type: 'bar',
+        yAxisIndex: 1,
         stack: 'movements',
         barMaxWidth: 28,
         cursor: 'pointer',
@@ -76,6 +89,7 @@ export function buildMrrOption(rows: MrrPoint[], currency: string, interval: Int
         id: 'mrr',
         name: 'MRR',
         type: 'line',
+        yAxisIndex: 0,
         symbol: 'circle',
         symbolSize: 5,
         z: 5,

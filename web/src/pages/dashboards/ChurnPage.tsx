@@ -13,7 +13,7 @@ import { apiQuery } from './query-state.js';
 
 export function ChurnPage() {
   return (
-    <DashboardFrame title="Churn" description="Customers and revenue you lose, and what you keep." page="/churn">
+    <DashboardFrame subject="churn" title="Churn" description="Customers and revenue you lose, and what you keep." page="/churn">
       {(ctx) => <Churn {...ctx} />}
     </DashboardFrame>
   );

@@ -9,7 +9,7 @@ import { cohortQuery, fetchCohorts } from './metrics-api.js';
 
 export function CohortsPage() {
   return (
-    <DashboardFrame title="Cohorts" description="How each signup month retains customers and revenue." page="/cohorts" filters={{ range: true, interval: false }}>
+    <DashboardFrame subject="cohort retention" title="Cohorts" description="How each signup month retains customers and revenue." page="/cohorts" filters={{ range: true, interval: false }}>
       {(ctx) => <Cohorts {...ctx} />}
     </DashboardFrame>
   );

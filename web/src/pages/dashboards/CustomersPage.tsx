@@ -11,7 +11,7 @@ import { customersQuery, fetchCustomers, type CustomerQuery, type CustomerStatus
 
 export function CustomersPage() {
   return (
-    <DashboardFrame title="Customers" description="Every customer, their plans and revenue." page="/customers" filters={{ range: false, interval: false }}>
+    <DashboardFrame subject="your customers" title="Customers" description="Every customer, their plans and revenue." page="/customers" filters={{ range: false, interval: false }}>
       {(ctx) => <Customers {...ctx} />}
     </DashboardFrame>
   );

@@ -21,12 +21,15 @@ export interface FrameContext {
 export function DashboardFrame({
   title,
   description,
+  subject,
   page,
   filters = { range: true, interval: true },
   children,
 }: {
   title: string;
   description: string;
+  /** What the page shows, for the empty state: "Connect Stripe to see <subject>". */
+  subject: string;
   page: string;
   filters?: { range: boolean; interval: boolean } | false;
   children: (ctx: FrameContext) => ReactNode;
@@ -41,7 +44,7 @@ export function DashboardFrame({
   return (
     <div className="page">
       <PageHeader title={title} description={description} />
-      <DataStatus>
+      <DataStatus subject={subject}>
         {(s) => (
           <>
             {filters ? <FilterBar state={state} onChange={setState} today={today} showRange={filters.range} showInterval={filters.interval} /> : null}

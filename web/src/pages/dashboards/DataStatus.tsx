@@ -20,7 +20,7 @@ export function useMetricsStatus() {
   });
 }
 
-export function DataStatus({ children }: { children: (status: MetricsStatus) => ReactNode }) {
+export function DataStatus({ subject, children }: { subject: string; children: (status: MetricsStatus) => ReactNode }) {
   const { org } = useOrgContext();
   const status = useMetricsStatus();
   const empty = status.data?.state === 'empty';
@@ -42,7 +42,7 @@ export function DataStatus({ children }: { children: (status: MetricsStatus) => 
     if (list.length === 0) {
       return (
         <EmptyState
-          title="No Stripe data yet"
+          title={`Connect Stripe to see ${subject}`}
           action={
             org.role === 'admin' ? (
               <Link className="btn btn-primary" to={orgPath(org.id, 'settings/stripe')}>
@@ -52,7 +52,7 @@ export function DataStatus({ children }: { children: (status: MetricsStatus) => 
           }
         >
           <p>
-            Mowt reads subscriptions, invoices and customers from Stripe through a read-only connection. Nothing is shown here until {org.name} has one.{' '}
+            No Stripe data yet. Mowt reads subscriptions, invoices and customers from Stripe through a read-only connection, and nothing is shown here until {org.name} has one.{' '}
             {org.role === 'admin' ? 'Connect a Stripe account to start.' : 'Ask an Admin of the organisation to connect the Stripe account.'}
           </p>
         </EmptyState>

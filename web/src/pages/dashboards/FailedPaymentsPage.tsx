@@ -13,7 +13,7 @@ import { apiQuery } from './query-state.js';
 
 export function FailedPaymentsPage() {
   return (
-    <DashboardFrame title="Failed payments" description="Payment attempts that failed, and the revenue recovered afterwards." page="/failed-payments">
+    <DashboardFrame subject="failed payments" title="Failed payments" description="Payment attempts that failed, and the revenue recovered afterwards." page="/failed-payments">
       {(ctx) => <FailedPayments {...ctx} />}
     </DashboardFrame>
   );

@@ -14,7 +14,7 @@ import { apiQuery } from './query-state.js';
 
 export function MrrPage() {
   return (
-    <DashboardFrame title="MRR" description="Monthly recurring revenue over time and what moved it." page="/mrr">
+    <DashboardFrame subject="your monthly recurring revenue" title="MRR" description="Monthly recurring revenue over time and what moved it." page="/mrr">
       {(ctx) => <Mrr {...ctx} />}
     </DashboardFrame>
   );

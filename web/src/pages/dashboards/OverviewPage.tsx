@@ -15,7 +15,7 @@ import { fetchAnnotations, fetchKpis, fetchMrr, MOVEMENT_LABELS, type MovementKi
 
 export function OverviewPage() {
   return (
-    <DashboardFrame title="Overview" description="The health of your subscription business at a glance." page="/overview">
+    <DashboardFrame subject="your revenue overview" title="Overview" description="The health of your subscription business at a glance." page="/overview">
       {(ctx) => <Overview {...ctx} />}
     </DashboardFrame>
   );

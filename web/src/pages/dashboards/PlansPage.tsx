@@ -15,7 +15,7 @@ export function billingText(interval: string, count: number): string {
 
 export function PlansPage() {
   return (
-    <DashboardFrame title="Plans" description="Which plans your revenue comes from, today." page="/plans" filters={{ range: false, interval: false }}>
+    <DashboardFrame subject="revenue by plan" title="Plans" description="Which plans your revenue comes from, today." page="/plans" filters={{ range: false, interval: false }}>
       {(ctx) => <Plans {...ctx} />}
     </DashboardFrame>
   );

@@ -13,7 +13,7 @@ import { apiQuery } from './query-state.js';
 
 export function TrialsPage() {
   return (
-    <DashboardFrame title="Trials" description="Trials that ended in each period and how many became paying customers." page="/trials">
+    <DashboardFrame subject="trial conversion" title="Trials" description="Trials that ended in each period and how many became paying customers." page="/trials">
       {(ctx) => <Trials {...ctx} />}
     </DashboardFrame>
   );
