@@ -7,6 +7,7 @@ import { RateLimiter } from './api/rate-limit.js';
 import { RequestLog } from './api/request-log.js';
 import { handleV1Get } from './api/v1-handler.js';
 import { handleAdmin } from './admin/routes.js';
+import { BillingAccount, handleBilling } from './billing/index.js';
 import { ApiError, errors } from './http/errors.js';
 import { parseParams } from './http/params.js';
 import { sendError, sendJson } from './http/respond.js';
@@ -77,6 +78,7 @@ export function createEmulatorServer(ctx: ServerContext): Server {
       });
     };
     const run = async (): Promise<void> => {
+      if (await handleBilling(req, res, url, billing)) return record(res.statusCode);
       if (path.startsWith('/_emulator/')) return handleAdmin(req, res, url, ctx);
       if (path.startsWith('/oauth/') || path.startsWith('/v1/oauth/')) {
         await handleOAuth(req, res, url, ctx.tokens, ctx.accounts);

@@ -12,6 +12,7 @@ import { createDigestService, digestRoutes, type DigestService, type MetricsSour
 import type { Mailer } from '../mail/mailer.js';
 import { createSignupThrottle, signupRoutes, verificationGate, type SignupThrottle } from '../signup/index.js';
 import type { TeamsDeps } from '../teams/index.js';
+import type { StripeService } from '../stripe/index.js';
 import { createBillingClient, type BillingClient } from './billing-client.js';
 import { createBillingService, type BillingService } from './billing-service.js';
 import { planGate } from './plan-gate.js';
@@ -38,7 +39,7 @@ export interface Commercial {
 }
 
 export function createCommercial(
-  deps: { config: Config; db: Db; logger: Logger; clock: Clock; crypto: FieldCrypto; mailer: Mailer; auth: AuthDeps; teams: TeamsDeps },
+  deps: { config: Config; db: Db; logger: Logger; clock: Clock; crypto: FieldCrypto; mailer: Mailer; auth: AuthDeps; teams: TeamsDeps; stripe: StripeService },
   overrides: CommercialOverrides = {},
 ): Commercial {
   const { config, db, logger, clock, crypto, mailer } = deps;
@@ -59,7 +60,7 @@ export function createCommercial(
     routes: [
       billingRoutes(billing),
       signupRoutes({
-        auth: deps.auth, teams: deps.teams, billing, background,
+        auth: deps.auth, teams: deps.teams, stripe: deps.stripe, billing, background,
         throttle: overrides.signupThrottle ?? createSignupThrottle(),
         minDurationMs: overrides.signupMinDurationMs ?? 1000,
       }),

@@ -5,6 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requestMeta } from '../auth/auth-plugin.js';
 import { MAX_PASSWORD_LENGTH } from '../auth/password-policy.js';
+import { orgOf } from '../teams/permission-hook.js';
+import { requireAuth } from '../auth/auth-plugin.js';
+import type { StripeService } from '../stripe/index.js';
+import { connectDemoData, demoAvailable } from './connect-demo.js';
 import { signUp, type SignUpDeps } from './sign-up.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -18,13 +22,20 @@ const SignUpBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function signupRoutes(deps: SignUpDeps) {
+const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const NoBody = Type.Object({}, { additionalProperties: false });
+
+export function signupRoutes(deps: SignUpDeps & { stripe: StripeService }) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     app.get('/api/auth/signup', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async () => ({
       open: deps.auth.config.signup === 'open',
       trialDays: deps.billing.catalog.trialDays,
+      demoData: demoAvailable(deps.auth.config, deps.stripe),
     }));
+    // Onboarding: "explore the demo data" instead of connecting Stripe.
+    app.post('/api/orgs/:orgId/onboarding/demo', { schema: { params: OrgParams, querystring: NoQuery, body: NoBody }, config: { access: 'stripe.manage', rateLimit: 'write' } }, async (request) =>
+      connectDemoData({ config: deps.auth.config, stripe: deps.stripe }, orgOf(request).id, requireAuth(request).userId));
     app.post('/api/auth/signup', { schema: { querystring: NoQuery, body: SignUpBody }, config: { access: 'public', rateLimit: 'auth' } }, async (request, reply) => {
       const result = await signUp(deps, request.body, requestMeta(request));
       return reply.code(202).send(result);
