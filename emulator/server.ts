@@ -68,6 +68,8 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, ct
 }
 
 export function createEmulatorServer(ctx: ServerContext): Server {
+  // Mowt's own billing account (sk_test_billing_… keys, hosted pages): emulator/billing/.
+  const billing = new BillingAccount(() => ctx.clock.now());
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator.local');
     const path = url.pathname;
