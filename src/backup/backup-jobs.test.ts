@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { loadConfig } from '../config.js';
 import { createFieldCrypto, createKmsFromConfig } from '../crypto/index.js';
 import { createQueue, type Queue } from '../jobs/queue.js';
-import { BACKUP_QUEUE, RESTORE_TEST_CRON, RESTORE_TEST_QUEUE, scheduleBackupJobs } from './backup-jobs.js';
+import { AUDIT_PURGE_CRON, AUDIT_PURGE_QUEUE, BACKUP_QUEUE, RESTORE_TEST_CRON, RESTORE_TEST_QUEUE, scheduleBackupJobs } from './backup-jobs.js';
 import type { BackupResult } from './backup.js';
 import type { RestoreTestReport } from './restore-test.js';
 
@@ -42,6 +42,7 @@ describe('scheduled backup and restore-test jobs (pg-boss on PostgreSQL)', () =>
     const schedules = (await boss.getSchedules()).map((s) => [s.name, s.cron]);
     expect(schedules).toContainEqual([BACKUP_QUEUE, '*/15 * * * *']);
     expect(schedules).toContainEqual([RESTORE_TEST_QUEUE, RESTORE_TEST_CRON]);
+    expect(schedules).toContainEqual([AUDIT_PURGE_QUEUE, AUDIT_PURGE_CRON]); // src/gdpr retention, tested in gdpr.test.ts
 
     await boss.send(BACKUP_QUEUE, {});
     await until(() => backups.length > 0);

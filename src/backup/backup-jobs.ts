@@ -9,11 +9,15 @@ import { runBackup, type BackupResult } from './backup.js';
 import { createBackupStore } from './create-store.js';
 import { pruneBackups } from './prune.js';
 import { runRestoreTest, type RestoreTestReport } from './restore-test.js';
+import { purgeExpiredAudit } from '../gdpr/purge-expired-audit.js';
 
 export const BACKUP_QUEUE = 'backup.snapshot';
 export const RESTORE_TEST_QUEUE = 'backup.restore-test';
 /** 04:41 UTC on the 1st of each month: after the night's backup, before the UK working day. */
 export const RESTORE_TEST_CRON = '41 4 1 * *';
+/** Retention of deleted organisations' kept audit entries (src/gdpr): checked daily with the backups' pruning. */
+export const AUDIT_PURGE_QUEUE = 'retention.audit-purge';
+export const AUDIT_PURGE_CRON = '53 3 * * *';
 
 /** pg-boss cron (minute resolution) for a snapshot interval that divides a day. Daily runs at 02:23 UTC. */
 export function backupCron(intervalMinutes: number): string {
@@ -58,6 +62,11 @@ export async function scheduleBackupJobs(boss: PgBoss, deps: BackupJobDeps): Pro
     });
     const pruned = await pruneBackups(store(), db);
     deps.onBackup?.(result, pruned);
+  });
+  await boss.createQueue(AUDIT_PURGE_QUEUE, { name: AUDIT_PURGE_QUEUE, policy: 'singleton', expireInMinutes: 60 });
+  await boss.schedule(AUDIT_PURGE_QUEUE, AUDIT_PURGE_CRON, {}, { tz: 'UTC' });
+  await boss.work(AUDIT_PURGE_QUEUE, async () => {
+    await purgeExpiredAudit(db, new Date());
   });
   await boss.work(RESTORE_TEST_QUEUE, async () => {
     // A failed test is recorded and reported, not retried: retrying would hide a broken backup.
