@@ -36,7 +36,7 @@ async function benchKind(kind: DbKind, rows: number): Promise<string[]> {
     for (let from = 1; from <= rows; from += 20_000) {
       const to = Math.min(rows, from + 19_999);
       await sql`insert into bench_invoices
-        select g, ${org}::uuid, (g * 7919) % 100000, now() - make_interval(days => g % 900),
+        select g, ${org}::uuid, ((g::bigint * 7919) % 100000)::int, now() - make_interval(days => g % 900),
                md5(g::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) || repeat('x', 150)
           from generate_series(${from}::int, ${to}::int) g`.execute(t.db.owner);
     }
