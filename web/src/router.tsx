@@ -8,6 +8,10 @@ import { ForgotPasswordPage } from './pages/auth/ForgotPasswordPage.js';
 import { RecoveryPage } from './pages/auth/RecoveryPage.js';
 import { ResetPasswordPage } from './pages/auth/ResetPasswordPage.js';
 import { SetupPage } from './pages/auth/SetupPage.js';
+import { SignUpPage, WelcomePage } from './pages/auth/SignUpPage.js';
+import { BillingPage } from './pages/settings/BillingPage.js';
+import { NotificationsPage } from './pages/settings/NotificationsPage.js';
+import { NotificationsUnsubscribePage } from './pages/settings/NotificationsUnsubscribePage.js';
 import { SignInPage } from './pages/auth/SignInPage.js';
 import { TotpEnrolPage } from './pages/auth/TotpEnrolPage.js';
 import { TotpVerifyPage } from './pages/auth/TotpVerifyPage.js';
@@ -36,6 +40,8 @@ export const routes: RouteObject[] = [
       { path: '/reset-password', element: <ResetPasswordPage /> },
       { path: '/invite', element: <AcceptInvitePage /> },
       { path: '/setup', element: <SetupPage /> },
+      { path: '/sign-up', element: <SignUpPage /> },
+      { path: '/unsubscribe', element: <NotificationsUnsubscribePage /> },
       { path: '/verify-email', element: <VerifyEmailPage /> },
       { path: '/confirm-email-change', element: <ConfirmEmailChangePage /> },
       {
@@ -51,6 +57,9 @@ export const routes: RouteObject[] = [
           { path: 'settings/sessions', element: <SessionsPage /> },
           { path: 'settings/stripe', element: <StripePage /> },
           { path: 'settings/security', element: <SecurityPage /> },
+          { path: 'settings/billing', element: <BillingPage /> },
+          { path: 'settings/notifications', element: <NotificationsPage /> },
+          { path: 'welcome', element: <WelcomePage /> },
           { path: '*', element: <NotFoundPage inShell /> },
         ],
       },

@@ -8,6 +8,7 @@ import type { OrgContext } from './org-context.js';
 import { OrgSwitcher } from './OrgSwitcher.js';
 import { SideNav } from './SideNav.js';
 import { UserMenu } from './UserMenu.js';
+import { PlanBanner } from './PlanBanner.js';
 import { usePageTitle } from '../components/PageHeader.js';
 
 const NAV_ID = 'side-nav';
@@ -59,6 +60,7 @@ export function AppLayout() {
       <div className="app-body">
         <SideNav id={NAV_ID} orgId={org.id} role={org.role} open={navOpen} />
         <main id="main" className="main" tabIndex={-1}>
+          <PlanBanner orgId={org.id} isAdmin={org.role === 'admin'} />
           <Outlet context={context} />
         </main>
       </div>

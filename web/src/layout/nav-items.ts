@@ -38,6 +38,8 @@ export const NAV: NavGroup[] = [
       { path: 'settings/audit-log', label: 'Audit log', icon: 'audit', capability: 'viewAuditLog' },
       { path: 'settings/sessions', label: 'Sessions', icon: 'sessions', capability: 'viewDashboards' },
       { path: 'settings/security', label: 'Security', icon: 'security', capability: 'viewDashboards' },
+      { path: 'settings/notifications', label: 'Notifications', icon: 'sessions', capability: 'viewDashboards' },
+      { path: 'settings/billing', label: 'Billing', icon: 'stripe', capability: 'manageStripe' },
     ],
   },
 ];

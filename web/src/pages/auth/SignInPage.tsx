@@ -72,6 +72,9 @@ export function SignInPage() {
         <p className="form-links">
           <Link to="/forgot-password">Forgot your password?</Link>
         </p>
+        <p className="form-links">
+          New to Mowt? <Link to="/sign-up">Create an account</Link>
+        </p>
       </form>
     </AuthLayout>
   );
