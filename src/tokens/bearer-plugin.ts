@@ -44,7 +44,8 @@ async function registerBearer(app: FastifyInstance, deps: TokenDeps, opts: Beare
     const config = request.routeOptions.config;
     const presented = bearer(request);
     if (config?.access !== API_TOKEN_ACCESS) {
-      if (presented !== undefined) throw new HttpProblem(401, WRONG_ROUTE_FOR_TOKEN, { code: 'token_not_accepted' });
+      // Any bearer credential outside the token API is refused outright rather than silently ignored.
+      if (presented) throw new HttpProblem(401, WRONG_ROUTE_FOR_TOKEN, { code: 'token_not_accepted' });
       return;
     }
     reply.header('cache-control', 'no-store');
