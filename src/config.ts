@@ -48,6 +48,12 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   // Off by default: checking passwords against the k-anonymity breach API needs outbound HTTPS.
   MOWT_BREACH_CHECK: Type.Boolean({ default: false }),
+  // Vulnerability disclosure contact for /.well-known/security.txt (RFC 9116): a mailto: or https: URI.
+  MOWT_SECURITY_CONTACT: Type.String({ pattern: '^(mailto:[^\\s@]+@[^\\s@]+|https://\\S+)$', default: 'mailto:security@mowt.com' }),
+  // Error tracking (src/ops/sentry.ts): events are scrubbed of personal data and secrets before they leave.
+  SENTRY_DSN: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // Prometheus metrics listener (src/ops/prometheus.ts): 'off' or host:port, e.g. 127.0.0.1:9464 (never public).
+  MOWT_METRICS_LISTEN: Type.String({ pattern: '^(off|[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5})$', default: 'off' }),
   // Backups (docs/operations.md): folder, snapshot interval in minutes (a divisor of a day, ≥ 15), regions.
   MOWT_BACKUP_DIR: Type.Optional(Type.String({ minLength: 1 })),
   MOWT_BACKUP_INTERVAL: Type.Union([15, 30, 60, 120, 180, 240, 360, 480, 720, 1440].map((m) => Type.Literal(m)), { default: 1440 }),
@@ -101,6 +107,10 @@ export interface Config {
   mailFrom: string;
   redisUrl?: string;
   breachCheck: boolean;
+  securityContact: string;
+  sentryDsn?: string;
+  /** Prometheus listener, or null when off. */
+  metricsListen: { host: string; port: number } | null;
   /** Where cross-organisation security alerts go (src/security-events). */
   oncall: { email?: string; webhookUrl?: string; webhookSecret?: string };
   /** Lower-case header carrying the viewer's country, believed only from MOWT_TRUST_PROXY proxies. */
@@ -177,6 +187,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: env.MAIL_FROM,
     redisUrl: env.REDIS_URL,
     breachCheck: env.MOWT_BREACH_CHECK,
+    securityContact: env.MOWT_SECURITY_CONTACT,
+    sentryDsn: env.SENTRY_DSN,
+    metricsListen: parseListen(env.MOWT_METRICS_LISTEN),
     oncall: { email: env.MOWT_ONCALL_EMAIL, webhookUrl: env.MOWT_ONCALL_WEBHOOK_URL, webhookSecret: env.MOWT_ONCALL_WEBHOOK_SECRET },
     countryHeader: env.MOWT_COUNTRY_HEADER?.toLowerCase(),
     backup: { dir: path.resolve(env.MOWT_BACKUP_DIR ?? path.join(dataDir, 'backups')), intervalMinutes: env.MOWT_BACKUP_INTERVAL, primaryRegion: env.MOWT_PRIMARY_REGION, region: env.MOWT_BACKUP_REGION, pgBinDir: env.MOWT_PG_BIN_DIR, s3: backupS3(env) },
@@ -217,6 +230,16 @@ function billingPlans(json: string | undefined): PlanCatalog {
   } catch (err) {
     throw new ConfigError(`invalid configuration: MOWT_BILLING_PLANS ${(err as Error).message}`);
   }
+}
+
+/** 'off' → null; 'host:port' (IPv6 in brackets) → its parts. */
+export function parseListen(value: string): { host: string; port: number } | null {
+  if (value === 'off') return null;
+  const at = value.lastIndexOf(':');
+  const host = value.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(value.slice(at + 1));
+  if (!host || !Number.isInteger(port) || port > 65535) throw new ConfigError(`invalid configuration: MOWT_METRICS_LISTEN must be off or host:port (got ${JSON.stringify(value)})`);
+  return { host, port };
 }
 
 function describe(field: string, fallback: string): string {
