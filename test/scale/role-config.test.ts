@@ -1,0 +1,36 @@
+// MOWT_ROLE and `mowt worker`: the split between web and worker processes is configuration, validated at start.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+const PG = 'postgres://postgres@127.0.0.1:5432/test';
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('MOWT_ROLE', () => {
+  it('defaults to all and accepts web and worker on PostgreSQL', () => {
+    expect(loadConfig({}).role).toBe('all');
+    expect(loadConfig({ MOWT_ROLE: 'web', DATABASE_URL: PG }).role).toBe('web');
+    expect(loadConfig({ MOWT_ROLE: 'worker', DATABASE_URL: PG }).role).toBe('worker');
+  });
+
+  it('refuses web or worker on the embedded database, and unknown roles, with one line', () => {
+    expect(() => loadConfig({ MOWT_ROLE: 'web' })).toThrow(new ConfigError('invalid configuration: MOWT_ROLE=web needs DATABASE_URL (PostgreSQL)'));
+    expect(() => loadConfig({ MOWT_ROLE: 'both', DATABASE_URL: PG })).toThrow(/^invalid configuration: MOWT_ROLE must be one of all, web, worker \(got "both"\)$/);
+  });
+
+  it('`mowt worker` on the embedded database stops with one clear line and exit 1', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-worker-'));
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, ['bin/mowt.js', 'worker'], { cwd: PROJECT_ROOT, env: { ...process.env, MOWT_DATA_DIR: dataDir, DATABASE_URL: '', MOWT_ROLE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('mowt: mowt worker needs DATABASE_URL (PostgreSQL); on the embedded database `npm start` runs the jobs itself');
+  }, 240_000);
+});
