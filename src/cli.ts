@@ -7,6 +7,8 @@ import { registerRotateKeysCommand } from './crypto/rotate-keys-command.js';
 import { registerBackupCommands } from './backup/backup-command.js';
 import { registerVerifyAuditCommand } from './audit/verify-audit-command.js';
 import { registerCreateAdminCommand } from './teams/create-admin-command.js';
+import { registerStaffCommands } from './staff/staff-command.js';
+import { registerIncidentCommands } from './incidents/incident-command.js';
 import { registerStripeSyncCommand } from './stripe/stripe-sync-command.js';
 import { acquireEmbeddedLock, EmbeddedDatabaseBusyError } from './db/embedded-lock.js';
 
@@ -93,6 +95,10 @@ export function buildCli(): Command {
   registerStripeSyncCommand(program);
   registerCreateAdminCommand(program, { loadConfig: () => loadConfig(), createApp: (c) => import('./app.js').then((m) => m.createApp(c)), io: process });
   registerVerifyAuditCommand(program, { loadConfig: () => loadConfig(), out: process });
+  // Security operations: staff accounts, the monthly access review, incidents and breach notices.
+  const openOperator = () => import('./security-events/operator-context.js').then((m) => m.openOperatorContext(loadConfig()));
+  registerStaffCommands(program, { open: openOperator });
+  registerIncidentCommands(program, { open: openOperator });
 
   return program;
 }

@@ -5,6 +5,7 @@ import { scheduleAuthCleanup } from '../auth/index.js';
 import { scheduleBackupJobs } from '../backup/index.js';
 import { scheduleKeyRotation } from '../crypto/index.js';
 import type { Services } from '../services.js';
+import { scheduleBreachDeadlineCheck } from '../incidents/index.js';
 import { createQueue, type Queue } from './queue.js';
 
 export interface RunningJobs {
@@ -19,6 +20,7 @@ export async function startScheduledJobs(services: Services): Promise<RunningJob
   await queue.start();
   await scheduleKeyRotation(queue, { crypto, clock }, (report) => logger.info({ report }, 'key rotation check finished'));
   await scheduleAuthCleanup(queue, { db, clock });
+  await scheduleBreachDeadlineCheck(queue, { db, crypto, clock, logger, mailer: services.mailer, baseUrl: () => config.baseUrl, oncall: config.oncall });
   // Stripe sync passes and the Events API polling schedule (one pass per connection at a time).
   await services.stripe.useQueue(queue);
   await scheduleBackupJobs(queue, {

@@ -19,6 +19,8 @@ export interface OncallConfig {
 
 export interface AlerterDeps {
   db: Db;
+  /** The time a webhook is signed at (receivers reject stale timestamps). */
+  clock: () => Date;
   crypto: FieldCrypto;
   mailer: Mailer;
   logger: Logger;
@@ -72,7 +74,7 @@ export async function deliverOrgAlert(deps: AlerterDeps, alert: OrgAlert): Promi
           text: `:rotating_light: Mowt security (${alert.severity}) in ${org.orgName}: ${alert.summary} <${link}|Open>`,
           event: { id: alert.eventId, orgId: alert.orgId, rule: alert.rule, severity: alert.severity, summary: alert.summary, occurredAt: alert.at.toISOString() },
         },
-        alert.at,
+        deps.clock(),
       );
     }
   } catch (err) {
@@ -99,7 +101,7 @@ export async function deliverOncallAlert(deps: AlerterDeps, alert: { id: string;
   }
   if (webhookUrl && webhookSecret) {
     try {
-      await postWebhook(webhookUrl, webhookSecret, { text: `:rotating_light: Mowt on-call (${alert.severity}) ${alert.rule}: ${alert.summary}`, event: { ...alert, at: alert.at.toISOString() } }, alert.at);
+      await postWebhook(webhookUrl, webhookSecret, { text: `:rotating_light: Mowt on-call (${alert.severity}) ${alert.rule}: ${alert.summary}`, event: { ...alert, at: alert.at.toISOString() } }, deps.clock());
     } catch (err) {
       errors.push(`webhook: ${(err as Error).message}`);
     }

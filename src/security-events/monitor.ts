@@ -97,7 +97,7 @@ export function createSecurityMonitor(deps: SecurityMonitorDeps): SecurityMonito
     raisedKeys.add(key);
   };
 
-  const alertTarget = { db: deps.db, crypto: deps.crypto, mailer: deps.mailer, logger: deps.logger, baseUrl: deps.baseUrl, oncall: deps.oncall };
+  const alertTarget = { db: deps.db, clock: deps.clock, crypto: deps.crypto, mailer: deps.mailer, logger: deps.logger, baseUrl: deps.baseUrl, oncall: deps.oncall };
 
   async function raise(e: NewSecurityEvent): Promise<string | null> {
     const cacheKey = `${e.orgId}:${e.dedupeKey}`;

@@ -29,10 +29,10 @@ export function memoryWindowStore(): WindowStore {
         w = new Map();
         windows.set(key, w);
       }
-      w.set(member, now);
-      for (const [m, t] of w) if (t <= now - windowMs || t > now) w.delete(m);
-      // Members recorded "in the future" of a moved-back test clock were dropped above; keep this one.
-      w.set(member, now);
+      // Reports can arrive slightly out of order (concurrent requests): keep the latest time of a member and
+      // drop only what has left the window.
+      w.set(member, Math.max(now, w.get(member) ?? now));
+      for (const [m, t] of w) if (t <= now - windowMs) w.delete(m);
       return w.size;
     },
   };
@@ -47,9 +47,9 @@ export function redisWindowStore(redis: Redis, prefix = 'mowt_sec', fallback: Wi
       const k = `${prefix}:${key}`;
       const res = await redis
         .multi()
-        .zadd(k, now, member)
+        .zadd(k, 'GT', now, member)
         .zremrangebyscore(k, '-inf', now - windowMs)
-        .zcount(k, now - windowMs + 1, now)
+        .zcard(k)
         .pexpire(k, windowMs)
         .exec();
       const count = res?.[2]?.[1];

@@ -18,6 +18,7 @@ import type { Db } from '../../src/db/database.js';
 import { withOrg } from '../../src/db/tenant.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createAdmin, type Role, type TeamsDeps } from '../../src/teams/index.js';
+import type { Services } from '../../src/services.js';
 
 export { GOOD_PASSWORD, TEST_ORIGIN, TestBrowser };
 
@@ -36,6 +37,8 @@ export interface TeamsApp {
   auth: AuthDeps;
   teams: TeamsDeps;
   mail: ReturnType<typeof memoryMailer>;
+  /** All of the app's services (e.g. the security monitor). */
+  services: Services;
   /** Every route the server registered (HEAD included), in registration order. */
   routes: CollectedRoute[];
   close(): Promise<void>;
@@ -46,9 +49,10 @@ export interface TeamsApp {
  * encryption with a local keyring) over a test database. Only the costs are test-sized: bcrypt at cost 4,
  * no login back-off sleeps, a movable clock and an in-memory mailbox.
  */
-export async function startTeamsApp(db: Db, extra: Pick<AppOverrides, 'rateLimit' | 'routes'> = {}): Promise<TeamsApp> {
+export async function startTeamsApp(db: Db, options: Pick<AppOverrides, 'rateLimit' | 'routes' | 'mailer'> & { env?: Record<string, string> } = {}): Promise<TeamsApp> {
+  const { env, ...extra } = options;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-teams-'));
-  const config = loadConfig({ MOWT_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MOWT_BASE_URL: TEST_ORIGIN });
+  const config = loadConfig({ MOWT_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MOWT_BASE_URL: TEST_ORIGIN, ...env });
   const clock = manualClock(new Date());
   const mail = memoryMailer();
   const routes: CollectedRoute[] = [];
@@ -69,6 +73,7 @@ export async function startTeamsApp(db: Db, extra: Pick<AppOverrides, 'rateLimit
     clock,
     auth: app.services.auth,
     teams: app.services.teams,
+    services: app.services,
     mail,
     routes,
     async close() {
