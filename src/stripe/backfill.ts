@@ -8,7 +8,7 @@ import { withOrg, type Tx } from '../db/tenant.js';
 import { LIST_TYPES, type ListParams, type ListType, type StripeObject, type StripeReader } from './client.js';
 import { findConnection } from './connections.js';
 import { kindOf } from './object-kinds.js';
-import { upsertObjects } from './objects-repo.js';
+import { prepareObjects, writePrepared, type PreparedObjects } from './objects-repo.js';
 import { openReader } from './open-reader.js';
 import type { StripeDeps } from './stripe-deps.js';
 import {
@@ -87,7 +87,7 @@ export function sliceBounds(type: ListType, newestLeft: number, accountCreated: 
 
 export const listFilter = (b: SliceBounds): ListParams['created'] => (b.gte > 0 ? { gte: b.gte, lt: b.lt } : { lt: b.lt });
 
-interface Page { objects: StripeObject[]; hasMore: boolean }
+interface Page { objects: StripeObject[]; hasMore: boolean; prepared: PreparedObjects }
 
 interface Chain {
   /** The slice row this chain advances, or null for the first, unsliced page chain. */
@@ -110,7 +110,10 @@ async function fetchPage(run: TypeRun, chain: Chain, after: string | null): Prom
   const created = chain.slice ? listFilter(chain.slice) : undefined;
   const page = await run.reader.list(run.type, { limit: 100, ...(after ? { starting_after: after } : {}), ...(created ? { created } : {}) });
   const objects = run.type === 'invoices' ? await completeInvoiceLines(run.reader, page.data) : page.data;
-  return { objects, hasMore: page.has_more };
+  // Sanitised and encrypted as soon as it arrives, overlapping the previous page's write.
+  const { deps, orgId, connectionId } = run;
+  const prepared = await prepareObjects({ crypto: deps.crypto, orgId, connectionId, now: deps.clock() }, kindOf(run.type), objects, { receivedVia: 'backfill' });
+  return { objects, hasMore: page.has_more, prepared };
 }
 
 /**
@@ -120,7 +123,6 @@ async function fetchPage(run: TypeRun, chain: Chain, after: string | null): Prom
  */
 async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, page: Page) => Promise<boolean>): Promise<void> {
   const { deps, orgId, connectionId, type, opts } = run;
-  const kind = kindOf(type);
   const underCap = (pages: number) => opts.maxPagesPerType === undefined || pages < opts.maxPagesPerType;
   let cursor = chain.cursor;
   let pages = 0;
@@ -139,7 +141,7 @@ async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, p
     const pageNo = ++run.pageNo;
     await withOrg(deps.db, orgId, async (tx: Tx) => {
       const now = deps.clock();
-      await upsertObjects({ tx, crypto: deps.crypto, orgId, connectionId, now }, kind, objects, { receivedVia: 'backfill' });
+      await writePrepared({ tx, crypto: deps.crypto, orgId, connectionId, now }, page.prepared);
       const progress = { cursor: last?.id ?? cursor, cursorCreated: createdOf(last), firstCreated: createdOf(objects[0]), added: objects.length, done };
       if (chain.slice) {
         await advanceSyncState(tx, connectionId, chain.slice.key, progress, now);

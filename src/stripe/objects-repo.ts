@@ -16,6 +16,9 @@ export interface WriteContext {
   now: Date;
 }
 
+/** What preparing rows needs: no transaction (keys come from the crypto cache, or its own short lookup). */
+export type PrepareContext = Omit<WriteContext, 'tx'> & { tx?: Tx };
+
 export interface WriteOptions {
   /** `created` of the event whose data.object this is; only newer-or-equal states then replace a row. */
   eventCreated?: number;
@@ -24,7 +27,7 @@ export interface WriteOptions {
 
 type Row = Record<string, unknown>;
 
-async function buildRow(ctx: WriteContext, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Promise<Row> {
+async function buildRow(ctx: PrepareContext, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Promise<Row> {
   const safe = sanitiseObject(object);
   const place = (column: string) => ({ table: kind.table, column, rowId: object.id });
   const row: Row = {
@@ -85,7 +88,7 @@ type Listish = { data?: unknown[] } | null | undefined;
 const listData = (v: unknown): Record<string, unknown>[] => ((v as Listish)?.data ?? []) as Record<string, unknown>[];
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function itemRows(ctx: WriteContext, sub: StripeObject): Row[] {
+function itemRows(ctx: PrepareContext, sub: StripeObject): Row[] {
   return listData(sub['items']).map((item) => ({
     org_id: ctx.orgId, connection_id: ctx.connectionId, id: String(item['id']), subscription_id: sub.id,
     price_id: ref(item['price']) ?? ref(item['plan']), quantity: num(item['quantity']), created: ts(item['created']),
@@ -93,7 +96,7 @@ function itemRows(ctx: WriteContext, sub: StripeObject): Row[] {
   }));
 }
 
-function lineRows(ctx: WriteContext, invoice: StripeObject): Row[] {
+function lineRows(ctx: PrepareContext, invoice: StripeObject): Row[] {
   return listData(invoice['lines']).map((line) => {
     const parent = (line['parent'] ?? null) as Record<string, Record<string, unknown> | null> | null;
     const itemDetails = parent?.['subscription_item_details'] ?? null;
@@ -111,18 +114,39 @@ function lineRows(ctx: WriteContext, invoice: StripeObject): Row[] {
   });
 }
 
+/** A page's rows, sanitised and encrypted, ready to write: built outside the transaction that writes them. */
+export interface PreparedObjects {
+  kind: ObjectKind;
+  rows: Row[];
+  opts: WriteOptions;
+  children: { table: 'stripe_subscription_items' | 'stripe_invoice_lines'; parentColumn: string; parentIds: string[]; rows: Row[] } | null;
+}
+
+/** Sanitises and encrypts a page: CPU work kept out of the write transaction, so it holds a connection briefly. */
+export async function prepareObjects(ctx: PrepareContext, kind: ObjectKind, objects: StripeObject[], opts: WriteOptions = {}): Promise<PreparedObjects> {
+  const rows: Row[] = [];
+  for (const o of objects) rows.push(await buildRow(ctx, kind, o, opts));
+  const live = objects.filter((o) => o['deleted'] !== true);
+  const children = kind.type === 'subscriptions'
+    ? { table: 'stripe_subscription_items' as const, parentColumn: 'subscription_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => itemRows(ctx, o)) }
+    : kind.type === 'invoices'
+      ? { table: 'stripe_invoice_lines' as const, parentColumn: 'invoice_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => lineRows(ctx, o)) }
+      : null;
+  return { kind, rows, opts, children };
+}
+
+/** Writes prepared rows and replaces their child rows, in the caller's transaction. */
+export async function writePrepared(ctx: WriteContext, prepared: PreparedObjects): Promise<void> {
+  if (prepared.rows.length === 0) return;
+  const { kind, rows, opts, children } = prepared;
+  await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : []);
+  if (children) await replaceChildren(ctx, children.table, children.parentColumn, children.parentIds, children.rows);
+}
+
 /** Upserts one page (or one event's object) of a kind, with its child rows. */
 export async function upsertObjects(ctx: WriteContext, kind: ObjectKind, objects: StripeObject[], opts: WriteOptions = {}): Promise<void> {
   if (objects.length === 0) return;
-  const rows: Row[] = [];
-  for (const o of objects) rows.push(await buildRow(ctx, kind, o, opts));
-  await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : []);
-  const live = objects.filter((o) => o['deleted'] !== true);
-  if (kind.type === 'subscriptions') {
-    await replaceChildren(ctx, 'stripe_subscription_items', 'subscription_id', live.map((o) => o.id), live.flatMap((o) => itemRows(ctx, o)));
-  } else if (kind.type === 'invoices') {
-    await replaceChildren(ctx, 'stripe_invoice_lines', 'invoice_id', live.map((o) => o.id), live.flatMap((o) => lineRows(ctx, o)));
-  }
+  await writePrepared(ctx, await prepareObjects(ctx, kind, objects, opts));
 }
 
 /** The newest event `created` applied to a row, or null (row from paging, or no row). */
