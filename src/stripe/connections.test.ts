@@ -17,7 +17,7 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
 
   beforeAll(async () => {
     env = await stripeTestEnv(kind, { oauth: { accessTokenTtlSeconds: 120 } });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => env?.dispose());
 
   const problem = async (p: Promise<unknown>): Promise<{ status: number; message: string }> => {

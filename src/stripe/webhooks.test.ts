@@ -52,7 +52,7 @@ describe.each(DB_KINDS)('Stripe webhooks and event polling on %s', (kind) => {
     enforceRouteDeclarations(app);
     await app.register(stripeWebhookRoutes(env.deps));
     await app.ready();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
     await env?.dispose();
