@@ -46,14 +46,6 @@ export function buildCli(): Command {
     });
 
   program
-    .command('worker')
-    .description('run the job queue (Stripe syncs, key rotation, clean-up, backups) without serving HTTP; needs PostgreSQL')
-    .action(async () => {
-      const { startWorker } = await import('./start.js');
-      await startWorker();
-    });
-
-  program
     .command('migrate')
     .description('apply pending database migrations')
     .option('--status', 'only list pending migrations; exit 1 if any')
