@@ -123,7 +123,8 @@ export class AppTier extends Construct {
       AWS_REGION: props.region,
       MOWT_PRIMARY_REGION: props.region,
       MOWT_BACKUP_REGION: props.backupRegion,
-      MOWT_BACKUP_BUCKET: props.backupBucketName,
+      // `mowt backup` writes encrypted snapshots to the bucket in the other region (src/backup, S3 destination).
+      MOWT_BACKUP_S3_BUCKET: props.backupBucketName,
       DB_HOST: props.databaseHost,
       DB_PORT: String(DB_PORT),
       DB_NAME: 'mowt',
@@ -273,13 +274,15 @@ export class AppTier extends Construct {
 }
 
 /** The task role both services share: the app key (via its key policy), per-organisation keys, backups. */
-export function appTaskRole(scope: Construct, id: string, opts: { backupBucketArns: string[] }): iam.Role {
+export function appTaskRole(scope: Construct, id: string, opts: { backupBucketArns: string[]; backupRegion: string }): iam.Role {
   const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Mowt app tasks (web and worker)' });
   const stack = Stack.of(scope);
   const orgKeys = `arn:aws:kms:${stack.region}:${stack.account}:key/*`;
   // Per-organisation keys (src/crypto/aws-kms.ts): created tagged with the organisation, used and destroyed only while tagged.
   role.addToPolicy(new iam.PolicyStatement({ sid: 'CreateOrganisationKeys', actions: ['kms:CreateKey', 'kms:TagResource'], resources: ['*'], conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['mowt:org', 'mowt:purpose', 'mowt:version'] }, Null: { 'aws:RequestTag/mowt:org': 'false' } } }));
   role.addToPolicy(new iam.PolicyStatement({ sid: 'UseOrganisationKeys', actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion'], resources: [orgKeys], conditions: { Null: { 'aws:ResourceTag/mowt:org': 'false' } } }));
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'Backups', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], resources: opts.backupBucketArns.flatMap((a) => [a, `${a}/*`]) }));
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'Backups', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload'], resources: opts.backupBucketArns.flatMap((a) => [a, `${a}/*`]) }));
+  // The backup bucket's default encryption uses its region's storage key, reachable only through S3.
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'BackupBucketKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [`arn:aws:kms:${opts.backupRegion}:${stack.account}:key/*`], conditions: { StringEquals: { 'kms:ViaService': `s3.${opts.backupRegion}.amazonaws.com` } } }));
   return role;
 }

@@ -41,7 +41,7 @@ export class DrStack extends Stack {
     const breakGlass = iam.Role.fromRoleName(this, 'BreakGlass', `mowt-${c.stage}-break-glass`);
     this.dataKey = rotatingKey(this, 'DataKey', { alias: n.dataKeyAlias, description: `Mowt ${c.stage} DR storage key` });
     allowStorageUse(this.dataKey, { breakGlass });
-    const taskRole = appTaskRole(this, 'AppTaskRole', { backupBucketArns: [`arn:aws:s3:::${backupBucketName(c)}`] });
+    const taskRole = appTaskRole(this, 'AppTaskRole', { backupBucketArns: [`arn:aws:s3:::${backupBucketName(c)}`], backupRegion: c.drRegion });
 
     // Replica keys share the primary's key material and its 90-day rotation; the policy is set per region.
     this.appKeyReplica = new kms.CfnReplicaKey(this, 'AppKeyReplica', {

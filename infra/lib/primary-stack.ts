@@ -51,7 +51,7 @@ export class PrimaryStack extends Stack {
     // Multi-region: the DR region holds a replica, so data sealed here can be opened there after a failover.
     this.appKey = rotatingKey(this, 'AppKey', { alias: n.appKeyAlias, description: `Mowt ${c.stage} envelope key (KMS_KEY_ID)`, multiRegion: true });
     allowStorageUse(this.dataKey, { breakGlass });
-    const taskRole = appTaskRole(this, 'AppTaskRole', { backupBucketArns: [`arn:aws:s3:::${backupBucketName(c)}`] });
+    const taskRole = appTaskRole(this, 'AppTaskRole', { backupBucketArns: [`arn:aws:s3:::${backupBucketName(c)}`], backupRegion: c.drRegion });
     allowAppUse(this.appKey, taskRole, breakGlass);
 
     this.network = new Network(this, 'Network', { azs: c.primaryAzs, natGateways: c.natGateways, logKey: this.dataKey, cidr: '10.40.0.0/16' });
