@@ -56,7 +56,7 @@ describe('embedded database lock', () => {
     const migrate = await mowt(['migrate'], env);
     expect(migrate.code, migrate.stderr).toBe(0);
     expect(migrate.stdout).toMatch(/database schema is current/);
-  }, 120_000);
+  }, 300_000); // a real server start (tsx, migrations, TLS) on a busy 2-core machine
 
   it('takes over a lock whose process is gone, is re-entrant in one process, and refuses a live holder', async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-lock-')), 'db');
