@@ -26,9 +26,6 @@ import { auditRoutes } from './audit/index.js';
 import { backupStatusRoutes } from './backup/status-routes.js';
 import { gdprRoutes } from './gdpr/routes.js';
 import { listMembers } from './teams/list-members.js';
-import { backupStatusRoutes } from './backup/status-routes.js';
-import { gdprRoutes } from './gdpr/routes.js';
-import { listMembers } from './teams/list-members.js';
 import { createCommercial, type CommercialOverrides } from './billing/wiring.js';
 import { createSecurityOps } from './security-events/security-ops.js';
 import { createRateLimitService, type RateLimitOptions } from './ratelimit/index.js';
@@ -117,7 +114,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
       // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
-      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();
