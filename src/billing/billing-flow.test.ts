@@ -145,7 +145,9 @@ describe.each(DB_KINDS)('sign-up and billing on %s', (kind) => {
     expect((await founder.browser.request('GET', `/api/orgs/${founder.orgId}/billing`)).statusCode).toBe(200);
     h.clock.advance(31 * DAY);
     const report = await h.app.services.billing.runDue();
-    expect(report.pendingErasure).toEqual([founder.orgId]);
+    // The GDPR slice's deletion ran: keys destroyed, the organisation and its rows gone, the audit trail kept.
+    expect(report).toMatchObject({ erased: 1, pendingErasure: [] });
+    expect(await h.app.db.owner.selectFrom('organisations').select('id').where('id', '=', founder.orgId).executeTakeFirst()).toBeUndefined();
     const audit = await h.app.db.owner.selectFrom('audit_log').select('action').where('org_id', '=', founder.orgId).where('action', 'like', 'billing.%').execute();
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['billing.trial_started', 'billing.checkout_started', 'billing.webhook', 'billing.portal_opened', 'billing.state_changed']));
   });

@@ -15,6 +15,8 @@ import type { TeamsDeps } from '../teams/index.js';
 import type { StripeService } from '../stripe/index.js';
 import { createBillingClient, type BillingClient } from './billing-client.js';
 import { createBillingService, type BillingService } from './billing-service.js';
+import { deleteOrganisation } from '../gdpr/index.js';
+import { withOrg } from '../db/tenant.js';
 import { planGate } from './plan-gate.js';
 import { billingRoutes } from './routes.js';
 import { analyticsTrackedMrr } from './tracked-mrr.js';
@@ -47,6 +49,11 @@ export function createCommercial(
   const billing = createBillingService({
     db, clock, logger, config, crypto, mailer, catalog: config.billingPlans, client,
     trackedMrr: overrides.trackedMrr ?? analyticsTrackedMrr(db),
+    // Retention after cancellation is over: the GDPR slice's deletion (keys destroyed, rows removed, audit kept).
+    eraseOrganisation: async (orgId) => {
+      const org = await withOrg(db, orgId, (tx) => tx.selectFrom('organisations').select('name').where('id', '=', orgId).executeTakeFirst());
+      if (org) await deleteOrganisation({ db, crypto, clock }, { orgId, actorId: null, confirmName: org.name });
+    },
   });
   const digest = createDigestService({ db, clock, logger, config, crypto, mailer, metrics: overrides.metrics ?? analyticsMetricsSource(db), slack: overrides.slack });
   const background = (task: () => Promise<void>) => {
