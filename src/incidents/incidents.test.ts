@@ -72,7 +72,7 @@ describe.each(DB_KINDS)('incidents and breach notices on %s', (kind) => {
       message: 'A misconfigured export link was reachable without a session for 40 minutes.',
       orgIds: [a.id, b.id],
       breach: true,
-      public: true,
+      public: false,
     });
     expect(drafted).toBe(2);
     const draft = await withOrg(app.db, a.id, (tx) => tx.selectFrom('breach_notices').selectAll().where('incident_id', '=', incident.id).executeTakeFirstOrThrow());

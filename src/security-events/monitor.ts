@@ -227,7 +227,7 @@ export function createSecurityMonitor(deps: SecurityMonitorDeps): SecurityMonito
     if (user) {
       const email = await deps.crypto.decryptSystemField({ table: 'users', column: 'email_encrypted', rowId: e.userId }, user.email_encrypted);
       try {
-        await deps.mailer.send(newSignInEmail(email, { what, at: e.at, link: `${deps.baseUrl()}/settings/sessions` }));
+        await deps.mailer.send(newSignInEmail(email, { what, at: e.at, link: `${deps.baseUrl()}/` }));
       } catch (err) {
         deps.logger.error({ err, userId: e.userId }, 'new sign-in notice could not be mailed');
       }

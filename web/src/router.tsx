@@ -22,6 +22,8 @@ import { DASHBOARDS } from './pages/dashboards/dashboards.js';
 import { HomeRedirect } from './pages/HomeRedirect.js';
 import { CrashPage, NotFoundPage } from './pages/NotFoundPage.js';
 import { AuditLogPage } from './pages/settings/AuditLogPage.js';
+import { SecurityEventsPage } from './pages/settings/SecurityEventsPage.js';
+import { StaffAccessPage } from './pages/settings/StaffAccessPage.js';
 import { SecurityPage } from './pages/settings/SecurityPage.js';
 import { SessionsPage } from './pages/settings/SessionsPage.js';
 import { StripePage } from './pages/settings/StripePage.js';
@@ -54,6 +56,8 @@ export const routes: RouteObject[] = [
           { path: 'settings', element: <Navigate to="security" replace /> },
           { path: 'settings/team', element: <TeamPage /> },
           { path: 'settings/audit-log', element: <AuditLogPage /> },
+          { path: 'settings/security-events', element: <SecurityEventsPage /> },
+          { path: 'settings/staff-access', element: <StaffAccessPage /> },
           { path: 'settings/sessions', element: <SessionsPage /> },
           { path: 'settings/stripe', element: <StripePage /> },
           { path: 'settings/security', element: <SecurityPage /> },

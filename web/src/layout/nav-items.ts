@@ -36,6 +36,8 @@ export const NAV: NavGroup[] = [
       { path: 'settings/team', label: 'Team', icon: 'team', capability: 'manageMembers' },
       { path: 'settings/stripe', label: 'Stripe', icon: 'stripe', capability: 'viewDashboards' },
       { path: 'settings/audit-log', label: 'Audit log', icon: 'audit', capability: 'viewAuditLog' },
+      { path: 'settings/security-events', label: 'Security events', icon: 'security', capability: 'viewAuditLog' },
+      { path: 'settings/staff-access', label: 'Staff access', icon: 'team', capability: 'viewAuditLog' },
       { path: 'settings/sessions', label: 'Sessions', icon: 'sessions', capability: 'viewDashboards' },
       { path: 'settings/security', label: 'Security', icon: 'security', capability: 'viewDashboards' },
       { path: 'settings/notifications', label: 'Notifications', icon: 'sessions', capability: 'viewDashboards' },
