@@ -18,6 +18,7 @@ import { WEB_DIST } from './paths.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Services } from './services.js';
 import { createStripeService } from './stripe/index.js';
+import { createAnalyticsService } from './analytics/index.js';
 import { authPlugin, authRoutes, createAuthDeps, databaseAudit, type AuthDeps } from './auth/index.js';
 import { auditKeyEvents, createFieldCrypto, createKmsFromConfig } from './crypto/index.js';
 import { createMailer, type Mailer } from './mail/index.js';
@@ -92,8 +93,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const secOps = securityOps.withAuth(auth);
     const teams = createTeamsDeps(auth, crypto);
     const stripe = createStripeService({ config, db, logger, clock, crypto });
+    // Analytics keeps its daily snapshots fresh from every change the Stripe slice stores.
+    const analytics = createAnalyticsService({ db, crypto, clock, logger });
+    stripe.deps.onChange = analytics.onStripeChange;
     const commercial = createCommercial({ config, db, logger, clock, crypto, mailer, auth, teams, stripe }, overrides.commercial);
-    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe, security: securityOps.monitor, billing: commercial.billing, digest: commercial.digest };
+    const services: Services = { config, db, logger, clock, crypto, mailer, auth, teams, stripe, analytics, security: securityOps.monitor, billing: commercial.billing, digest: commercial.digest };
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const rateLimit = await createRateLimitService({ redisUrl: config.redisUrl, logger }, overrides.rateLimit);
     cleanups.push(() => rateLimit.close());
@@ -114,10 +118,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
       // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
-      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...analytics.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();
+    await analytics.start();
     const redirect = createRedirectServer(() => config.baseUrl);
     return {
       config,
@@ -144,6 +149,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await new Promise<void>((resolve) => (redirect.listening ? redirect.close(() => resolve()) : resolve()));
         await server.close();
         await stripe.stop();
+        await analytics.stop();
         await auth.close();
         for (const cleanup of cleanups) await cleanup();
         if (!overrides.db) await db.close();

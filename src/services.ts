@@ -9,6 +9,7 @@ import type { FieldCrypto } from './crypto/index.js';
 import type { Mailer } from './mail/index.js';
 import type { TeamsDeps } from './teams/index.js';
 import type { StripeService } from './stripe/index.js';
+import type { AnalyticsService } from './analytics/index.js';
 import type { BillingService } from './billing/index.js';
 import type { DigestService } from './digest/index.js';
 import type { SecurityMonitor } from './security-events/index.js';
@@ -23,6 +24,7 @@ export interface Services {
   auth: AuthDeps;
   teams: TeamsDeps;
   stripe: StripeService;
+  analytics: AnalyticsService;
   billing: BillingService;
   digest: DigestService;
   /** Report security-relevant activity: recordTokenUse, recordExport, … (src/security-events). */

@@ -21,6 +21,7 @@ import type { StripeConnectionDirectoryTable, StripeConnectionsTable, StripeOAut
 import type * as StripeObjects from '../stripe/objects.table.js';
 import type { StripeSyncStateTable } from '../stripe/sync-state.table.js';
 import type { BackupRestoreTestsTable, BackupRunsTable } from '../backup/backup-tables.table.js';
+import type * as Analytics from '../analytics/analytics.table.js';
 import type { ChartAnnotationsTable, SavedViewsTable } from '../views/views.table.js';
 import type { ApiTokenDirectoryTable, ApiTokensTable } from '../tokens/api-tokens.table.js';
 import type * as SecurityTables from '../security-events/security-tables.table.js';
@@ -69,6 +70,15 @@ export interface Database {
   stripe_events: StripeObjects.StripeEventsTable;
   backup_runs: BackupRunsTable;
   backup_restore_tests: BackupRestoreTestsTable;
+  analytics_settings: Analytics.AnalyticsSettingsTable;
+  analytics_state: Analytics.AnalyticsStateTable;
+  analytics_days: Analytics.AnalyticsDaysTable;
+  analytics_customers: Analytics.AnalyticsCustomersTable;
+  analytics_points: Analytics.AnalyticsPointsTable;
+  analytics_fx_rates: Analytics.AnalyticsFxRatesTable;
+  analytics_invoice_facts: Analytics.AnalyticsInvoiceFactsTable;
+  analytics_cash_facts: Analytics.AnalyticsCashFactsTable;
+  analytics_trials: Analytics.AnalyticsTrialsTable;
   saved_views: SavedViewsTable;
   chart_annotations: ChartAnnotationsTable;
   security_events: SecurityTables.SecurityEventsTable;

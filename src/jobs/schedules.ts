@@ -23,6 +23,8 @@ export async function startScheduledJobs(services: Services): Promise<RunningJob
   await scheduleBreachDeadlineCheck(queue, { db, crypto, clock, logger, mailer: services.mailer, baseUrl: () => config.baseUrl, oncall: config.oncall });
   // Stripe sync passes and the Events API polling schedule (one pass per connection at a time).
   await services.stripe.useQueue(queue);
+  // Full analytics recomputes (after backfills, settings changes) and the hourly snapshot refresh.
+  await services.analytics.useQueue(queue);
   await scheduleBackupJobs(queue, {
     config,
     db,

@@ -45,3 +45,17 @@ export type { Rational } from './rational.js';
 export { roundHalfEven, parseDecimal } from './rational.js';
 export { movementsBehind } from './drilldown.js';
 export type { MovementLine } from './drilldown.js';
+
+// Calendar helpers, breakpoints and field lists the materialisation layer (src/analytics) reuses so that its
+// days and periods are exactly the engine's.
+export { dayOf, dayEnd, dayStart, addDays, daysBetween, weekStart, monthStart, monthEnd, addMonthsToDate } from './calendar.js';
+export { subscriptionBreakpoints } from './mrr.js';
+export { trialEndOf } from './trials.js';
+export { ORG_FIELDS } from './aggregate.js';
+export type { OrgField } from './aggregate.js';
+export { recordExcluded, excludedCustomerKeys } from './payments.js';
+export { isCustomerExcluded, filterSubscription } from './filters.js';
+export { toReporting, minorFactor } from './fx.js';
+export { ratio } from './ratio.js';
+export { versionAt, recurringItems } from './mrr.js';
+export { add, mul, div, rat, fromInt, ZERO } from './rational.js';

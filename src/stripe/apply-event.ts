@@ -55,6 +55,7 @@ export async function applyEvent(
     await upsertObjects(ctx, eventsKind, [event], { receivedVia: via });
     if (kind && state) await upsertObjects(ctx, kind, [state], { eventCreated: created });
   });
+  if (state) deps.onChange?.({ kind: 'object', orgId, connectionId, objectName, object: state });
   if (decision === 'stale') return 'stale';
   if (decision === 'store-only') return 'stored';
   return decision === 'refetch' ? 'refetched' : 'applied';

@@ -41,7 +41,14 @@ export interface StripeDeps {
   readerFor(token: string, connectionId: string): StripeReader;
   /** Asks for a sync of the connection (queued when a job queue runs, else in-process). */
   requestSync(orgId: string, connectionId: string): void;
+  /** Told after synced data changed (src/analytics keeps its snapshot fresh from it); must not throw. */
+  onChange?: (change: StripeChange) => void;
 }
+
+/** A change to synced data: one object applied from an event, or a backfill pass that stored objects. */
+export type StripeChange =
+  | { kind: 'object'; orgId: string; connectionId: string; objectName: string; object: Record<string, unknown> }
+  | { kind: 'backfilled'; orgId: string; connectionId: string };
 
 export const tokenPlace = (connectionId: string, column: 'token_encrypted' | 'refresh_token_encrypted' | 'webhook_secret_encrypted'): FieldPlace => ({
   table: 'stripe_connections', column, rowId: connectionId, purpose: 'stripe',

@@ -7,7 +7,8 @@ import type { StripeDeps } from './stripe-deps.js';
 
 export async function syncConnection(deps: StripeDeps, orgId: string, connectionId: string, signal?: AbortSignal): Promise<void> {
   const reader = await openReader(deps, orgId, connectionId);
-  await backfill(deps, orgId, connectionId, { reader, signal });
+  const stored = await backfill(deps, orgId, connectionId, { reader, signal });
+  if (stored.objects > 0) deps.onChange?.({ kind: 'backfilled', orgId, connectionId });
   signal?.throwIfAborted();
   await pollEvents(deps, orgId, connectionId, reader);
 }

@@ -16,7 +16,10 @@ async function seed(app: TeamsApp): Promise<{ a: TestOrg; b: TestOrg }> {
     await org.admin.browser.post(`/api/orgs/${org.id}/audit/page-view`, { page: '/dashboard' });
     await org.admin.browser.post(`/api/orgs/${org.id}/views`, { name: 'Segment', filters: { countries: ['GB'] } });
     await org.admin.browser.post(`/api/orgs/${org.id}/annotations`, { date: '2026-03-01', label: 'Price change' });
+    await org.admin.browser.request('PUT', `/api/orgs/${org.id}/metrics/settings`, { body: { preset: 'stripe' } });
+    await org.admin.browser.post(`/api/orgs/${org.id}/metrics/recompute`, {});
   }
+  await app.services.analytics.idle();
   return { a, b };
 }
 
@@ -42,7 +45,7 @@ describe.each(DB_KINDS)('row-level security of every tenant table on %s', (kind)
   });
 
   it('shows nothing tenant-owned without an organisation, and never another organisation’s rows', async () => {
-    const counts = await ownerCounts(t.db, ['organisations', 'memberships', 'invites', 'audit_log', 'saved_views', 'chart_annotations'], orgs.b.id);
+    const counts = await ownerCounts(t.db, ['organisations', 'memberships', 'invites', 'audit_log', 'saved_views', 'chart_annotations', 'analytics_settings', 'analytics_state'], orgs.b.id);
     expect(Object.values(counts).every((n) => n > 0)).toBe(true);
     expect(await dataProblems(t.db, orgs.a.id, orgs.a.admin.id)).toEqual([]);
     expect(await dataProblems(t.db, orgs.b.id, orgs.b.admin.id)).toEqual([]);

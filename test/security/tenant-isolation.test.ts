@@ -53,6 +53,13 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       sql`insert into stripe_connections (id, org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
           values (${connectionId}, ${b.id}, 'restricted_key', 'acct_bravo', false, 'Bravo Stripe', 'rk_test_…b0', 'active', now(), now())`.execute(tx),
     );
+    // A synced Stripe customer of B and its row in B's analytics snapshot (B's own data, in B's scope).
+    await withOrg(app.db, b.id, async (tx) => {
+      const payload = await app.services.crypto.encryptField(b.id, { table: 'stripe_customers', column: 'payload_encrypted', rowId: 'cus_bravo_1' }, '{"id":"cus_bravo_1"}', tx);
+      await sql`insert into stripe_customers (org_id, connection_id, id, livemode, payload_encrypted, synced_at) values (${b.id}, ${connectionId}, 'cus_bravo_1', false, ${payload}, now())`.execute(tx);
+      await sql`insert into analytics_customers (org_id, customer_key, connection_id, account_id, customer_id, status, mrr, native, currencies, plans, billing_intervals, plan_mrr, version, updated_at)
+          values (${b.id}, 'acct_bravo/cus_bravo_1', ${connectionId}, 'acct_bravo', 'cus_bravo_1', 'active', 4200, '{}'::jsonb, '{GBP}', '{}', '{month}', '{}'::jsonb, 1, now())`.execute(tx);
+    });
     // A saved view and a chart annotation of B (views slice), made through B's own API.
     const bView = await b.admin.browser.post(`/api/orgs/${b.id}/views`, { name: 'Bravo segment', filters: {} });
     const bAnnotation = await b.admin.browser.post(`/api/orgs/${b.id}/annotations`, { date: '2026-03-01', label: 'Bravo price change' });
@@ -70,6 +77,8 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       viewId: (bView.json() as { view: { id: string } }).view.id,
       annotationId: (bAnnotation.json() as { annotation: { id: string } }).annotation.id,
       grantId: await staffGrantOf(app, b.id),
+      customerId: 'cus_bravo_1',
+      dataset: 'customers',
     };
   });
   afterAll(async () => {
@@ -117,9 +126,32 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       'DELETE /api/orgs/:orgId/views/:viewId',
       'PATCH /api/orgs/:orgId/annotations/:annotationId',
       'DELETE /api/orgs/:orgId/annotations/:annotationId',
+      'GET /api/orgs/:orgId/metrics/summary',
+      'GET /api/orgs/:orgId/metrics/mrr',
+      'GET /api/orgs/:orgId/customers/:customerId',
+      'GET /api/orgs/:orgId/exports/:dataset',
+      'PUT /api/orgs/:orgId/metrics/settings',
     ]) {
       expect(walked).toContain(r);
     }
+  });
+
+  it('answers 404 to a member of A asking A’s analytics for B’s customer (no B data in any answer)', async () => {
+    for (const path of [
+      `/api/orgs/${a.id}/customers/cus_bravo_1`,
+      `/api/orgs/${a.id}/customers/cus_bravo_1?account=acct_bravo`,
+      `/api/orgs/${a.id}/exports/customer-timeline?customerId=cus_bravo_1`,
+    ]) {
+      const res = await a.admin.browser.request('GET', path);
+      expect(`${path} ${res.statusCode}`).toBe(`${path} 404`);
+      expect(res.body).not.toContain('Bravo');
+    }
+    const list = await a.admin.browser.request('GET', `/api/orgs/${a.id}/customers?q=bravo`);
+    expect(list.statusCode).toBe(200);
+    expect((list.json() as { total: number }).total).toBe(0);
+    const csv = await a.admin.browser.request('GET', `/api/orgs/${a.id}/exports/customers`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).not.toContain('cus_bravo_1');
   });
 
   it('left organisation B exactly as it was', async () => {

@@ -6,6 +6,7 @@ import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_teams_audit.js';
 import * as m0005 from './0005_stripe.js';
 import * as m0006 from './0006_backup.js';
+import * as m0007 from './0007_analytics.js';
 import * as m0008 from './0008_views_annotations.js';
 import * as m0011 from './0011_api_tokens.js';
 import * as m0012 from './0012_security_ops.js';
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0004_teams_audit': m0004,
   '0005_stripe': m0005,
   '0006_backup': m0006,
+  '0007_analytics': m0007,
   '0008_views_annotations': m0008,
   '0011_api_tokens': m0011,
   '0012_security_ops': m0012,

@@ -1,0 +1,843 @@
+// The read side: every figure the API serves, as plain functions over the stored snapshot (callable from the
+// routes, from /api/v1 for API tokens, and from tests). Nothing here recomputes a customer's MRR: org-level
+// figures come from analytics_days, segment figures from the stored per-customer series, period metrics
+// from the stored facts — each rolled up with the engine's own functions so the rules stay in src/metrics.
+import { sql } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { withOrg, type Tx } from '../db/tenant.js';
+import {
+  accumulate, accumulator, addDays, addMonthsToDate, arpa as arpaOf, buildFxTable, cohorts as engineCohorts, dayEnd, dayOf, daysBetween, finish, ltv as ltvOf,
+  monthEnd, monthStart, movementsBehind, pointOn, ratio, revenueRetention, rollup, weekStart, type Cohort, type CustomerSeries, type FxTable, type Granularity,
+  type Ltv, type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
+} from '../metrics/index.js';
+import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
+import { convertedSum } from './compute.js';
+import type { AnalyticsCrypto } from './load.js';
+import { readSettings } from './settings.js';
+import { readFxRates, readState, type StateRow } from './store.js';
+
+export interface QueryDeps {
+  db: Db;
+  crypto: AnalyticsCrypto;
+  clock: Clock;
+  cache: AnalyticsCache;
+  /** told when a read finds the snapshot missing or out of date (the service queues a recompute) */
+  onStale?: (orgId: string, reason: string) => void;
+}
+
+export interface Filters {
+  plan?: string[];
+  currency?: string[];
+  country?: string[];
+  billingInterval?: string[];
+  meta?: { key: string; value: string }[];
+}
+
+export type Interval = Granularity;
+export type ApiMovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation' | 'currencyAdjustment';
+export const API_MOVEMENT_KINDS: readonly ApiMovementKind[] = ['new', 'expansion', 'contraction', 'churn', 'reactivation', 'currencyAdjustment'];
+const toEngineKind = (k: ApiMovementKind): MovementKind => (k === 'currencyAdjustment' ? 'fx' : k);
+const toApiKind = (k: MovementKind): ApiMovementKind => (k === 'fx' ? 'currencyAdjustment' : k);
+
+export class QueryError extends Error {
+  constructor(readonly status: 400 | 404, message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+export const MAX_ROWS = 1200;
+
+// ---------------------------------------------------------------------------------------------- snapshot
+
+interface Snapshot {
+  orgId: string;
+  state: StateRow | null;
+  currency: string;
+  timezone: string;
+  today: string;
+  range: { from: string; to: string } | null;
+  ltvCap: number;
+}
+
+async function snapshot(deps: QueryDeps, tx: Tx, orgId: string): Promise<Snapshot> {
+  const state = await readState(tx, orgId);
+  const settings = await readSettings(tx, orgId);
+  const currency = state?.currency ?? settings.reportingCurrency;
+  const timezone = state?.timezone ?? settings.timezone;
+  const today = dayOf(Math.floor(deps.clock().getTime() / 1000), timezone);
+  if (!state || state.status === 'empty') deps.onStale?.(orgId, 'no snapshot');
+  else if (state.settingsHash && (state.currency !== settings.reportingCurrency || state.timezone !== settings.timezone)) deps.onStale?.(orgId, 'settings changed');
+  else if (state.rangeTo && state.rangeTo < addDays(today, 1)) deps.onStale?.(orgId, 'snapshot ends before tomorrow');
+  const range = state?.rangeFrom && state.rangeTo ? { from: state.rangeFrom, to: state.rangeTo } : null;
+  return { orgId, state, currency, timezone, today, range, ltvCap: settings.ltvMaxLifetimeMonths };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+function checkDate(d: string, name: string): void {
+  if (!DATE.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
+    throw new QueryError(400, `${name} must be a date YYYY-MM-DD`, 'bad_date');
+  }
+}
+
+/** Resolves from/to defaults: to = today (clamped), from = the day after to minus 12 months. */
+export function resolveRange(snap: { today: string }, from?: string, to?: string): { from: string; to: string } {
+  if (to) checkDate(to, 'to');
+  if (from) checkDate(from, 'from');
+  let end = to ?? snap.today;
+  if (end > snap.today) end = snap.today;
+  const start = from ?? addDays(addMonthsToDate(end, -12), 1);
+  if (start > end) throw new QueryError(400, 'from must not be after to', 'bad_range');
+  return { from: start, to: end };
+}
+
+export function periods(from: string, to: string, interval: Interval): { date: string; from: string; to: string }[] {
+  const out: { date: string; from: string; to: string }[] = [];
+  const keyOf = interval === 'day' ? (d: string) => d : interval === 'week' ? weekStart : monthStart;
+  let d = from;
+  while (d <= to) {
+    const key = keyOf(d);
+    const next = interval === 'day' ? addDays(key, 1) : interval === 'week' ? addDays(key, 7) : addMonthsToDate(key, 1);
+    const end = addDays(next, -1) < to ? addDays(next, -1) : to;
+    out.push({ date: key, from: d, to: end });
+    d = addDays(end, 1);
+    if (out.length > MAX_ROWS) throw new QueryError(400, `more than ${MAX_ROWS} rows: choose a longer interval or a shorter range`, 'range_too_large');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- filters
+
+export function hasFilters(f: Filters | undefined): boolean {
+  return Boolean(f && (f.plan?.length || f.currency?.length || f.country?.length || f.billingInterval?.length || f.meta?.length));
+}
+
+export function matches(c: CachedCustomer, f: Filters): boolean {
+  if (c.status === 'excluded') return false;
+  if (f.plan?.length && !f.plan.some((p) => c.plans.includes(p))) return false;
+  if (f.currency?.length && !f.currency.some((x) => c.currencies.includes(x.toUpperCase()))) return false;
+  if (f.country?.length && !f.country.some((x) => (c.country ?? '').toUpperCase() === x.toUpperCase())) return false;
+  if (f.billingInterval?.length && !f.billingInterval.some((x) => c.billingIntervals.includes(x))) return false;
+  if (f.meta?.length && !f.meta.every((m) => c.metadata[m.key] === m.value)) return false;
+  return true;
+}
+
+function selected(cache: OrgCache, f: Filters | undefined): CachedCustomer[] {
+  return [...cache.customers.values()].filter((c) => c.status !== 'excluded' && (!f || matches(c, f)));
+}
+
+// ---------------------------------------------------------------------------------------------- daily aggregates
+
+const zeroDay = (date: string, mrr: number, paying: number): OrgDay => ({
+  date, mrr, payingCustomers: paying, new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0, fx: 0, newCustomers: 0, churnedCustomers: 0, reactivatedCustomers: 0,
+});
+
+type Row = Record<string, unknown>;
+
+/** Org aggregates over [from, to] from analytics_days; days outside the stored range are carried flat. */
+async function storedAggregates(tx: Tx, snap: Snapshot, from: string, to: string): Promise<OrgAggregates> {
+  const currency = snap.currency;
+  const open = { mrr: snap.state?.openingMrr ?? 0, payingCustomers: snap.state?.openingPaying ?? 0 };
+  if (!snap.range) {
+    const days: OrgDay[] = [];
+    for (let d = from; d <= to; d = addDays(d, 1)) days.push(zeroDay(d, 0, 0));
+    return { currency, from, to, opening: { mrr: 0, payingCustomers: 0 }, days };
+  }
+  const { rows } = await sql<Row>`select day::text as day, mrr::text as mrr, paying, new::text as new, expansion::text as expansion, contraction::text as contraction,
+      churn::text as churn, reactivation::text as reactivation, fx::text as fx, new_customers, churned_customers, reactivated_customers
+    from analytics_days where org_id = ${snap.orgId} and day between ${addDays(from, -1)}::date and ${to}::date order by day`.execute(tx);
+  const byDay = new Map(rows.map((r) => [String(r['day']), r]));
+  const before = addDays(from, -1);
+  let last = { mrr: open.mrr, payingCustomers: open.payingCustomers };
+  if (before >= snap.range.from) {
+    const r = byDay.get(before);
+    if (r) last = { mrr: Number(r['mrr']), payingCustomers: Number(r['paying']) };
+    else if (before > snap.range.to) {
+      const { rows: lastRows } = await sql<Row>`select mrr::text as mrr, paying from analytics_days where org_id = ${snap.orgId} order by day desc limit 1`.execute(tx);
+      if (lastRows[0]) last = { mrr: Number(lastRows[0]['mrr']), payingCustomers: Number(lastRows[0]['paying']) };
+    }
+  }
+  const opening = { ...last };
+  const days: OrgDay[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    const r = byDay.get(d);
+    if (!r) {
+      days.push(zeroDay(d, last.mrr, last.payingCustomers));
+      continue;
+    }
+    const day: OrgDay = {
+      date: d, mrr: Number(r['mrr']), payingCustomers: Number(r['paying']), new: Number(r['new']), expansion: Number(r['expansion']), contraction: Number(r['contraction']),
+      churn: Number(r['churn']), reactivation: Number(r['reactivation']), fx: Number(r['fx']), newCustomers: Number(r['new_customers']),
+      churnedCustomers: Number(r['churned_customers']), reactivatedCustomers: Number(r['reactivated_customers']),
+    };
+    days.push(day);
+    last = { mrr: day.mrr, payingCustomers: day.payingCustomers };
+  }
+  return { currency, from, to, opening, days };
+}
+
+/** Org aggregates of a segment: the engine's accumulator over the selected customers' stored series. */
+function segmentAggregates(snap: Snapshot, cache: OrgCache, customers: CachedCustomer[], from: string, to: string): OrgAggregates {
+  const acc = accumulator(snap.currency, from, to);
+  const range = snap.range ?? { from, to };
+  for (const c of customers) {
+    const full = seriesOf(cache, c, range);
+    const opening = pointOn(full, addDays(from, -1));
+    const points = full.points.filter((p) => p.date >= from && p.date <= to);
+    accumulate(acc, { ...full, from, to, opening, points }, 1);
+  }
+  return finish(acc);
+}
+
+async function aggregatesFor(deps: QueryDeps, tx: Tx, snap: Snapshot, from: string, to: string, filters?: Filters): Promise<{ agg: OrgAggregates; cache?: OrgCache; customers?: CachedCustomer[] }> {
+  if (!hasFilters(filters)) return { agg: await storedAggregates(tx, snap, from, to) };
+  const cache = await deps.cache.get(tx, snap.orgId, snap.state, { series: true });
+  const customers = selected(cache, filters);
+  return { agg: segmentAggregates(snap, cache, customers, from, to), cache, customers };
+}
+
+const dayOn = (agg: OrgAggregates, date: string): { mrr: number; payingCustomers: number } =>
+  date < agg.from ? agg.opening : (agg.days[daysBetween(agg.from, date)] ?? agg.days[agg.days.length - 1] ?? agg.opening);
+
+function sumOver(agg: OrgAggregates, from: string, to: string, pick: (d: OrgDay) => number): number {
+  let t = 0;
+  for (const d of agg.days) if (d.date >= from && d.date <= to) t += pick(d);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------- status
+
+export interface StatusView {
+  state: 'empty' | 'computing' | 'ready' | 'failed';
+  version: number;
+  currency: string;
+  timezone: string;
+  from: string | null;
+  to: string | null;
+  computedAt: string | null;
+  lastIncrementalAt: string | null;
+  lastError: string | null;
+  warnings: string[];
+}
+
+export async function metricsStatus(deps: QueryDeps, orgId: string): Promise<StatusView> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const s = snap.state;
+    return {
+      state: s?.status ?? 'empty', version: s?.version ?? 0, currency: snap.currency, timezone: snap.timezone,
+      from: snap.range?.from ?? null, to: snap.range?.to ?? null, computedAt: s?.computedAt?.toISOString() ?? null,
+      lastIncrementalAt: s?.lastIncrementalAt?.toISOString() ?? null, lastError: s?.lastError ?? null, warnings: s?.warnings ?? [],
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- summary
+
+export type Compare = 'day' | 'week' | 'month' | 'year';
+
+export function previousDate(date: string, compare: Compare): string {
+  if (compare === 'day') return addDays(date, -1);
+  if (compare === 'week') return addDays(date, -7);
+  const months = compare === 'year' ? -12 : -1;
+  const target = addMonthsToDate(monthStart(date), months);
+  const day = Number(date.slice(8, 10));
+  const last = monthEnd(target);
+  const candidate = `${target.slice(0, 8)}${String(day).padStart(2, '0')}`;
+  return candidate > last ? last : candidate;
+}
+
+export interface Headline {
+  date: string;
+  mrr: number;
+  arr: number;
+  customers: number;
+  arpa: number;
+  ltv: Ltv;
+}
+
+export interface SummaryView extends Headline {
+  currency: string;
+  customerChurnRate: Ratio;
+  previous: Headline;
+  change: { mrr: number; arr: number; customers: number; arpa: number; ltv: number };
+  asOf: string | null;
+}
+
+function headline(agg: OrgAggregates, date: string, churn: Ratio, cap: number): Headline {
+  const d = dayOn(agg, date);
+  const a = arpaOf(d.mrr, d.payingCustomers);
+  return { date, mrr: d.mrr, arr: d.mrr * 12, customers: d.payingCustomers, arpa: a, ltv: ltvOf(a, churn, cap) };
+}
+
+export async function summary(deps: QueryDeps, orgId: string, q: { date?: string; compare?: Compare; filters?: Filters }): Promise<SummaryView> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    if (q.date) checkDate(q.date, 'date');
+    const date = q.date && q.date < snap.today ? q.date : snap.today;
+    const prev = previousDate(date, q.compare ?? 'month');
+    const prevPrev = previousDate(prev, q.compare ?? 'month');
+    const { agg } = await aggregatesFor(deps, tx, snap, addDays(prevPrev, 1), date, q.filters);
+    const churnNow = ratio(sumOver(agg, addDays(prev, 1), date, (d) => d.churnedCustomers), dayOn(agg, prev).payingCustomers);
+    const churnPrev = ratio(sumOver(agg, addDays(prevPrev, 1), prev, (d) => d.churnedCustomers), dayOn(agg, prevPrev).payingCustomers);
+    const now = headline(agg, date, churnNow, snap.ltvCap);
+    const before = headline(agg, prev, churnPrev, snap.ltvCap);
+    return {
+      ...now, currency: snap.currency, customerChurnRate: churnNow, previous: before,
+      change: { mrr: now.mrr - before.mrr, arr: now.arr - before.arr, customers: now.customers - before.customers, arpa: now.arpa - before.arpa, ltv: now.ltv.value - before.ltv.value },
+      asOf: (snap.state?.lastIncrementalAt && snap.state.computedAt && snap.state.lastIncrementalAt > snap.state.computedAt ? snap.state.lastIncrementalAt : snap.state?.computedAt)?.toISOString() ?? null,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- MRR series
+
+export interface MrrRow {
+  date: string;
+  from: string;
+  to: string;
+  currency: string;
+  mrr: number;
+  startMrr: number;
+  new: number;
+  expansion: number;
+  contraction: number;
+  churn: number;
+  reactivation: number;
+  currencyAdjustment: number;
+  customers: number;
+  newCustomers: number;
+  churnedCustomers: number;
+  reactivatedCustomers: number;
+}
+
+export interface SeriesQuery {
+  from?: string;
+  to?: string;
+  interval?: Interval;
+  filters?: Filters;
+  /** one row over the whole range (KPIs), instead of one per interval */
+  whole?: boolean;
+}
+
+const periodsOf = (r: { from: string; to: string }, q: SeriesQuery) => (q.whole ? [{ date: r.from, from: r.from, to: r.to }] : periods(r.from, r.to, q.interval ?? 'month'));
+
+export async function mrrSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<MrrRow[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const r = resolveRange(snap, q.from, q.to);
+    periodsOf(r, q);
+    const { agg } = await aggregatesFor(deps, tx, snap, r.from, r.to, q.filters);
+    const rows = rollup(agg, q.interval ?? 'month', r);
+    const merged = q.whole && rows.length > 0 ? [rows.reduce((acc, x) => ({
+      ...acc, to: x.to, mrr: x.mrr, payingCustomers: x.payingCustomers, new: acc.new + x.new, expansion: acc.expansion + x.expansion,
+      contraction: acc.contraction + x.contraction, churn: acc.churn + x.churn, reactivation: acc.reactivation + x.reactivation, fx: acc.fx + x.fx,
+      newCustomers: acc.newCustomers + x.newCustomers, churnedCustomers: acc.churnedCustomers + x.churnedCustomers, reactivatedCustomers: acc.reactivatedCustomers + x.reactivatedCustomers,
+    }))] : rows;
+    return merged.map((p) => ({
+      date: p.period, from: p.from, to: p.to, currency: snap.currency, mrr: p.mrr, startMrr: p.startMrr, new: p.new, expansion: p.expansion,
+      contraction: p.contraction, churn: p.churn, reactivation: p.reactivation, currencyAdjustment: p.fx, customers: p.payingCustomers,
+      newCustomers: p.newCustomers, churnedCustomers: p.churnedCustomers, reactivatedCustomers: p.reactivatedCustomers,
+    }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- churn
+
+export interface ChurnRow {
+  date: string;
+  from: string;
+  to: string;
+  currency: string;
+  startMrr: number;
+  startCustomers: number;
+  churnedCustomers: number;
+  churnedMrr: number;
+  contractionMrr: number;
+  expansionMrr: number;
+  reactivationMrr: number;
+  customerChurnRate: Ratio;
+  grossMrrChurnRate: Ratio;
+  netMrrChurnRate: Ratio;
+  nrr: Ratio;
+  grr: Ratio;
+}
+
+async function allSeries(deps: QueryDeps, tx: Tx, snap: Snapshot, filters?: Filters): Promise<{ cache: OrgCache; series: CustomerSeries[] }> {
+  const cache = await deps.cache.get(tx, snap.orgId, snap.state, { series: true });
+  const range = snap.range ?? { from: snap.today, to: snap.today };
+  return { cache, series: selected(cache, filters).map((c) => seriesOf(cache, c, range)) };
+}
+
+/** NRR and GRR need each start customer's MRR at both ends; before/after the stored range reads flat. */
+function retention(series: CustomerSeries[], from: string, to: string): { nrr: Ratio; grr: Ratio } {
+  if (series.length === 0) return { nrr: ratio(0, 0), grr: ratio(0, 0) };
+  const clamp = (s: CustomerSeries, d: string): string => (d < addDays(s.from, -1) ? addDays(s.from, -1) : d > s.to ? s.to : d);
+  const fitted = series.map((s) => ({ ...s, from: clamp(s, addDays(from, -1)) === addDays(s.from, -1) ? s.from : s.from }));
+  const start = addDays(from, -1);
+  const first = fitted[0] as CustomerSeries;
+  if (start < addDays(first.from, -1)) return { nrr: ratio(0, 0), grr: ratio(0, 0) };
+  return revenueRetention(fitted, from, to > first.to ? first.to : to);
+}
+
+export async function churnSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<ChurnRow[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const r = resolveRange(snap, q.from, q.to);
+    const ps = periodsOf(r, q);
+    const { agg } = await aggregatesFor(deps, tx, snap, r.from, r.to, q.filters);
+    const { series } = await allSeries(deps, tx, snap, q.filters);
+    return ps.map((p) => {
+      const start = dayOn(agg, addDays(p.from, -1));
+      const churned = sumOver(agg, p.from, p.to, (d) => d.churnedCustomers);
+      const churnMrr = sumOver(agg, p.from, p.to, (d) => d.churn);
+      const contraction = sumOver(agg, p.from, p.to, (d) => d.contraction);
+      const expansion = sumOver(agg, p.from, p.to, (d) => d.expansion);
+      const reactivation = sumOver(agg, p.from, p.to, (d) => d.reactivation);
+      const { nrr, grr } = retention(series, p.from, p.to);
+      return {
+        date: p.date, from: p.from, to: p.to, currency: snap.currency, startMrr: start.mrr, startCustomers: start.payingCustomers, churnedCustomers: churned,
+        churnedMrr: churnMrr, contractionMrr: contraction, expansionMrr: expansion, reactivationMrr: reactivation,
+        customerChurnRate: ratio(churned, start.payingCustomers),
+        grossMrrChurnRate: ratio(-(churnMrr + contraction), start.mrr),
+        netMrrChurnRate: ratio(-(churnMrr + contraction + expansion + reactivation), start.mrr),
+        nrr, grr,
+      };
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- cohorts
+
+export interface CohortView extends Cohort {
+  currency: string;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export async function cohortTable(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<CohortView[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    for (const [v, n] of [[q.from, 'from'], [q.to, 'to']] as const) if (v !== undefined && !MONTH.test(v)) throw new QueryError(400, `${n} must be a month YYYY-MM`, 'bad_month');
+    const toMonth = q.to ?? snap.today.slice(0, 7);
+    const fromMonth = q.from ?? addMonthsToDate(`${toMonth}-01`, -11).slice(0, 7);
+    if (fromMonth > toMonth) throw new QueryError(400, 'from must not be after to', 'bad_range');
+    if (!snap.range) return [];
+    const { series } = await allSeries(deps, tx, snap, q.filters);
+    // read every cohort up to today (the current month at today)
+    const upToToday = series.map((s) => ({ ...s, to: snap.today < s.to ? snap.today : s.to, points: s.points.filter((p) => p.date <= snap.today) }));
+    return engineCohorts(upToToday).filter((c) => c.month >= fromMonth && c.month <= toMonth).map((c) => ({ ...c, currency: snap.currency }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- period facts
+
+async function keysFor(deps: QueryDeps, tx: Tx, snap: Snapshot, filters?: Filters): Promise<string[] | null> {
+  if (!hasFilters(filters)) return null;
+  const cache = await deps.cache.get(tx, snap.orgId, snap.state);
+  return selected(cache, filters).map((c) => c.key);
+}
+
+const keyFilter = (keys: string[] | null) => (keys ? sql`and customer_key = any(${keys})` : sql``);
+
+async function fxFor(tx: Tx, snap: Snapshot): Promise<FxTable> {
+  return buildFxTable(await readFxRates(tx, snap.orgId), snap.currency);
+}
+
+export interface TrialRow {
+  date: string;
+  from: string;
+  to: string;
+  trials: number;
+  converted: number;
+  rate: Ratio;
+}
+
+export async function trialSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<TrialRow[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const r = resolveRange(snap, q.from, q.to);
+    const ps = periodsOf(r, q);
+    const keys = await keysFor(deps, tx, snap, q.filters);
+    const { rows } = await sql<Row>`select trial_end_day::text as day, converted_at::text as converted_at from analytics_trials
+      where org_id = ${orgId} and trial_end_day between ${r.from}::date and ${r.to}::date ${keyFilter(keys)}`.execute(tx);
+    return ps.map((p) => {
+      const horizon = dayEnd(p.to, snap.timezone);
+      const inP = rows.filter((x) => String(x['day']) >= p.from && String(x['day']) <= p.to);
+      const converted = inP.filter((x) => x['converted_at'] !== null && Number(x['converted_at']) <= horizon).length;
+      return { date: p.date, from: p.from, to: p.to, trials: inP.length, converted, rate: ratio(converted, inP.length) };
+    });
+  });
+}
+
+export interface FailedPaymentRow {
+  date: string;
+  from: string;
+  to: string;
+  currency: string;
+  attempted: number;
+  failed: number;
+  rate: Ratio;
+  recoveredInvoices: number;
+  recoveredRevenue: number;
+}
+
+export async function failedPaymentSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<FailedPaymentRow[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const r = resolveRange(snap, q.from, q.to);
+    const ps = periodsOf(r, q);
+    const keys = await keysFor(deps, tx, snap, q.filters);
+    const { rows: attempts } = await sql<Row>`select first_attempt_day::text as day, count(*)::int as n, count(*) filter (where first_failed)::int as failed
+      from analytics_invoice_facts where org_id = ${orgId} and first_attempt_day between ${r.from}::date and ${r.to}::date ${keyFilter(keys)} group by first_attempt_day`.execute(tx);
+    const { rows: recovered } = await sql<Row>`select recovered_day::text as day, currency, count(*)::int as n, sum(amount_due)::text as amount
+      from analytics_invoice_facts where org_id = ${orgId} and recovered_day between ${r.from}::date and ${r.to}::date ${keyFilter(keys)} group by recovered_day, currency`.execute(tx);
+    const fx = await fxFor(tx, snap);
+    return ps.map((p) => {
+      const a = attempts.filter((x) => String(x['day']) >= p.from && String(x['day']) <= p.to);
+      const rec = recovered.filter((x) => String(x['day']) >= p.from && String(x['day']) <= p.to);
+      const attempted = a.reduce((s, x) => s + Number(x['n']), 0);
+      const failed = a.reduce((s, x) => s + Number(x['failed']), 0);
+      return {
+        date: p.date, from: p.from, to: p.to, currency: snap.currency, attempted, failed, rate: ratio(failed, attempted),
+        recoveredInvoices: rec.reduce((s, x) => s + Number(x['n']), 0),
+        recoveredRevenue: convertedSum(rec.map((x) => ({ currency: String(x['currency']), day: String(x['day']), amount: Number(x['amount']) })), fx),
+      };
+    });
+  });
+}
+
+export interface CashRow {
+  date: string;
+  from: string;
+  to: string;
+  currency: string;
+  charges: number;
+  refunds: number;
+  fees: number;
+  net: number;
+}
+
+export async function cashSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<CashRow[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const r = resolveRange(snap, q.from, q.to);
+    const ps = periodsOf(r, q);
+    const keys = await keysFor(deps, tx, snap, q.filters);
+    const { rows } = await sql<Row>`select day::text as day, type, currency, sum(amount)::text as amount, sum(fee)::text as fee from analytics_cash_facts
+      where org_id = ${orgId} and day between ${r.from}::date and ${r.to}::date ${keyFilter(keys)} group by day, type, currency`.execute(tx);
+    const fx = await fxFor(tx, snap);
+    return ps.map((p) => {
+      const inP = rows.filter((x) => String(x['day']) >= p.from && String(x['day']) <= p.to);
+      const of = (type: string, field: 'amount' | 'fee') => inP.filter((x) => type === '*' || x['type'] === type).map((x) => ({ currency: String(x['currency']), day: String(x['day']), amount: Number(x[field]) }));
+      const charges = convertedSum(of('charge', 'amount'), fx);
+      const refunds = convertedSum(of('refund', 'amount'), fx);
+      const fees = convertedSum(of('*', 'fee'), fx);
+      return { date: p.date, from: p.from, to: p.to, currency: snap.currency, charges, refunds, fees, net: charges - refunds - fees };
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- KPIs
+
+export interface Kpi<T> {
+  value: T;
+  previous: T;
+  change: number | null;
+}
+
+export interface KpisView {
+  currency: string;
+  from: string;
+  to: string;
+  previousFrom: string;
+  previousTo: string;
+  kpis: Record<string, Kpi<number> | Kpi<Ratio>>;
+}
+
+export async function kpis(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<KpisView> {
+  const snapInfo = await withOrg(deps.db, orgId, (tx) => snapshot(deps, tx, orgId));
+  const r = resolveRange(snapInfo, q.from, q.to);
+  const length = daysBetween(r.from, r.to) + 1;
+  const prev = { from: addDays(r.from, -length), to: addDays(r.from, -1) };
+  const period = async (range: { from: string; to: string }) => {
+    const one = { ...range, filters: q.filters, whole: true };
+    const [mrr] = await mrrSeries(deps, orgId, { ...one, interval: 'day' }).then((rows) => [{
+      end: rows[rows.length - 1], start: rows[0]?.startMrr ?? 0,
+      new: rows.reduce((s, x) => s + x.new, 0), churned: rows.reduce((s, x) => s + x.churn + x.contraction, 0),
+      newCustomers: rows.reduce((s, x) => s + x.newCustomers, 0), churnedCustomers: rows.reduce((s, x) => s + x.churnedCustomers, 0),
+    }]);
+    const [churn] = await churnSeries(deps, orgId, one);
+    const [trial] = await trialSeries(deps, orgId, one);
+    const [failed] = await failedPaymentSeries(deps, orgId, one);
+    const [cash] = await cashSeries(deps, orgId, one);
+    const end = mrr?.end ?? { mrr: mrr?.start ?? 0, customers: 0 };
+    const arpa = arpaOf(end.mrr, end.customers);
+    const zero = ratio(0, 0);
+    const customerChurnRate = churn?.customerChurnRate ?? zero;
+    return {
+      mrr: end.mrr, customers: end.customers, arpa, ltv: ltvOf(arpa, customerChurnRate, snapInfo.ltvCap).value,
+      newMrr: mrr?.new ?? 0, churnedMrr: mrr?.churned ?? 0, netNewMrr: end.mrr - (mrr?.start ?? 0),
+      newCustomers: mrr?.newCustomers ?? 0, churnedCustomers: mrr?.churnedCustomers ?? 0,
+      refunds: cash?.refunds ?? 0, netCash: cash?.net ?? 0, recoveredRevenue: failed?.recoveredRevenue ?? 0,
+      customerChurnRate, grossMrrChurnRate: churn?.grossMrrChurnRate ?? zero, netMrrChurnRate: churn?.netMrrChurnRate ?? zero,
+      nrr: churn?.nrr ?? zero, grr: churn?.grr ?? zero, trialConversion: trial?.rate ?? zero, failedPaymentRate: failed?.rate ?? zero,
+    };
+  };
+  const a = await period(r);
+  const b = await period(prev);
+  const n = (value: number, previous: number): Kpi<number> => ({ value, previous, change: value - previous });
+  const rt = (value: Ratio, previous: Ratio): Kpi<Ratio> => ({ value, previous, change: value.value === null || previous.value === null ? null : value.value - previous.value });
+  return {
+    currency: snapInfo.currency, from: r.from, to: r.to, previousFrom: prev.from, previousTo: prev.to,
+    kpis: {
+      mrr: n(a.mrr, b.mrr), arr: n(a.mrr * 12, b.mrr * 12), customers: n(a.customers, b.customers), arpa: n(a.arpa, b.arpa), ltv: n(a.ltv, b.ltv),
+      newMrr: n(a.newMrr, b.newMrr), churnedMrr: n(a.churnedMrr, b.churnedMrr), netNewMrr: n(a.netNewMrr, b.netNewMrr),
+      newCustomers: n(a.newCustomers, b.newCustomers), churnedCustomers: n(a.churnedCustomers, b.churnedCustomers),
+      refunds: n(a.refunds, b.refunds), netCash: n(a.netCash, b.netCash), recoveredRevenue: n(a.recoveredRevenue, b.recoveredRevenue),
+      customerChurnRate: rt(a.customerChurnRate, b.customerChurnRate), grossMrrChurnRate: rt(a.grossMrrChurnRate, b.grossMrrChurnRate),
+      netMrrChurnRate: rt(a.netMrrChurnRate, b.netMrrChurnRate), nrr: rt(a.nrr, b.nrr), grr: rt(a.grr, b.grr),
+      trialConversion: rt(a.trialConversion, b.trialConversion), failedPaymentRate: rt(a.failedPaymentRate, b.failedPaymentRate),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- plans
+
+export interface PlanRow {
+  priceId: string;
+  productId: string | null;
+  productName: string | null;
+  nickname: string | null;
+  currency: string;
+  interval: string | null;
+  intervalCount: number | null;
+  subscriptions: number;
+  customers: number;
+  mrr: number;
+  nativeMrr: number;
+  share: Ratio;
+}
+
+export async function planTable(deps: QueryDeps, orgId: string, q: { filters?: Filters }): Promise<PlanRow[]> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const cache = await deps.cache.get(tx, orgId, snap.state);
+    const totals = new Map<string, { mrr: number; native: number; currency: string; subscriptions: number; customers: number }>();
+    for (const c of selected(cache, q.filters)) {
+      for (const [priceId, p] of Object.entries(c.planMrr)) {
+        const t = totals.get(priceId) ?? { mrr: 0, native: 0, currency: p.currency, subscriptions: 0, customers: 0 };
+        t.mrr += p.mrr;
+        t.native += p.native;
+        t.subscriptions += p.subscriptions;
+        t.customers += 1;
+        totals.set(priceId, t);
+      }
+    }
+    if (totals.size === 0) return [];
+    const { rows } = await sql<Row>`select p.id, p.product_id, p.currency, p.recurring_interval, p.recurring_interval_count, pr.name
+      from stripe_prices p left join stripe_products pr on pr.connection_id = p.connection_id and pr.id = p.product_id
+      where p.id = any(${[...totals.keys()]})`.execute(tx);
+    const info = new Map(rows.map((r) => [String(r['id']), r]));
+    const all = [...totals.values()].reduce((s, t) => s + t.mrr, 0);
+    return [...totals].map(([priceId, t]) => {
+      const r = info.get(priceId);
+      return {
+        priceId, productId: (r?.['product_id'] as string | null) ?? null, productName: (r?.['name'] as string | null) ?? null, nickname: null,
+        currency: String(r?.['currency'] ?? t.currency).toUpperCase(), interval: (r?.['recurring_interval'] as string | null) ?? null,
+        intervalCount: r?.['recurring_interval_count'] === undefined || r?.['recurring_interval_count'] === null ? null : Number(r['recurring_interval_count']),
+        subscriptions: t.subscriptions, customers: t.customers, mrr: t.mrr, nativeMrr: t.native, share: ratio(t.mrr, all),
+      };
+    }).sort((a, b) => b.mrr - a.mrr || (a.priceId < b.priceId ? -1 : 1));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- customers
+
+export interface CustomerItem {
+  id: string;
+  accountId: string | null;
+  name: string | null;
+  email: string | null;
+  country: string | null;
+  status: string;
+  mrr: number;
+  native: Record<string, number>;
+  currencies: string[];
+  plans: string[];
+  billingIntervals: string[];
+  firstPaidDate: string | null;
+  createdAt: string | null;
+}
+
+export interface Page<T> {
+  currency: string;
+  total: number;
+  page: number;
+  pageSize: number;
+  items: T[];
+}
+
+export type CustomerSort = 'name' | 'email' | 'mrr' | 'firstPaidDate' | 'country' | 'status';
+
+export interface CustomerQuery {
+  q?: string;
+  status?: string[];
+  sort?: CustomerSort;
+  order?: 'asc' | 'desc';
+  page?: number;
+  pageSize?: number;
+  filters?: Filters;
+}
+
+const item = (c: CachedCustomer): CustomerItem => ({
+  id: c.customerId, accountId: c.accountId, name: c.name, email: c.email, country: c.country, status: c.status, mrr: c.mrr, native: c.native,
+  currencies: c.currencies, plans: c.plans.filter((p) => !p.startsWith('prod_')), billingIntervals: c.billingIntervals, firstPaidDate: c.firstPaidDate, createdAt: c.created,
+});
+
+export async function customerList(deps: QueryDeps, orgId: string, q: CustomerQuery): Promise<Page<CustomerItem>> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const cache = await deps.cache.get(tx, orgId, snap.state);
+    const needle = q.q?.trim().toLowerCase() ?? '';
+    let list = selected(cache, q.filters).filter((c) => c.status !== 'excluded');
+    if (needle) list = list.filter((c) => c.haystack.includes(needle));
+    if (q.status?.length) list = list.filter((c) => q.status?.includes(c.status));
+    const sort = q.sort ?? 'mrr';
+    const order = q.order ?? (sort === 'mrr' ? 'desc' : 'asc');
+    const key = (c: CachedCustomer): string | number => (sort === 'mrr' ? c.mrr : sort === 'name' ? (c.name ?? '').toLowerCase() : sort === 'email' ? (c.email ?? '').toLowerCase()
+      : sort === 'firstPaidDate' ? c.firstPaidDate ?? '' : sort === 'country' ? c.country ?? '' : c.status);
+    const dir = order === 'asc' ? 1 : -1;
+    list.sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0);
+    });
+    const pageSize = q.pageSize ?? 50;
+    const page = q.page ?? 1;
+    return { currency: snap.currency, total: list.length, page, pageSize, items: list.slice((page - 1) * pageSize, page * pageSize).map(item) };
+  });
+}
+
+/** Every customer of the list query (exports). */
+export async function allCustomers(deps: QueryDeps, orgId: string, q: CustomerQuery): Promise<{ currency: string; items: CustomerItem[] }> {
+  const first = await customerList(deps, orgId, { ...q, page: 1, pageSize: Number.MAX_SAFE_INTEGER });
+  return { currency: first.currency, items: first.items };
+}
+
+export interface TimelinePoint {
+  date: string;
+  mrr: number;
+  native: Record<string, number>;
+  kind: ApiMovementKind | 'mixed' | null;
+  new: number;
+  expansion: number;
+  contraction: number;
+  churn: number;
+  reactivation: number;
+  currencyAdjustment: number;
+}
+
+export interface CustomerDetail {
+  customer: CustomerItem & { metadata: Record<string, string> };
+  currency: string;
+  timeline: TimelinePoint[];
+  subscriptions: unknown[];
+  invoices: unknown[];
+  events: unknown[];
+}
+
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+export async function customerDetail(deps: QueryDeps, orgId: string, customerId: string, account?: string): Promise<CustomerDetail> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const cache = await deps.cache.get(tx, orgId, snap.state, { series: true });
+    const c = [...cache.customers.values()].find((x) => x.customerId === customerId && (!account || x.accountId === account) && x.status !== 'excluded');
+    if (!c || !c.connectionId) throw new QueryError(404, 'customer not found', 'customer_not_found');
+    const timeline: TimelinePoint[] = (cache.points?.get(c.key) ?? []).filter((p) => p.date <= snap.today).map((p) => {
+      const kinds = (Object.keys(p.movements) as MovementKind[]).filter((k) => p.movements[k] !== 0);
+      return {
+        date: p.date, mrr: p.mrr, native: p.native, kind: kinds.length === 0 ? null : kinds.length === 1 ? toApiKind(kinds[0] as MovementKind) : 'mixed',
+        new: p.movements.new, expansion: p.movements.expansion, contraction: p.movements.contraction, churn: p.movements.churn, reactivation: p.movements.reactivation, currencyAdjustment: p.movements.fx,
+      };
+    });
+    const conn = c.connectionId;
+    const { rows: subs } = await sql<Row>`select id, status, currency, start_date, trial_end, cancel_at_period_end, cancel_at, canceled_at, ended_at
+      from stripe_subscriptions where connection_id = ${conn} and customer_id = ${customerId} and not deleted order by created desc`.execute(tx);
+    const subIds = subs.map((s) => String(s['id']));
+    const { rows: items } = subIds.length === 0 ? { rows: [] as Row[] } : await sql<Row>`select i.subscription_id, i.price_id, i.quantity, i.current_period_end,
+        p.product_id, p.recurring_interval, p.recurring_interval_count, p.unit_amount, p.currency, pr.name
+      from stripe_subscription_items i left join stripe_prices p on p.connection_id = i.connection_id and p.id = i.price_id
+      left join stripe_products pr on pr.connection_id = p.connection_id and pr.id = p.product_id
+      where i.connection_id = ${conn} and i.subscription_id = any(${subIds})`.execute(tx);
+    const { rows: invoices } = await sql<Row>`select id, status, currency, amount_due, amount_paid, total, created, attempt_count,
+        (select min(l.period_start) from stripe_invoice_lines l where l.connection_id = i.connection_id and l.invoice_id = i.id) as period_start,
+        (select max(l.period_end) from stripe_invoice_lines l where l.connection_id = i.connection_id and l.invoice_id = i.id) as period_end
+      from stripe_invoices i where connection_id = ${conn} and customer_id = ${customerId} and not deleted order by created desc, id limit 100`.execute(tx);
+    const objectIds = [customerId, ...subIds, ...invoices.map((i) => String(i['id']))];
+    const { rows: events } = await sql<Row>`select id, type, created from stripe_events where connection_id = ${conn} and object_id = any(${objectIds})
+      order by created desc, id desc limit 100`.execute(tx);
+    const mrrByPrice = c.planMrr;
+    return {
+      customer: { ...item(c), metadata: c.metadata },
+      currency: snap.currency,
+      timeline,
+      subscriptions: subs.map((s) => {
+        const its = items.filter((i) => i['subscription_id'] === s['id']);
+        const live = s['status'] !== 'canceled' && s['status'] !== 'incomplete_expired';
+        const mrr = live ? its.reduce((t, i) => t + (mrrByPrice[String(i['price_id'])]?.mrr ?? 0) / Math.max(1, mrrByPrice[String(i['price_id'])]?.subscriptions ?? 1), 0) : 0;
+        const nativeMrr = live ? its.reduce((t, i) => t + (mrrByPrice[String(i['price_id'])]?.native ?? 0) / Math.max(1, mrrByPrice[String(i['price_id'])]?.subscriptions ?? 1), 0) : 0;
+        return {
+          id: s['id'], status: s['status'], currency: String(s['currency'] ?? '').toUpperCase(), mrr: Math.round(mrr), nativeMrr: Math.round(nativeMrr),
+          startDate: iso(s['start_date']), trialEnd: iso(s['trial_end']), cancelAtPeriodEnd: s['cancel_at_period_end'] === true, cancelAt: iso(s['cancel_at']),
+          canceledAt: iso(s['canceled_at']), endedAt: iso(s['ended_at']), currentPeriodEnd: iso(its[0]?.['current_period_end']),
+          items: its.map((i) => ({
+            priceId: i['price_id'], productId: i['product_id'] ?? null, productName: i['name'] ?? null, quantity: i['quantity'] === null ? null : Number(i['quantity']),
+            interval: i['recurring_interval'] ?? null, intervalCount: i['recurring_interval_count'] === null || i['recurring_interval_count'] === undefined ? null : Number(i['recurring_interval_count']),
+            unitAmount: i['unit_amount'] === null || i['unit_amount'] === undefined ? null : Number(i['unit_amount']), currency: String(i['currency'] ?? '').toUpperCase(),
+          })),
+        };
+      }),
+      invoices: invoices.map((i) => ({
+        id: i['id'], number: null, status: i['status'], currency: String(i['currency'] ?? '').toUpperCase(), amountDue: Number(i['amount_due'] ?? 0),
+        amountPaid: Number(i['amount_paid'] ?? 0), total: Number(i['total'] ?? 0), created: iso(i['created']), periodStart: iso(i['period_start']),
+        periodEnd: iso(i['period_end']), attemptCount: Number(i['attempt_count'] ?? 0),
+      })),
+      events: events.map((e) => ({ id: e['id'], type: e['type'], created: iso(e['created']) })),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- movements
+
+export interface MovementItem {
+  date: string;
+  customerId: string;
+  accountId: string | null;
+  name: string | null;
+  email: string | null;
+  kind: ApiMovementKind;
+  amount: number;
+  mrr: number;
+  native: Record<string, number>;
+}
+
+export async function movements(
+  deps: QueryDeps, orgId: string, q: { from?: string; to?: string; kind?: ApiMovementKind[]; page?: number; pageSize?: number; filters?: Filters },
+): Promise<Page<MovementItem> & { totalAmount: number }> {
+  return withOrg(deps.db, orgId, async (tx) => {
+    const snap = await snapshot(deps, tx, orgId);
+    const r = resolveRange(snap, q.from, q.to);
+    const { cache, series } = await allSeries(deps, tx, snap, q.filters);
+    const kinds = new Set((q.kind?.length ? q.kind : API_MOVEMENT_KINDS).map(toEngineKind));
+    const lines = movementsBehind(series, r.from, r.to).filter((l) => kinds.has(l.kind));
+    const pageSize = q.pageSize ?? 50;
+    const page = q.page ?? 1;
+    const items = lines.slice((page - 1) * pageSize, page * pageSize).map((l) => {
+      const c = cache.customers.get(l.key);
+      return { date: l.date, customerId: l.customerId, accountId: l.accountId ?? null, name: c?.name ?? null, email: c?.email ?? null, kind: toApiKind(l.kind), amount: l.amount, mrr: l.mrr, native: l.native };
+    });
+    return { currency: snap.currency, total: lines.length, totalAmount: lines.reduce((s, l) => s + l.amount, 0), page, pageSize, items };
+  });
+}
