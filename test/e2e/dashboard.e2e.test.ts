@@ -4,9 +4,18 @@
 // save-view or annotation controls, the phone layout holds, the CSP reports nothing, and axe finds no
 // serious or critical violation on any page. MOWT_E2E_SCREENSHOTS=<dir> keeps a picture of each page.
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import * as OTPAuth from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/http/logger.js';
+import { startDemoStripe, type DemoStripe } from '../../src/stripe/index.js';
+import { createAdmin } from '../../src/teams/index.js';
+import { formatMoney } from '../../web/src/pages/dashboards/format.js';
 import { DESKTOP, PHONE, expectNoSeriousA11yViolations, launchBrowser, newContext, watchCspViolations } from '../helpers/browser.js';
 import { FakeApi, type Role } from './support/fake-api.js';
 import { FakeMetrics, mrrRows, type FakeMetricsOptions } from './support/fake-metrics.js';
@@ -16,6 +25,18 @@ let browser: Browser;
 let web: StaticWeb;
 let distDir: string;
 const SHOTS = process.env.MOWT_E2E_SCREENSHOTS;
+
+/** A free TCP port: the server's public origin must be known before it starts (CSRF checks Origin). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 beforeAll(async () => {
   distDir = await buildWeb();
@@ -319,6 +340,110 @@ describe('dashboard against the metrics API contract (fake API)', { timeout: 240
       await check(broken.page, 'error');
     } finally {
       await broken.context.close();
+    }
+  });
+});
+
+// --- (b) The real Mowt with the emulator's demo business synced -----------------------------------------
+// createApp (HTTPS, PGlite, every hook) + the embedded demo Stripe, as `npm start` runs it: an Admin signs
+// in with 2FA; once the demo business is synced and computed, the MRR tile must equal the API's summary,
+// the cohort heatmap must render, and a CSV export must download the rows of the JSON endpoint it mirrors.
+describe('dashboard on the real app with the demo business synced', { timeout: 600_000 }, () => {
+  let app: App;
+  let demo: DemoStripe | null = null;
+  let dataDir: string;
+  let baseUrl: string;
+  const ADMIN = { email: 'dana@example.test', password: 'Quartz-meadow-lantern-8137' };
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-dash-e2e-'));
+    const port = await freePort();
+    baseUrl = `https://127.0.0.1:${port}`;
+    const config = loadConfig({ MOWT_DATA_DIR: dataDir, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', MOWT_BASE_URL: baseUrl, LOG_LEVEL: 'silent', MOWT_DEMO_EMULATOR: 'true' });
+    app = await createApp(config, { logger: createLogger({ level: 'silent' }), webDist: distDir });
+    await app.listen();
+    await createAdmin(app.services.teams, { email: ADMIN.email, orgName: 'Demo Analytics', password: ADMIN.password });
+    demo = await startDemoStripe(app.services);
+  }, 240_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await demo?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the API’s MRR on the tile, renders the cohort heatmap, and exports the series’ rows as CSV', async () => {
+    const context = await newContext(browser, { acceptDownloads: true });
+    const page = await context.newPage();
+    const csp = watchCspViolations(page);
+    try {
+      await page.goto(`${baseUrl}/sign-in`);
+      await page.getByLabel('Email').fill(ADMIN.email);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/sign-in\/enrol/);
+      await page.getByText('Can’t scan it? Enter the key by hand').click();
+      const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s+/g, '');
+      await page.getByLabel('Authenticator code').fill(new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate());
+      await page.getByRole('button', { name: /Turn on two-factor/ }).click();
+      await page.getByLabel('I have saved my recovery codes').check();
+      await page.getByRole('button', { name: 'Continue to Mowt' }).click();
+      await page.waitForURL(/\/orgs\/[0-9a-f-]{36}\/overview$/);
+      const orgId = page.url().match(/\/orgs\/([0-9a-f-]{36})\//)?.[1] ?? '';
+      const apiBase = `${baseUrl}/api/orgs/${orgId}`;
+
+      // Wait for the first sync and computation (the page polls the same status by itself).
+      const started = Date.now();
+      let status: { state: string; version: number } = { state: 'empty', version: 0 };
+      while (Date.now() - started < 420_000) {
+        status = (await (await page.request.get(`${apiBase}/metrics/status`)).json()) as typeof status;
+        if (status.state === 'ready') break;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      expect(status.state).toBe('ready');
+      console.log(`demo business synced and computed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+      // The MRR tile equals the API's summary figure for today.
+      await page.goto(`${baseUrl}/orgs/${orgId}/overview`);
+      const tile = page.locator('[data-kpi="mrr"]');
+      await tile.waitFor({ timeout: 60_000 });
+      const summary = (await (await page.request.get(`${apiBase}/metrics/summary`)).json()) as { mrr: number; currency: string };
+      expect(summary.mrr).toBeGreaterThan(0);
+      expect((await tile.textContent())?.trim()).toBe(formatMoney(summary.mrr, summary.currency));
+      await page.getByTestId('mrr-chart').locator('canvas').waitFor();
+      await check(page, 'real-overview');
+
+      // The cohort heatmap renders, one row per signup month the API returns.
+      const cohortsResponse = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/metrics/cohorts'));
+      await page.goto(`${baseUrl}/orgs/${orgId}/cohorts`);
+      const heatmap = page.getByTestId('cohort-heatmap');
+      await heatmap.waitFor({ timeout: 60_000 });
+      // The page asks for the months of its date range; the API's answer to that exact query is the truth.
+      const cohortsUrl = new URL((await cohortsResponse).url());
+      const cohorts = (await (await page.request.get(`${apiBase}/metrics/cohorts${cohortsUrl.search}`)).json()) as unknown[];
+      expect(cohorts.length).toBeGreaterThan(0);
+      expect(await heatmap.locator('tbody tr').count()).toBe(cohorts.length);
+      await check(page, 'real-cohorts');
+
+      // A CSV export downloads with the JSON endpoint's rows (same query, same order, same figures).
+      await page.goto(`${baseUrl}/orgs/${orgId}/mrr`);
+      const link = page.getByRole('link', { name: 'Download MRR series as CSV' });
+      await link.waitFor({ timeout: 60_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/^mowt-mrr-.*\.csv$/);
+      const csv = fs.readFileSync((await download.path()) as string, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+      const query = new URL(download.url()).search;
+      const rows = (await (await page.request.get(`${apiBase}/metrics/mrr${query}`)).json()) as { date: string; mrr: number }[];
+      expect(csv.length).toBe(rows.length + 1);
+      const header = (csv[0] ?? '').split(',');
+      const dateCol = header.indexOf('date');
+      const mrrCol = header.indexOf('mrr');
+      expect(dateCol).toBeGreaterThanOrEqual(0);
+      expect(mrrCol).toBeGreaterThanOrEqual(0);
+      expect(csv.slice(1).map((l) => [l.split(',')[dateCol], Number(l.split(',')[mrrCol])])).toEqual(rows.map((r) => [r.date, r.mrr]));
+      expect(csp).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });
