@@ -6,6 +6,7 @@
 //   organisation for the probing and cross-tenant-spike rules.
 // - A second factor accepted (TOTP or recovery code): the sign-in is complete, so the device and country
 //   are checked against the user's history.
+// (API-token uses reach the monitor from the bearer plugin's onUse callback, wired in src/app.ts.)
 //
 // Country: only from a header a trusted proxy/CDN sets (MOWT_COUNTRY_HEADER, e.g. CloudFront-Viewer-Country),
 // and only when the request really came through a proxy listed in MOWT_TRUST_PROXY. Anything else could be

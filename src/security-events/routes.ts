@@ -46,7 +46,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/orgs/:orgId/security-events', { schema: { querystring: EventsQuery, params: OrgParams }, config: { access: 'audit.read' } }, async (request) => {
+    app.get('/api/orgs/:orgId/security-events', { schema: { querystring: EventsQuery, params: OrgParams }, config: { access: 'audit.read', rateLimit: 'read' } }, async (request) => {
       const orgId = orgOf(request).id;
       const q = request.query;
       const limit = q.limit ?? 50;
@@ -57,7 +57,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
       return { events: page, nextBefore: events.length > limit ? (page[page.length - 1]?.occurredAt ?? null) : null };
     });
 
-    app.get('/api/orgs/:orgId/security-alerts', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage' } }, async (request) => {
+    app.get('/api/orgs/:orgId/security-alerts', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage', rateLimit: 'read' } }, async (request) => {
       const hook = await orgWebhook(deps, orgOf(request).id);
       // Only the host is shown again: a Slack webhook URL is itself a credential.
       return { webhook: hook ? { configured: true, host: new URL(hook.url).host } : { configured: false, host: null } };
@@ -65,7 +65,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
 
     app.put(
       '/api/orgs/:orgId/security-alerts/webhook',
-      { schema: { querystring: NoQuery, params: OrgParams, body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }) }, { additionalProperties: false }) }, config: { access: 'settings.manage' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }) }, { additionalProperties: false }) }, config: { access: 'settings.manage', rateLimit: 'write' } },
       async (request) => {
         const orgId = orgOf(request).id;
         const actor = actorOf(request);
@@ -93,7 +93,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
       },
     );
 
-    app.delete('/api/orgs/:orgId/security-alerts/webhook', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage' } }, async (request) => {
+    app.delete('/api/orgs/:orgId/security-alerts/webhook', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage', rateLimit: 'write' } }, async (request) => {
       const orgId = orgOf(request).id;
       const actor = actorOf(request);
       await withOrg(deps.db, orgId, async (tx) => {
@@ -107,7 +107,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
 
     app.post(
       '/api/orgs/:orgId/security-alerts/webhook/test',
-      { schema: { querystring: NoQuery, params: OrgParams, body: NoBody }, config: { access: 'settings.manage' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: NoBody }, config: { access: 'settings.manage', rateLimit: 'write' } },
       async (request) => {
         const orgId = orgOf(request).id;
         actorOf(request);

@@ -241,6 +241,20 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
     expect(rules).toEqual(['token.unusual_hour', 'token.usage_spike']);
   }, 120_000);
 
+  it('counts every request of a real API token against its baseline', async () => {
+    // Signed in just now, so the Admin may create a token (sudo).
+    const created = await target.admin.browser.post(`/api/orgs/${target.id}/api-tokens`, { name: 'Baseline probe', scopes: ['org:read'], expiresInDays: 30 });
+    expect(created.statusCode, created.body).toBe(201);
+    const { secret, token } = created.json() as { secret: string; token: { id: string } };
+    for (let i = 0; i < 3; i++) {
+      const res = await app.server.inject({ method: 'GET', url: '/api/v1/org', headers: { authorization: `Bearer ${secret}` }, remoteAddress: '198.51.100.44' });
+      expect(res.statusCode).toBe(200);
+    }
+    await monitor().settled();
+    const usage = await withOrg(app.db, target.id, (tx) => tx.selectFrom('security_token_usage').select('uses').where('token_id', '=', token.id).execute());
+    expect(usage.map((u) => Number(u.uses))).toEqual([3]);
+  });
+
   it('bulk exports and export bursts are flagged', async () => {
     const m = monitor();
     const actor = { type: 'user' as const, id: targetMembers[0]!.id };
