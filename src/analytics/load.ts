@@ -172,7 +172,7 @@ export function priceFromParts(row: Row, p: Row): PriceInput {
 }
 
 /** A price object found inline (a subscription item's expanded price) when the price row is missing. */
-function priceFromObject(o: Row): PriceInput {
+export function priceFromObject(o: Row): PriceInput {
   const recurring = (o['recurring'] ?? null) as Row | null;
   return priceFromParts({
     id: o['id'], currency: o['currency'], recurring_interval: recurring?.['interval'], recurring_interval_count: recurring?.['interval_count'],
