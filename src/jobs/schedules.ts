@@ -3,6 +3,8 @@
 // run happens on exactly one of them. `npm start` runs it in-process; a production worker runs the same.
 import { scheduleAuthCleanup } from '../auth/index.js';
 import { scheduleBackupJobs } from '../backup/index.js';
+import { scheduleBillingJobs } from '../billing/index.js';
+import { scheduleDigestJobs } from '../digest/index.js';
 import { scheduleKeyRotation } from '../crypto/index.js';
 import type { Services } from '../services.js';
 import { scheduleBreachDeadlineCheck } from '../incidents/index.js';
@@ -20,6 +22,9 @@ export async function startScheduledJobs(services: Services): Promise<RunningJob
   await queue.start();
   await scheduleKeyRotation(queue, { crypto, clock }, (report) => logger.info({ report }, 'key rotation check finished'));
   await scheduleAuthCleanup(queue, { db, clock });
+  // Plan steps (trial/grace/access end, erasure) and the digest + movement notifications.
+  await scheduleBillingJobs(queue, services.billing, logger);
+  await scheduleDigestJobs(queue, services.digest, logger);
   await scheduleBreachDeadlineCheck(queue, { db, crypto, clock, logger, mailer: services.mailer, baseUrl: () => config.baseUrl, oncall: config.oncall });
   // Stripe sync passes and the Events API polling schedule (one pass per connection at a time).
   await services.stripe.useQueue(queue);
