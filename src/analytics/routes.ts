@@ -298,7 +298,9 @@ export function analyticsRoutes(deps: RouteDeps) {
       return out;
     });
 
-    app.get('/api/orgs/:orgId/customers/:customerId', { schema: { params: CustomerParams, querystring: AccountQuery }, config: read }, async (request) => {
+    // No automatic HEAD route: a missing customer is a 404, which a body-less HEAD answer could not tell apart
+    // from the permission hook's "organisation not found".
+    app.get('/api/orgs/:orgId/customers/:customerId', { schema: { params: CustomerParams, querystring: AccountQuery }, config: read, exposeHeadRoute: false }, async (request) => {
       const orgId = orgOf(request).id;
       const out = await run(() => customerDetail(deps, orgId, request.params.customerId, request.query.account));
       await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer', targetId: request.params.customerId, context: requestContext(request) });
