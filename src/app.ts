@@ -101,7 +101,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const tls = await loadTls({ ...config.tls, dataDir: config.dataDir });
     const rateLimit = await createRateLimitService({ redisUrl: config.redisUrl, logger }, overrides.rateLimit);
     cleanups.push(() => rateLimit.close());
-    const limits = rateLimit.plugins((request) => (request.apiToken ? `token:${request.apiToken.id}` : request.auth ? `user:${request.auth.userId}` : null));
+    const limits = rateLimit.plugins((request) => (request.apiToken ? `token:${request.apiToken.id}` : request.auth ? `user:${request.auth.userId}` : request.staff ? `staff:${request.staff.staffId}` : null));
     const tokens = { db, crypto, clock };
     // Error tracking only with SENTRY_DSN; Prometheus counters always (served only with MOWT_METRICS_LISTEN).
     const tracker = config.sentryDsn ? createErrorTracker({ dsn: config.sentryDsn, environment: config.env }) : null;

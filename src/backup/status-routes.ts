@@ -20,7 +20,7 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 export function backupStatusRoutes(deps: { db: Db; config: Pick<Config, 'backup' | 'env'> }) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/api/orgs/:orgId/backups/status', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage' } }, async (request) => {
+    app.get('/api/orgs/:orgId/backups/status', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage', rateLimit: 'read' } }, async (request) => {
       const orgId = orgOf(request).id;
       const org = await withOrg(deps.db, orgId, (tx) => tx.selectFrom('organisations').select(['data_region']).where('id', '=', orgId).executeTakeFirst());
       if (!org) throw new HttpProblem(404, 'organisation not found');

@@ -68,7 +68,8 @@ export function missingDeclarations(route: Pick<RouteOptions, 'method' | 'url' |
     else if (!/(^|\/):orgId(\/|$)/.test(route.url)) missing.push('an :orgId path parameter for its permission check');
   }
   // Every route is rate-limited (src/ratelimit/policy.ts): a class such as 'read', or explicit numbers.
-  if (config.rateLimit !== undefined && !isRateLimitSetting(config.rateLimit)) missing.push('config.rateLimit naming a rate-limit class or explicit limits');
+  if (config.rateLimit === undefined) missing.push('config.rateLimit');
+  else if (!isRateLimitSetting(config.rateLimit)) missing.push('config.rateLimit naming a rate-limit class or explicit limits');
   return missing;
 }
 

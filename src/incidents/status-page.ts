@@ -126,15 +126,15 @@ a{color:#1d4ed8}
 export function statusRoutes(deps: { db: Db; clock: Clock }) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/api/status', { schema: { querystring: NoQuery }, config: { access: 'public' } }, async (_request, reply) => {
+    app.get('/api/status', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=30');
       return publicStatus(deps.db, deps.clock());
     });
-    app.get('/status', { schema: { querystring: NoQuery }, config: { access: 'public' } }, async (_request, reply) => {
+    app.get('/status', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static' } }, async (_request, reply) => {
       const html = renderStatusHtml(await publicStatus(deps.db, deps.clock()));
       return reply.header('cache-control', 'public, max-age=30').type('text/html; charset=utf-8').send(html);
     });
-    app.get('/status.css', { schema: { querystring: NoQuery }, config: { access: 'public' } }, async (_request, reply) =>
+    app.get('/status.css', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static' } }, async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STATUS_CSS),
     );
   };

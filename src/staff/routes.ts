@@ -40,13 +40,13 @@ export function staffRoutes(deps: StaffDeps) {
 
     app.post(
       '/api/staff/setup',
-      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }) }, config: { access: 'public' } },
+      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }) }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => beginStaffSetup(deps, request.body),
     );
 
     app.post(
       '/api/staff/setup/confirm',
-      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, code: Code }, { additionalProperties: false }) }, config: { access: 'public' } },
+      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, code: Code }, { additionalProperties: false }) }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => ({ ok: true, id: (await confirmStaffSetup(deps, request.body)).id }),
     );
 
@@ -54,7 +54,7 @@ export function staffRoutes(deps: StaffDeps) {
       '/api/staff/login',
       {
         schema: { querystring: NoQuery, body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Password, code: Code }, { additionalProperties: false }) },
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: 'auth' },
       },
       async (request, reply) => {
         const ctx = requestContext(request);
@@ -69,7 +69,7 @@ export function staffRoutes(deps: StaffDeps) {
       },
     );
 
-    app.post('/api/staff/logout', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'staff' } }, async (request, reply) => {
+    app.post('/api/staff/logout', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'staff', rateLimit: 'auth' } }, async (request, reply) => {
       const staff = request.staff;
       if (staff) {
         await withoutOrg(deps.db, (tx) => tx.deleteFrom('staff_sessions').where('id', '=', staff.sessionId).execute());
@@ -79,13 +79,13 @@ export function staffRoutes(deps: StaffDeps) {
       return { ok: true };
     });
 
-    app.get('/api/staff/me', { schema: { querystring: NoQuery }, config: { access: 'staff' } }, async (request) => {
+    app.get('/api/staff/me', { schema: { querystring: NoQuery }, config: { access: 'staff', rateLimit: 'read' } }, async (request) => {
       const id = staffIdOf(request);
       const row = await withoutOrg(deps.db, (tx) => tx.selectFrom('staff_accounts').select(['id', 'name', 'email_encrypted']).where('id', '=', id).executeTakeFirstOrThrow());
       return { id: row.id, name: row.name, email: await staffEmail(deps, row) };
     });
 
-    app.get('/api/staff/access-requests', { schema: { querystring: NoQuery }, config: { access: 'staff' } }, async (request) => ({
+    app.get('/api/staff/access-requests', { schema: { querystring: NoQuery }, config: { access: 'staff', rateLimit: 'read' } }, async (request) => ({
       requests: await listOwnGrants(deps, staffIdOf(request)),
     }));
 
@@ -96,7 +96,7 @@ export function staffRoutes(deps: StaffDeps) {
           querystring: NoQuery,
           body: Type.Object({ orgId: Uuid, reason: Type.String({ minLength: 10, maxLength: 2000 }), hours: Hours }, { additionalProperties: false }),
         },
-        config: { access: 'staff' },
+        config: { access: 'staff', rateLimit: 'write' },
       },
       async (request, reply) => {
         const ctx = requestContext(request);
@@ -106,7 +106,7 @@ export function staffRoutes(deps: StaffDeps) {
     );
 
     // ── the organisation's side: consent ──────────────────────────────────────────────────────────────
-    app.get('/api/orgs/:orgId/staff-access', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'staff.approve' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/staff-access', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'staff.approve', rateLimit: 'read' } }, async (request) => ({
       requests: await listOrgGrants(deps, orgOf(request).id),
     }));
 
@@ -126,10 +126,10 @@ export function staffRoutes(deps: StaffDeps) {
 
     app.post(
       '/api/orgs/:orgId/staff-access/:grantId/approve',
-      { schema: { querystring: NoQuery, params: GrantParams, body: Type.Object({ hours: Hours }, { additionalProperties: false }) }, config: { access: 'staff.approve' } },
+      { schema: { querystring: NoQuery, params: GrantParams, body: Type.Object({ hours: Hours }, { additionalProperties: false }) }, config: { access: 'staff.approve', rateLimit: 'write' } },
       decide('approve'),
     );
-    app.post('/api/orgs/:orgId/staff-access/:grantId/refuse', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody }, config: { access: 'staff.approve' } }, decide('refuse'));
-    app.post('/api/orgs/:orgId/staff-access/:grantId/revoke', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody }, config: { access: 'staff.approve' } }, decide('revoke'));
+    app.post('/api/orgs/:orgId/staff-access/:grantId/refuse', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody }, config: { access: 'staff.approve', rateLimit: 'write' } }, decide('refuse'));
+    app.post('/api/orgs/:orgId/staff-access/:grantId/revoke', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody }, config: { access: 'staff.approve', rateLimit: 'write' } }, decide('revoke'));
   };
 }

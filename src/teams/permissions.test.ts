@@ -48,18 +48,18 @@ describe('route declaration check (canary)', () => {
   const base = { method: 'GET' as const, url: '/api/orgs/:orgId/x', schema: { querystring: NoQuery, params: OrgParams } };
 
   it('accepts a permission of the matrix on a route with :orgId', () => {
-    expect(missingDeclarations({ ...base, config: { access: 'dashboards.read' } })).toEqual([]);
-    expect(missingDeclarations({ ...base, url: '/healthz', schema: { querystring: NoQuery }, config: { access: 'public' } })).toEqual([]);
+    expect(missingDeclarations({ ...base, config: { access: 'dashboards.read', rateLimit: 'read' } })).toEqual([]);
+    expect(missingDeclarations({ ...base, url: '/healthz', schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } })).toEqual([]);
   });
 
   it('refuses a permission string that is not in the matrix', () => {
-    expect(missingDeclarations({ ...base, config: { access: 'dashboards.write' } })).toEqual([
+    expect(missingDeclarations({ ...base, config: { access: 'dashboards.write', rateLimit: 'read' } })).toEqual([
       'config.access naming a permission of the role matrix (got "dashboards.write")',
     ]);
   });
 
   it('refuses a permission route without an :orgId to check it against', () => {
-    expect(missingDeclarations({ ...base, url: '/api/things/:id', config: { access: 'members.read' } })).toEqual([
+    expect(missingDeclarations({ ...base, url: '/api/things/:id', config: { access: 'members.read', rateLimit: 'read' } })).toEqual([
       'an :orgId path parameter for its permission check',
     ]);
   });
@@ -68,7 +68,7 @@ describe('route declaration check (canary)', () => {
     const app = Fastify();
     enforceRouteDeclarations(app);
     app.register(async (scope) => {
-      scope.get('/api/orgs/:orgId/typo', { ...base, config: { access: 'member.manage' } }, async () => ({}));
+      scope.get('/api/orgs/:orgId/typo', { ...base, config: { access: 'member.manage', rateLimit: 'read' } }, async () => ({}));
     });
     await expect(app.ready()).rejects.toThrow(/permission of the role matrix \(got "member.manage"\)/);
     await app.close().catch(() => undefined);
