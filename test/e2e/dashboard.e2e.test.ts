@@ -131,6 +131,8 @@ describe('dashboard against the metrics API contract (fake API)', { timeout: 240
       await page.goto(`${web.url}/orgs/${api.orgId}/overview`);
       const last = rows[rows.length - 1]!;
       await expect.poll(() => page.locator('[data-kpi="mrr"]').textContent()).toBe(`£${(last.mrr / 100).toLocaleString('en-GB', { minimumFractionDigits: 2 })}`);
+      // KPIs and the series are separate requests: wait for the chart rather than racing it.
+      await page.getByTestId('mrr-chart').locator('canvas').waitFor();
       expect(await page.getByTestId('mrr-chart').locator('canvas').count()).toBe(1);
       // The chart's data table is there for screen readers, and shown on request.
       await page.getByRole('button', { name: 'Show as table' }).click();
@@ -160,7 +162,7 @@ describe('dashboard against the metrics API contract (fake API)', { timeout: 240
       await page.getByRole('link', { name: 'Customer 17 Ltd' }).click();
       await page.getByRole('heading', { level: 1, name: 'Customer 17 Ltd' }).waitFor();
       await page.getByRole('heading', { name: 'MRR over time' }).waitFor();
-      await page.getByRole('cell', { name: 'INV-0001' }).waitFor();
+      await page.getByRole('rowheader', { name: 'INV-0001' }).waitFor();
       await page.getByText('customer.subscription.updated').waitFor();
       await check(page, 'customer-detail');
       expect(api.requests.some((r) => r.startsWith('POST') && r.endsWith('/audit/page-view'))).toBe(true);
