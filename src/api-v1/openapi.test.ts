@@ -2,7 +2,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
-import { startTeamsApp, type TeamsApp } from '../../test/security/support.js';
+import { newOrg, startTeamsApp, type TeamsApp } from '../../test/security/support.js';
 import { openApiPath } from './openapi.js';
 
 describe('OpenAPI document of /api/v1', () => {
@@ -35,5 +35,20 @@ describe('OpenAPI document of /api/v1', () => {
     // Nothing documented that the server does not serve.
     const served = new Set(v1.map((r) => `${r.method.toLowerCase()} ${openApiPath(r.url)}`));
     for (const [p, ops] of Object.entries(doc.paths)) for (const m of Object.keys(ops)) expect(served.has(`${m} ${p}`)).toBe(true);
+  });
+
+  it('serves the dashboard’s own numbers to a metrics:read token', async () => {
+    const org = await newOrg(app, 'Metrics Ltd');
+    const made = await org.admin.browser.post(`/api/orgs/${org.id}/api-tokens`, { name: 'BI', scopes: ['metrics:read'], expiresInDays: 30 });
+    expect(made.statusCode).toBe(201);
+    const secret = (made.json() as { secret: string }).secret;
+    for (const path of ['summary', 'mrr?interval=month']) {
+      const viaToken = await app.server.inject({ method: 'GET', url: `/api/v1/metrics/${path}`, headers: { authorization: `Bearer ${secret}` } });
+      const viaDashboard = await org.admin.browser.request('GET', `/api/orgs/${org.id}/metrics/${path}`);
+      expect([path, viaToken.statusCode]).toEqual([path, 200]);
+      // asOf is the freshness stamp of whichever call materialised first; the figures must be identical.
+      const figures = (b: unknown) => JSON.parse(JSON.stringify(b, (k, v: unknown) => (k === 'asOf' ? undefined : v))) as unknown;
+      expect(figures(viaToken.json())).toEqual(figures(viaDashboard.json()));
+    }
   });
 });
