@@ -9,7 +9,7 @@ describe('what each role sees', () => {
     const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).flatMap((g) => g.items.map((i) => i.label));
     expect(labels('admin')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Customers', 'Plans', 'Team', 'Stripe', 'Audit log', 'Security events', 'Staff access', 'Sessions', 'Security', 'Notifications', 'Billing']);
     expect(labels('member')).not.toContain('Team');
-    expect(labels('viewer')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Customers', 'Plans', 'Stripe', 'Sessions', 'Security']);
+    expect(labels('viewer')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Customers', 'Plans', 'Stripe', 'Sessions', 'Security', 'Notifications']);
     expect(can('admin', 'manageStripe')).toBe(true);
     expect(can('member', 'manageStripe')).toBe(false);
     expect(labels(undefined)).toEqual([]);
