@@ -24,6 +24,7 @@ import { CrashPage, NotFoundPage } from './pages/NotFoundPage.js';
 import { AuditLogPage } from './pages/settings/AuditLogPage.js';
 import { SecurityEventsPage } from './pages/settings/SecurityEventsPage.js';
 import { StaffAccessPage } from './pages/settings/StaffAccessPage.js';
+import { ApiTokensPage } from './pages/settings/ApiTokensPage.js';
 import { SecurityPage } from './pages/settings/SecurityPage.js';
 import { SessionsPage } from './pages/settings/SessionsPage.js';
 import { StripePage } from './pages/settings/StripePage.js';
@@ -58,6 +59,7 @@ export const routes: RouteObject[] = [
           { path: 'settings/audit-log', element: <AuditLogPage /> },
           { path: 'settings/security-events', element: <SecurityEventsPage /> },
           { path: 'settings/staff-access', element: <StaffAccessPage /> },
+          { path: 'settings/api-tokens', element: <ApiTokensPage /> },
           { path: 'settings/sessions', element: <SessionsPage /> },
           { path: 'settings/stripe', element: <StripePage /> },
           { path: 'settings/security', element: <SecurityPage /> },

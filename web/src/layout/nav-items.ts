@@ -38,6 +38,7 @@ export const NAV: NavGroup[] = [
       { path: 'settings/audit-log', label: 'Audit log', icon: 'audit', capability: 'viewAuditLog' },
       { path: 'settings/security-events', label: 'Security events', icon: 'security', capability: 'viewAuditLog' },
       { path: 'settings/staff-access', label: 'Staff access', icon: 'team', capability: 'viewAuditLog' },
+      { path: 'settings/api-tokens', label: 'API tokens', icon: 'security', capability: 'manageMembers' },
       { path: 'settings/sessions', label: 'Sessions', icon: 'sessions', capability: 'viewDashboards' },
       { path: 'settings/security', label: 'Security', icon: 'security', capability: 'viewDashboards' },
       { path: 'settings/notifications', label: 'Notifications', icon: 'sessions', capability: 'viewDashboards' },
