@@ -62,6 +62,9 @@ export async function startTeamsApp(db: Db, options: Pick<AppOverrides, 'rateLim
     mailer: mail,
     logger: createLogger({ level: 'silent' }),
     auth: { hasher: countingHasher(4), sleep: async () => undefined },
+    // These suites sign dozens of people in from one test address within seconds, which the production
+    // per-IP auth budget (60 a minute) rightly refuses; the rate-limit suite tests the real budgets.
+    rateLimit: { policy: { auth: { ip: { points: 100_000, windowS: 60 }, subject: { points: 100_000, windowS: 60 } } } },
     ...extra,
     onRoute: (r: RouteOptions) => {
       for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url, access: String(r.config?.access), rateLimit: r.config?.rateLimit });
