@@ -2,43 +2,25 @@
 // Settings → API tokens (password and a fresh code again: sudo mode), sees the secret exactly once, the token
 // reads GET /api/v1/org with a Bearer header and is refused on a session route, and after "Revoke" the same
 // token is refused at once. axe checks each state of the page.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/http/logger.js';
-import { launchBrowser, newContext, watchCspViolations } from '../helpers/browser.js';
-import { checkPage, createAdminWithCli, freePort, signInAndEnrol } from './support/real-app.js';
-import { buildWeb } from './support/static-web.js';
+import { newContext, watchCspViolations } from '../helpers/browser.js';
+import { checkPage, signInAndEnrol, startRealApp, type RealApp } from './support/real-app.js';
 
 const ADMIN = { email: 'tokens-admin@example.test', password: 'Lantern-meadow-copper-8842' };
 const ORG = 'Tokens E2E Ltd';
 
-let dataDir: string;
-let webDist: string;
-let app: App;
+let real: RealApp;
 let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-e2e-tokens-'));
-  const port = await freePort();
-  baseUrl = `https://127.0.0.1:${port}`;
-  const env = { MOWT_DATA_DIR: dataDir, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', MOWT_BASE_URL: baseUrl, LOG_LEVEL: 'silent', MOWT_DEMO_EMULATOR: 'false' };
-  await createAdminWithCli(env, ADMIN, ORG);
-  webDist = await buildWeb();
-  app = await createApp(loadConfig(env), { logger: createLogger({ level: 'silent' }), webDist });
-  await app.listen();
-  browser = await launchBrowser();
+  real = await startRealApp({ prefix: 'tokens', admin: ADMIN, org: ORG });
+  ({ baseUrl, browser } = real);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  for (const dir of [dataDir, webDist]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await real?.close();
 });
 
 describe('API tokens e2e (issue 8)', () => {

@@ -2,25 +2,16 @@
 // the Stripe emulator: an Admin (created with the CLI) signs in with 2FA, opens Settings → Stripe, is told
 // why a full secret key is refused, connects a restricted key, and watches the sync reach "Up to date" with
 // per-object counts; the page refreshes itself while syncing. axe checks every state of the page.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/http/logger.js';
-import { launchBrowser, newContext, watchCspViolations } from '../helpers/browser.js';
-import { buildWeb } from './support/static-web.js';
-import { checkPage, createAdminWithCli, freePort, signInAndEnrol } from './support/real-app.js';
+import { newContext, watchCspViolations } from '../helpers/browser.js';
+import { checkPage, signInAndEnrol, startRealApp, type RealApp } from './support/real-app.js';
 
 const ADMIN = { email: 'stripe-admin@example.test', password: 'Granite-orchard-bicycle-5521' };
 const ORG = 'Stripe E2E Ltd';
 
-let dataDir: string;
-let webDist: string;
-let app: App;
+let real: RealApp;
 let emulator: RunningEmulator;
 let baseUrl: string;
 let browser: Browser;
@@ -28,26 +19,14 @@ let browser: Browser;
 const check = (page: Page, label: string) => checkPage(page, 'stripe', label);
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-e2e-stripe-'));
   emulator = await startEmulator({ business: 'small', seed: 11, rateLimitPerSecond: 100 });
-  const port = await freePort();
-  baseUrl = `https://127.0.0.1:${port}`;
-  const env = {
-    MOWT_DATA_DIR: dataDir, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', MOWT_BASE_URL: baseUrl, LOG_LEVEL: 'silent',
-    MOWT_STRIPE_API_BASE: emulator.url, MOWT_DEMO_EMULATOR: 'false',
-  };
-  await createAdminWithCli(env, ADMIN, ORG);
-  webDist = await buildWeb();
-  app = await createApp(loadConfig(env), { logger: createLogger({ level: 'silent' }), webDist });
-  await app.listen();
-  browser = await launchBrowser();
+  real = await startRealApp({ prefix: 'stripe', admin: ADMIN, org: ORG, env: { MOWT_STRIPE_API_BASE: emulator.url } });
+  ({ baseUrl, browser } = real);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await real?.close();
   await emulator?.close();
-  for (const dir of [dataDir, webDist]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Stripe settings e2e (issue 5)', () => {

@@ -3,11 +3,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as OTPAuth from 'otpauth';
-import type { Page } from 'playwright-core';
-import { expectNoSeriousA11yViolations } from '../../helpers/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { createApp, type App } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/http/logger.js';
+import { expectNoSeriousA11yViolations, launchBrowser } from '../../helpers/browser.js';
+import { buildWeb } from './static-web.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -69,4 +74,34 @@ export async function signInAndEnrol(page: Page, baseUrl: string, admin: Person)
   await page.getByRole('button', { name: 'Continue to Mowt' }).click();
   await page.waitForURL(/\/orgs\/[0-9a-f-]{36}\/overview$/);
   return totp;
+}
+
+export interface RealApp {
+  app: App;
+  baseUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** A real Mowt on a free HTTPS port (embedded database in a temporary folder) with a CLI-made Admin, and Chromium. */
+export async function startRealApp(input: { prefix: string; admin: Person; org: string; env?: Record<string, string> }): Promise<RealApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `mowt-e2e-${input.prefix}-`));
+  const port = await freePort();
+  const baseUrl = `https://127.0.0.1:${port}`;
+  const env = { MOWT_DATA_DIR: dataDir, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', MOWT_BASE_URL: baseUrl, LOG_LEVEL: 'silent', MOWT_DEMO_EMULATOR: 'false', ...input.env };
+  await createAdminWithCli(env, input.admin, input.org);
+  const webDist = await buildWeb();
+  const app = await createApp(loadConfig(env), { logger: createLogger({ level: 'silent' }), webDist });
+  await app.listen();
+  const browser = await launchBrowser();
+  return {
+    app,
+    baseUrl,
+    browser,
+    async close() {
+      await browser.close();
+      await app.close();
+      for (const dir of [dataDir, webDist]) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
