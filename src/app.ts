@@ -92,6 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     cleanups.push(() => securityOps.close());
     const auth = createAuthDeps({ config, db, logger, clock }, { crypto, mailer, audit: securityOps.observeAuth(databaseAudit(db, clock)), listOrgs: listUserOrgs }, overrides.auth);
     const secOps = securityOps.withAuth(auth);
+    const reportExport = (e: Parameters<typeof securityOps.monitor.recordExport>[0]) => securityOps.monitor.recordExport(e);
     const teams = createTeamsDeps(auth, crypto);
     const stripe = createStripeService({ config, db, logger, clock, crypto });
     // Analytics keeps its daily snapshots fresh from every change the Stripe slice stores.
@@ -119,7 +120,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // The permission hook checks each permission route's role after the auth plugin (it depends on it).
       // Rate limits: by IP before anything else, by user after authentication.
       // API tokens (bearer, /api/v1 only) are checked before sessions, so the session plugin can insist on one.
-      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl, extra: [metricsV1Routes(analytics.deps)] }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId) }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...analytics.routes(), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
+      routes: [limits.byIp, metrics.plugin, ...(tracker ? [errorTrackingPlugin(tracker)] : []), bearerPlugin(tokens, { onUse: (t) => void securityOps.monitor.recordTokenUse(t.orgId, t.id).catch((err: unknown) => logger.warn({ err }, 'token usage not recorded')) }), authPlugin(auth, { loadStaff: secOps.loadStaff }), limits.bySubject, healthRoutes(db), authRoutes(auth), permissionHook({ db, clock, staffGate: secOps.staffGate }), ...commercial.gates, secOps.httpMonitor, teamsRoutes(teams), auditRoutes({ db, clock }), tokenRoutes(tokens), apiV1Routes({ ...tokens, baseUrl: () => config.baseUrl, extra: [metricsV1Routes(analytics.deps)] }), disclosureRoutes({ contact: config.securityContact, baseUrl: () => config.baseUrl, clock }), viewsRoutes({ db, clock, crypto }), gdprRoutes({ db, crypto, clock, listMembers: (orgId) => listMembers(teams, orgId), onExport: reportExport }), backupStatusRoutes({ db, config }), ...stripe.routes(), ...analytics.routes({ onExport: reportExport }), ...commercial.routes, ...secOps.routes, ...(overrides.routes ?? []), spaRoutes(overrides.webDist ?? WEB_DIST)],
     });
     await server.ready();
     await stripe.start();

@@ -10,7 +10,7 @@ import type { StripeChange } from '../stripe/stripe-deps.js';
 import { AnalyticsCache } from './cache.js';
 import type { AnalyticsCrypto } from './load.js';
 import type { QueryDeps } from './queries.js';
-import { analyticsRoutes } from './routes.js';
+import { analyticsRoutes, type RouteDeps } from './routes.js';
 import { AnalyticsRunner, type RunnerEvents } from './runner.js';
 
 export interface AnalyticsServiceInput {
@@ -24,7 +24,7 @@ export interface AnalyticsServiceInput {
 export interface AnalyticsService {
   readonly deps: QueryDeps;
   readonly runner: AnalyticsRunner;
-  routes(): FastifyPluginAsync[];
+  routes(hooks?: Pick<RouteDeps, 'onExport'>): FastifyPluginAsync[];
   /** The Stripe slice's onChange: keeps the snapshot fresh (never throws). */
   onStripeChange(change: StripeChange): void;
   start(): Promise<void>;
@@ -79,7 +79,7 @@ export function createAnalyticsService(input: AnalyticsServiceInput): AnalyticsS
   return {
     deps,
     runner,
-    routes: () => [analyticsRoutes({ ...deps, runner, logger })],
+    routes: (hooks = {}) => [analyticsRoutes({ ...deps, runner, logger, ...hooks })],
     onStripeChange,
     async start() {
       runner.start();

@@ -313,6 +313,15 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     expect(denied.statusCode).toBe(403);
   });
 
+  it('reports exports to the anomaly rules: a burst of exports by one member raises a security event for the Admins', async () => {
+    const events = async () => ((await get('/security-events?limit=200')).json() as { events: { rule: string; subject: { id: string } | null }[] }).events;
+    expect((await events()).filter((e) => e.rule === 'export.burst')).toEqual([]);
+    for (let i = 0; i < 10; i++) expect((await get('/exports/plans', 'member')).statusCode).toBe(200);
+    const burst = (await events()).filter((e) => e.rule === 'export.burst');
+    expect(burst).toHaveLength(1);
+    expect(burst[0]?.subject?.id).toBe(env.member.id);
+  });
+
   it('updates the summary within seconds after one subscription changes (emulator mutation + event poll), to the expected number', async () => {
     // an active GBP "Starter monthly" (£9) subscription, quantity 1, of a customer with no other live subscription and no discount
     const candidate = await withOrg(env.t.db, env.org.id, async (tx) => {

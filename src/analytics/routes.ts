@@ -23,6 +23,8 @@ import { excludesTestMode } from './settings.js';
 export interface RouteDeps extends QueryDeps {
   runner: AnalyticsRunner;
   logger: Logger;
+  /** Tells the anomaly rules about an export (bulk exports raise a security event). */
+  onExport?: (e: { orgId: string; actor: { type: 'user'; id: string }; rows: number; kind: string; ip: string | null }) => Promise<void>;
 }
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -320,6 +322,8 @@ export function analyticsRoutes(deps: RouteDeps) {
         // which filters were used, never their values (a metadata value can name a customer)
         metadata: { dataset, rows: rows.length, from: q.from ?? null, to: q.to ?? null, interval: q.interval ?? null, filters: Object.keys(parseFilters(q)).sort() },
       });
+      // The export itself must not fail because the monitor could not count it.
+      await deps.onExport?.({ orgId, actor: { type: 'user', id: userIdOf(request) }, rows: rows.length, kind: `metrics.${dataset}`, ip: request.ip }).catch((err: unknown) => deps.logger.warn({ err }, 'export not reported to the security monitor'));
       const name = ['mowt', dataset, from, to].filter((x) => x).join('-').replace(/[^A-Za-z0-9._-]/g, '');
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

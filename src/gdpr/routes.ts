@@ -21,6 +21,8 @@ export interface GdprRouteDeps {
   crypto: FieldCrypto;
   clock: Clock;
   listMembers: ExportDeps['listMembers'];
+  /** Tells the anomaly rules about a completed export (bulk exports raise a security event). */
+  onExport?: (e: { orgId: string; actor: { type: 'user'; id: string }; rows: number; kind: string; ip: string | null }) => Promise<void>;
 }
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -65,7 +67,7 @@ export function gdprRoutes(deps: GdprRouteDeps) {
               ...context,
               at: deps.clock(),
               metadata: { tables: s.tables.length, rows: s.tables.reduce((n, t) => n + t.rows, 0), members: s.members, files: s.files },
-            }),
+            }).then(() => deps.onExport?.({ orgId, actor, rows: s.tables.reduce((n, t) => n + t.rows, 0), kind: 'gdpr', ip: request.ip })),
           (err: unknown) =>
             appendAudit(deps.db, { orgId, actor, action: 'data.exported', result: 'failure', target: { type: 'export', id: null }, ...context, at: deps.clock(), metadata: { error: String((err as Error).message).slice(0, 200) } }),
         ).catch((err: unknown) => request.log.error({ err }, 'could not audit the data export')).finally(() => exporting.delete(orgId));
