@@ -1,7 +1,7 @@
 // Issue 8, end to end in Chromium against the real Mowt: an Admin creates a read-only API token under
 // Settings → API tokens (password and a fresh code again: sudo mode), sees the secret exactly once, the token
 // reads GET /api/v1/org with a Bearer header and is refused on a session route, and after "Revoke" the same
-// token is refused at once. axe checks each state of the page.
+// token is refused at once. axe checks each state of the page. The public acknowledgements page is checked too.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newContext, watchCspViolations } from '../helpers/browser.js';
@@ -73,4 +73,20 @@ describe('API tokens e2e (issue 8)', () => {
     expect(csp).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('security.txt names a public acknowledgements page that anyone can open', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const csp = watchCspViolations(page);
+    const txt = await (await context.request.get(`${baseUrl}/.well-known/security.txt`, { ignoreHTTPSErrors: true })).text();
+    const ack = /^Acknowledgments: (\S+)$/m.exec(txt)?.[1];
+    expect(ack).toBe(`${baseUrl}/security/acknowledgements`);
+    await page.goto(ack as string);
+    await page.getByRole('heading', { level: 1, name: 'Security acknowledgements' }).waitFor();
+    await page.getByText('No reports have been credited yet.').waitFor();
+    expect(await page.getByRole('link', { name: 'disclosure policy' }).getAttribute('href')).toBe('/security/policy.txt');
+    await checkPage(page, 'tokens', 'acknowledgements');
+    expect(csp).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

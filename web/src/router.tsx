@@ -24,6 +24,7 @@ import { CrashPage, NotFoundPage } from './pages/NotFoundPage.js';
 import { AuditLogPage } from './pages/settings/AuditLogPage.js';
 import { SecurityEventsPage } from './pages/settings/SecurityEventsPage.js';
 import { StaffAccessPage } from './pages/settings/StaffAccessPage.js';
+import { AcknowledgementsPage } from './pages/AcknowledgementsPage.js';
 import { ApiTokensPage } from './pages/settings/ApiTokensPage.js';
 import { SecurityPage } from './pages/settings/SecurityPage.js';
 import { SessionsPage } from './pages/settings/SessionsPage.js';
@@ -45,6 +46,7 @@ export const routes: RouteObject[] = [
       { path: '/setup', element: <SetupPage /> },
       { path: '/sign-up', element: <SignUpPage /> },
       { path: '/unsubscribe', element: <NotificationsUnsubscribePage /> },
+      { path: '/security/acknowledgements', element: <AcknowledgementsPage /> },
       { path: '/verify-email', element: <VerifyEmailPage /> },
       { path: '/confirm-email-change', element: <ConfirmEmailChangePage /> },
       {
