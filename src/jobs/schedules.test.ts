@@ -23,7 +23,7 @@ describe('scheduled jobs', () => {
   it('registers the rotation check, session clean-up, backups and the monthly restore test once each', async () => {
     const schedules = await jobs.queue.getSchedules();
     const names = schedules.map((s) => s.name).sort();
-    expect(names).toEqual(['auth.purge-expired', 'backup.restore-test', 'backup.snapshot', 'crypto.rotate-keys', 'stripe-poll'].sort());
+    expect(names).toEqual(['analytics-refresh', 'auth.purge-expired', 'backup.restore-test', 'backup.snapshot', 'billing-plan-steps', 'crypto.rotate-keys', 'digest-send', 'incidents.breach-deadlines', 'movement-notify', 'retention.audit-purge', 'stripe-poll'].sort());
     expect(schedules.find((s) => s.name === 'backup.restore-test')?.cron).toBe('41 4 1 * *');
     expect(schedules.find((s) => s.name === 'crypto.rotate-keys')?.cron).toBe('17 3 * * *');
   });
