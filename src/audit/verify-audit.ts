@@ -28,7 +28,8 @@ export class AuditVerifierPrivilegeError extends Error {
 
 const PAGE = 1000;
 
-interface Row {
+/** One audit_log row as the chain code reads it (also used by the erasure re-seal in src/gdpr). */
+export interface AuditChainRow {
   id: string;
   org_id: string | null;
   seq: string | number;
@@ -54,7 +55,7 @@ async function verifyChain(db: Db, chainId: string): Promise<{ entries: number; 
   let entries = 0;
   const brokenAt = (entryId: string | null, reason: string): BrokenEntry => ({ chainId, orgId, seq: expectedSeq, entryId, reason });
   for (;;) {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<AuditChainRow>`
       select id, org_id, seq, actor_type, actor_id, action, target_type, target_id, occurred_at, ip, user_agent,
              result, metadata, prev_hash, hash
       from audit_log where ${chainKey} = ${chainId}::uuid and seq >= ${expectedSeq}

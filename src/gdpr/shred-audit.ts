@@ -6,24 +6,14 @@
 // exactly when and why it changed; `verify-audit` passes on the re-sealed chain.
 import { sql } from 'kysely';
 import type { AuditMetadata } from '../audit/index.js';
+import type { AuditChainRow } from '../audit/verify-audit.js';
 import { entryHash, GENESIS_HASH } from '../audit/chain.js';
 import type { Tx } from '../db/tenant.js';
 
 const PAGE = 1000;
 
-interface Row {
-  id: string;
-  org_id: string | null;
-  seq: string | number;
-  actor_type: 'user' | 'staff' | 'system' | 'token';
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  occurred_at: Date;
-  result: 'success' | 'failure' | 'denied';
-  metadata: AuditMetadata | string;
-}
+// The columns the re-seal reads: the chain row without the fields it shreds or recomputes.
+type Row = Omit<AuditChainRow, 'ip' | 'user_agent' | 'prev_hash' | 'hash'>;
 
 export interface ShredReport {
   entries: number;
