@@ -259,6 +259,23 @@ describe('KMS', () => {
     expect(replicaDecrypt.map((s) => s.Sid)).toEqual(['AppTaskRoleUse', 'BreakGlassDecryptAlarmed']);
   });
 
+  it('makes organisation keys multi-Region with a replica in the other region, under a policy naming the task and break-glass roles', () => {
+    const [taskRoleId] = one(prod, 'AWS::IAM::Role', { Description: 'Mowt app tasks (web and worker)' });
+    for (const [, d] of resources(prod, 'AWS::ECS::TaskDefinition')) {
+      const env = new Map(((d.Properties!.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[])[0]!.Environment).map((e) => [e.Name, e.Value]));
+      expect(env.get('KMS_REPLICA_REGIONS')).toBe('eu-west-1');
+      expect(env.get('KMS_TASK_ROLE_ARN')).toEqual({ 'Fn::GetAtt': [taskRoleId, 'Arn'] });
+      expect(env.get('KMS_BREAK_GLASS_ROLE_ARN')).toBe(`arn:aws:iam::${accounts.production}:role/mowt-production-break-glass`);
+    }
+    // The task role may use, replicate and destroy tagged organisation keys in both regions, and nothing untagged.
+    const policies = resources(prod, 'AWS::IAM::Policy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Sid?: string; Resource: unknown; Action: string[]; Condition?: unknown }[] }).Statement);
+    const use = policies.find((st) => st.Sid === 'UseOrganisationKeys')!;
+    expect(JSON.stringify(use.Resource)).toContain(':eu-west-2:');
+    expect(JSON.stringify(use.Resource)).toContain(':eu-west-1:');
+    expect(use.Action).toEqual(expect.arrayContaining(['kms:ReplicateKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion']));
+    expect(use.Condition).toEqual({ Null: { 'aws:ResourceTag/mowt:org': 'false' } });
+  });
+
   it('pages on-call when the break-glass role is assumed or used', () => {
     const [topicId] = one(prod, 'AWS::SNS::Topic');
     prod.hasResourceProperties('AWS::Events::Rule', {

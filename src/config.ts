@@ -31,6 +31,11 @@ export const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   KMS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  // Per-organisation KMS keys (src/crypto/aws-kms.ts): regions they are replicated to (multi-Region keys, the
+  // disaster-recovery region in production), and the two roles their key policy lets decrypt.
+  KMS_REPLICA_REGIONS: Type.String({ pattern: '^([a-z]{2}(-[a-z]+)+-[0-9](,[a-z]{2}(-[a-z]+)+-[0-9])*)?$', default: '' }),
+  KMS_TASK_ROLE_ARN: Type.Optional(Type.String({ pattern: '^arn:aws:iam::[0-9]{12}:role/[\\w+=,.@/-]+$' })),
+  KMS_BREAK_GLASS_ROLE_ARN: Type.Optional(Type.String({ pattern: '^arn:aws:iam::[0-9]{12}:role/[\\w+=,.@/-]+$' })),
   // Seals the development keyring's key files: 32 random bytes, base64 or hex (never echoed in errors).
   MOWT_MASTER_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MOWT_STRIPE_API_BASE: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -96,6 +101,8 @@ export interface Config {
   bodyLimit: number;
   logLevel: string;
   kmsKeyId?: string;
+  kmsReplicaRegions: string[];
+  kmsPrincipals?: { taskRoleArn: string; breakGlassRoleArn: string };
   masterKey?: string;
   stripeApiBase?: string;
   stripeApp?: { clientId: string; clientSecret: string };
@@ -176,6 +183,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bodyLimit: env.MOWT_BODY_LIMIT,
     logLevel: env.LOG_LEVEL,
     kmsKeyId: env.KMS_KEY_ID,
+    kmsReplicaRegions: env.KMS_REPLICA_REGIONS ? env.KMS_REPLICA_REGIONS.split(',') : [],
+    kmsPrincipals: env.KMS_TASK_ROLE_ARN && env.KMS_BREAK_GLASS_ROLE_ARN ? { taskRoleArn: env.KMS_TASK_ROLE_ARN, breakGlassRoleArn: env.KMS_BREAK_GLASS_ROLE_ARN } : undefined,
     masterKey: env.MOWT_MASTER_KEY,
     stripeApiBase: env.MOWT_STRIPE_API_BASE,
     stripeApp: env.MOWT_STRIPE_CLIENT_ID && env.MOWT_STRIPE_APP_SECRET ? { clientId: env.MOWT_STRIPE_CLIENT_ID, clientSecret: env.MOWT_STRIPE_APP_SECRET } : undefined,
@@ -259,6 +268,8 @@ function assertProductionSafe(c: Config): void {
     refuse('the PostgreSQL connection must use TLS with sslmode=verify-full');
   }
   if (!c.kmsKeyId) refuse('KMS_KEY_ID is required (the local development keyring is not allowed)');
+  if (!c.kmsPrincipals) refuse('KMS_TASK_ROLE_ARN and KMS_BREAK_GLASS_ROLE_ARN are required (organisation keys get an explicit key policy naming them)');
+  if (c.kmsReplicaRegions.length === 0) refuse('KMS_REPLICA_REGIONS is required (organisation keys must also exist in the disaster-recovery region)');
   if (!c.tls.certFile) refuse('TLS_CERT_FILE/TLS_KEY_FILE are required (self-signed development certificates are not allowed)');
   if (c.demoEmulator) refuse('the demo Stripe emulator cannot run in production');
   if (c.stripeApiBase && !c.stripeApiBase.startsWith('https://api.stripe.com')) {

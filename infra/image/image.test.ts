@@ -36,7 +36,7 @@ describe('runtime-env', () => {
     expect(fs.statSync(env.TLS_KEY_FILE!).mode & 0o777).toBe(0o600);
     for (const name of ['DB_PASSWORD', 'DB_USERNAME', 'REDIS_AUTH_TOKEN', 'MOWT_TLS_KEY_PEM', 'MOWT_TLS_CERT_PEM']) expect(env[name]).toBeUndefined();
     // What it composes passes Mowt's own production check (TLS with sslmode=verify-full).
-    expect(() => loadConfig({ ...env, MOWT_ENV: 'production', KMS_KEY_ID: 'arn:aws:kms:eu-west-2:1:key/x', MOWT_BASE_URL: 'https://app.mowt.example', MOWT_DEMO_EMULATOR: 'false', MOWT_BACKUP_REGION: 'eu-west-1' } as Record<string, string>)).not.toThrow();
+    expect(() => loadConfig({ ...env, MOWT_ENV: 'production', KMS_KEY_ID: 'arn:aws:kms:eu-west-2:1:key/x', KMS_REPLICA_REGIONS: 'eu-west-1', KMS_TASK_ROLE_ARN: 'arn:aws:iam::111122223333:role/task', KMS_BREAK_GLASS_ROLE_ARN: 'arn:aws:iam::111122223333:role/glass', MOWT_BASE_URL: 'https://app.mowt.example', MOWT_DEMO_EMULATOR: 'false', MOWT_BACKUP_REGION: 'eu-west-1' } as Record<string, string>)).not.toThrow();
   });
 
   it('leaves an explicit DATABASE_URL alone', () => {

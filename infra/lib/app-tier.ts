@@ -120,6 +120,11 @@ export class AppTier extends Construct {
       // The ALB sits in this VPC; only its X-Forwarded-For is believed.
       MOWT_TRUST_PROXY: network.vpc.vpcCidrBlock,
       KMS_KEY_ID: props.appKey.keyArn,
+      // Organisation keys (src/crypto/aws-kms.ts) are multi-Region keys replicated to the other region, under a
+      // key policy that lets only this task role and the break-glass role decrypt.
+      KMS_REPLICA_REGIONS: props.backupRegion,
+      KMS_TASK_ROLE_ARN: props.taskRole.roleArn,
+      KMS_BREAK_GLASS_ROLE_ARN: `arn:aws:iam::${config.account}:role/mowt-${config.stage}-break-glass`,
       AWS_REGION: props.region,
       MOWT_PRIMARY_REGION: props.region,
       MOWT_BACKUP_REGION: props.backupRegion,
@@ -277,10 +282,13 @@ export class AppTier extends Construct {
 export function appTaskRole(scope: Construct, id: string, opts: { backupBucketArns: string[]; backupRegion: string }): iam.Role {
   const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Mowt app tasks (web and worker)' });
   const stack = Stack.of(scope);
-  const orgKeys = `arn:aws:kms:${stack.region}:${stack.account}:key/*`;
-  // Per-organisation keys (src/crypto/aws-kms.ts): created tagged with the organisation, used and destroyed only while tagged.
+  // Both regions: an organisation key is a multi-Region key with a replica in the other region.
+  const orgKeys = [stack.region, opts.backupRegion].map((r) => `arn:aws:kms:${r}:${stack.account}:key/*`);
+  // Per-organisation keys (src/crypto/aws-kms.ts): created (and replicated: KMS checks CreateKey in the replica's
+  // region) tagged with the organisation, then used, replicated and destroyed only while tagged. Their own key
+  // policy (src/crypto/org-key-policy.ts) names this role again and binds its use to the organisation's context.
   role.addToPolicy(new iam.PolicyStatement({ sid: 'CreateOrganisationKeys', actions: ['kms:CreateKey', 'kms:TagResource'], resources: ['*'], conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['mowt:org', 'mowt:purpose', 'mowt:version'] }, Null: { 'aws:RequestTag/mowt:org': 'false' } } }));
-  role.addToPolicy(new iam.PolicyStatement({ sid: 'UseOrganisationKeys', actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion'], resources: [orgKeys], conditions: { Null: { 'aws:ResourceTag/mowt:org': 'false' } } }));
+  role.addToPolicy(new iam.PolicyStatement({ sid: 'UseOrganisationKeys', actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:ReplicateKey', 'kms:PutKeyPolicy'], resources: orgKeys, conditions: { Null: { 'aws:ResourceTag/mowt:org': 'false' } } }));
   role.addToPolicy(new iam.PolicyStatement({ sid: 'Backups', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload'], resources: opts.backupBucketArns.flatMap((a) => [a, `${a}/*`]) }));
   // The backup bucket's default encryption uses its region's storage key, reachable only through S3.
   role.addToPolicy(new iam.PolicyStatement({ sid: 'BackupBucketKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [`arn:aws:kms:${opts.backupRegion}:${stack.account}:key/*`], conditions: { StringEquals: { 'kms:ViaService': `s3.${opts.backupRegion}.amazonaws.com` } } }));

@@ -6,12 +6,13 @@ import {
   EncryptCommand,
   GenerateDataKeyCommand,
   KMSClient,
+  ReplicateKeyCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
-import { createAwsKms, mapKmsError } from './aws-kms.js';
+import { createAwsKms, keyInRegion, mapKmsError } from './aws-kms.js';
 import { KekNotFoundError, KeyDestroyedError, KmsAccessDeniedError, KmsError, KmsInvalidCiphertextError, KmsUnavailableError } from './errors.js';
 import { EncryptedColumnRegistry } from './column-registry.js';
 import { createFieldCrypto } from './field-crypto.js';
@@ -142,6 +143,69 @@ describe('AWS KMS adapter', () => {
     kmsMock.on(ScheduleKeyDeletionCommand).rejects(awsError('KMSInvalidStateException'));
     await expect(kms.destroyKek('arn:k1')).resolves.toBeUndefined();
     expect(() => createAwsKms({ client, systemKeyId: SYSTEM_KEY, pendingWindowDays: 3 })).toThrow(RangeError);
+  });
+
+  describe('multi-Region organisation keys with an explicit key policy', () => {
+    const TASK_ROLE = 'arn:aws:iam::111122223333:role/mowt-production-app-task';
+    const BREAK_GLASS = 'arn:aws:iam::111122223333:role/mowt-production-break-glass';
+    const MRK = 'arn:aws:kms:eu-west-2:111122223333:key/mrk-0123456789abcdef';
+    const dr = new KMSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const primary = () => createAwsKms({ client, systemKeyId: SYSTEM_KEY, region: 'eu-west-2', replicaRegions: ['eu-west-1'], clientFor: () => dr, principals: { taskRoleArn: TASK_ROLE, breakGlassRoleArn: BREAK_GLASS } });
+    type Statement = { Sid: string; Principal: { AWS: string }; Action: string[]; Condition?: Record<string, Record<string, string>> };
+    const CRYPTO = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:*'];
+
+    it('creates the key multi-Region under a policy where only the task role (this organisation\'s context) and break-glass may decrypt, and replicates it with the same policy', async () => {
+      kmsMock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: 'mrk-0123456789abcdef', Arn: MRK } });
+      kmsMock.on(ReplicateKeyCommand).resolves({});
+      expect(await primary().createKek({ scope: org, purpose: 'stripe', version: 1 })).toBe(MRK);
+      const create = kmsMock.commandCalls(CreateKeyCommand)[0]!.args[0].input;
+      expect(create.MultiRegion).toBe(true);
+      const statements = (JSON.parse(create.Policy!) as { Statement: Statement[] }).Statement;
+      const mayUse = statements.filter((st) => st.Action.some((a) => CRYPTO.includes(a)));
+      expect(mayUse.map((st) => st.Principal.AWS).sort()).toEqual([TASK_ROLE, BREAK_GLASS].sort());
+      expect(mayUse.find((st) => st.Principal.AWS === TASK_ROLE)!.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:org': org } });
+      expect(mayUse.find((st) => st.Principal.AWS === BREAK_GLASS)!.Action).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+      const root = statements.find((st) => st.Principal.AWS === 'arn:aws:iam::111122223333:root')!;
+      expect(root.Action).toContain('kms:ScheduleKeyDeletion');
+      const replicate = kmsMock.commandCalls(ReplicateKeyCommand);
+      expect(replicate).toHaveLength(1);
+      expect(replicate[0]!.args[0].input).toMatchObject({ KeyId: MRK, ReplicaRegion: 'eu-west-1', Policy: create.Policy, Tags: create.Tags });
+    });
+
+    it('a failed replication fails the creation and disables the orphan everywhere', async () => {
+      kmsMock.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: 'mrk-0123456789abcdef', Arn: MRK } });
+      kmsMock.on(ReplicateKeyCommand).rejects(awsError('AccessDeniedException'));
+      kmsMock.on(DisableKeyCommand).resolves({});
+      kmsMock.on(ScheduleKeyDeletionCommand).resolves({});
+      await expect(primary().createKek({ scope: org, purpose: 'data', version: 1 })).rejects.toBeInstanceOf(KmsAccessDeniedError);
+      expect(kmsMock.commandCalls(DisableKeyCommand).map((c) => c.args[0].input.KeyId).sort()).toEqual([MRK, keyInRegion(MRK, 'eu-west-1')].sort());
+    });
+
+    it('after a failover the recovery region uses its replica of the key the primary created', async () => {
+      kmsMock.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32) });
+      const inDr = createAwsKms({ client: dr, systemKeyId: SYSTEM_KEY, region: 'eu-west-1', replicaRegions: ['eu-west-2'], clientFor: () => client });
+      await inDr.unwrapKey(MRK, Buffer.from([5]), { scope: org, purpose: 'data' });
+      const call = kmsMock.commandCalls(DecryptCommand)[0]!;
+      expect(call.args[0].input.KeyId).toBe('arn:aws:kms:eu-west-1:111122223333:key/mrk-0123456789abcdef');
+      expect(call.thisValue).toBe(dr);
+      // Single-region keys and aliases are left as they are.
+      expect(keyInRegion('arn:aws:kms:eu-west-2:111122223333:key/1234abcd', 'eu-west-1')).toBe('arn:aws:kms:eu-west-2:111122223333:key/1234abcd');
+    });
+
+    it('crypto-shredding disables the key in both regions, then deletes the replica before the primary', async () => {
+      kmsMock.on(DisableKeyCommand).resolves({});
+      kmsMock.on(ScheduleKeyDeletionCommand).resolves({});
+      await primary().destroyKek(MRK);
+      const disabled = kmsMock.commandCalls(DisableKeyCommand).map((c) => [c.args[0].input.KeyId, c.thisValue === dr ? 'dr' : 'primary']);
+      expect(disabled).toEqual([[keyInRegion(MRK, 'eu-west-1'), 'dr'], [MRK, 'primary']]);
+      const deleted = kmsMock.commandCalls(ScheduleKeyDeletionCommand).map((c) => [c.args[0].input.KeyId, c.thisValue === dr ? 'dr' : 'primary']);
+      expect(deleted).toEqual([[keyInRegion(MRK, 'eu-west-1'), 'dr'], [MRK, 'primary']]);
+    });
+
+    it('refuses a replica region equal to its own region and replicas without a region', () => {
+      expect(() => createAwsKms({ client, systemKeyId: SYSTEM_KEY, region: 'eu-west-2', replicaRegions: ['eu-west-2'] })).toThrow(/cannot also be a replica/);
+      expect(() => createAwsKms({ client, systemKeyId: SYSTEM_KEY, replicaRegions: ['eu-west-1'] })).toThrow(/local region/);
+    });
   });
 
   it('maps KMS errors to the service errors', async () => {

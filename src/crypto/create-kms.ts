@@ -7,16 +7,27 @@ import { createAwsKms } from './aws-kms.js';
 import { createKeyring, parseMasterKey } from './keyring.js';
 import type { Kms } from './kms.js';
 
-export type KmsConfig = Pick<Config, 'dataDir' | 'kmsKeyId' | 'masterKey'>;
+export type KmsConfig = Pick<Config, 'dataDir' | 'kmsKeyId' | 'masterKey'> & Partial<Pick<Config, 'kmsReplicaRegions' | 'kmsPrincipals'>> & { backup?: Pick<Config['backup'], 'primaryRegion'> };
 
 export function keyringDir(dataDir: string): string {
   return path.join(dataDir, 'keys');
 }
 
-/** Region and credentials for AWS come from the standard AWS environment (AWS_REGION, role credentials). */
+/**
+ * Credentials for AWS come from the standard AWS environment (role credentials). Calls go to this deployment's
+ * region (MOWT_PRIMARY_REGION, the region the process runs in); organisation keys are replicated to
+ * KMS_REPLICA_REGIONS.
+ */
 export function createKmsFromConfig(config: KmsConfig, opts: { awsClient?: KMSClient } = {}): Kms {
   if (config.kmsKeyId) {
-    return createAwsKms({ client: opts.awsClient ?? new KMSClient({}), systemKeyId: config.kmsKeyId });
+    const region = config.backup?.primaryRegion;
+    return createAwsKms({
+      client: opts.awsClient ?? new KMSClient(region ? { region } : {}),
+      systemKeyId: config.kmsKeyId,
+      region,
+      replicaRegions: config.kmsReplicaRegions ?? [],
+      principals: config.kmsPrincipals,
+    });
   }
   return createKeyring({
     dir: keyringDir(config.dataDir),
