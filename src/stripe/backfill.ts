@@ -4,6 +4,7 @@
 // by several requests at once instead of one strictly sequential chain. Each page's upserts and the cursor
 // that follows it commit in one transaction, so a process killed at any instant resumes exactly after the
 // last committed page of every slice; upserts keyed by Stripe id make re-reading a page harmless.
+import { sql } from 'kysely';
 import { withOrg, type Tx } from '../db/tenant.js';
 import { LIST_TYPES, type ListParams, type ListType, type StripeObject, type StripeReader } from './client.js';
 import { findConnection } from './connections.js';
@@ -140,6 +141,10 @@ async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, p
     }
     const pageNo = ++run.pageNo;
     await withOrg(deps.db, orgId, async (tx: Tx) => {
+      // No WAL flush wait at commit: a database crash can lose only the last fraction of a second of pages,
+      // and each page's rows and cursor go together (atomic either way), so the resumed backfill re-reads
+      // them from Stripe. Without it every page's commit waits for an fsync.
+      await sql`set local synchronous_commit = off`.execute(tx);
       const now = deps.clock();
       await writePrepared({ tx, crypto: deps.crypto, orgId, connectionId, now }, page.prepared);
       const progress = { cursor: last?.id ?? cursor, cursorCreated: createdOf(last), firstCreated: createdOf(objects[0]), added: objects.length, done };

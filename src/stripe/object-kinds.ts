@@ -20,6 +20,11 @@ export interface ObjectKind {
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** A decimal string, also when the SDK handed it over as its Decimal object (whose JSON is Stripe's string). */
+const decimal = (v: unknown): string | null => {
+  if (v && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return str((v as { toJSON(): unknown }).toJSON());
+  return str(v);
+};
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
 /** Unix seconds → ISO timestamp for a timestamptz column. */
@@ -51,7 +56,7 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
       return {
         product_id: ref(o['product']), active: bool(o['active']), currency: str(o['currency']), type: str(o['type']),
         billing_scheme: str(o['billing_scheme']), tiers_mode: str(o['tiers_mode']), unit_amount: num(o['unit_amount']),
-        unit_amount_decimal: str(o['unit_amount_decimal']), recurring_interval: str(recurring?.['interval']),
+        unit_amount_decimal: decimal(o['unit_amount_decimal']), recurring_interval: str(recurring?.['interval']),
         recurring_interval_count: num(recurring?.['interval_count']), usage_type: str(recurring?.['usage_type']),
       };
     },

@@ -1,11 +1,11 @@
 // Writes synced objects: idempotent upserts keyed by (connection_id, Stripe id), payload sanitised then
 // encrypted, personal fields encrypted, child rows (subscription items, invoice lines) replaced with their
 // parent. Repositories take the open transaction; the caller scopes it to the organisation.
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Tx } from '../db/tenant.js';
 import type { StripeObject } from './client.js';
 import { invoiceSubscription, ref, ts, type ObjectKind } from './object-kinds.js';
-import { sanitiseObject } from './sanitise.js';
+import { sanitiseToJson } from './sanitise.js';
 import type { StripeCrypto } from './stripe-deps.js';
 
 export interface WriteContext {
@@ -28,7 +28,7 @@ export interface WriteOptions {
 type Row = Record<string, unknown>;
 
 async function buildRow(ctx: PrepareContext, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Promise<Row> {
-  const safe = sanitiseObject(object);
+  const { safe, json } = sanitiseToJson(object);
   const place = (column: string) => ({ table: kind.table, column, rowId: object.id });
   const row: Row = {
     org_id: ctx.orgId,
@@ -38,7 +38,7 @@ async function buildRow(ctx: PrepareContext, kind: ObjectKind, object: StripeObj
     created: ts(safe['created']),
     deleted: safe['deleted'] === true,
     event_created: opts.eventCreated ?? null,
-    payload_encrypted: await ctx.crypto.encryptField(ctx.orgId, place('payload_encrypted'), JSON.stringify(safe), ctx.tx),
+    payload_encrypted: await ctx.crypto.encryptField(ctx.orgId, place('payload_encrypted'), json, ctx.tx),
     synced_at: ctx.now.toISOString(),
     ...(safe['deleted'] === true ? {} : kind.columns(safe)),
   };
@@ -51,8 +51,33 @@ async function buildRow(ctx: PrepareContext, kind: ObjectKind, object: StripeObj
   return row;
 }
 
-const values = (rows: Row[], columns: string[]): RawBuilder<unknown> =>
-  sql.join(rows.map((r) => sql`(${sql.join(columns.map((c) => r[c] ?? null))})`));
+/** A column or table name from this module's own code, double-quoted (never a value: values are parameters). */
+function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unexpected SQL identifier ${name}`);
+  return `"${name}"`;
+}
+
+/**
+ * A multi-row upsert as one parameterised statement. Written as text plus a parameter array rather than
+ * Kysely's `sql` fragments: a page is ~2,000 values, and building and compiling a node per value cost more
+ * CPU than the statement itself.
+ */
+function upsertStatement(table: string, rows: Row[], columns: readonly string[], updatable: readonly string[], guard: string): CompiledQuery {
+  const params: unknown[] = [];
+  const tuples: string[] = [];
+  for (const r of rows) {
+    const slots: string[] = [];
+    for (const c of columns) {
+      params.push(r[c] ?? null);
+      slots.push(`$${params.length}`);
+    }
+    tuples.push(`(${slots.join(',')})`);
+  }
+  const set = updatable.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+  const text = `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(',')}
+    on conflict (connection_id, id) do update set ${set}${guard}`;
+  return CompiledQuery.raw(text, params);
+}
 
 async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[]): Promise<void> {
   const first = rows[0];
@@ -61,13 +86,11 @@ async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions
   // Every row of a batch has the same columns except deleted objects, which carry none of the typed ones.
   for (const r of rows) for (const c of Object.keys(r)) if (!columns.includes(c)) columns.push(c);
   const updatable = columns.filter((c) => !['org_id', 'connection_id', 'id', ...keepOnConflict].includes(c));
-  const set = sql.join(updatable.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
   // An event only replaces what an older (or no) event wrote: webhooks and polls arrive in any order.
   const guard = opts.eventCreated !== undefined
-    ? sql`where ${sql.table(table)}.event_created is null or ${sql.table(table)}.event_created <= excluded.event_created`
-    : sql``;
-  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${values(rows, columns)}
-    on conflict (connection_id, id) do update set ${set} ${guard}`.execute(tx);
+    ? ` where ${ident(table)}.event_created is null or ${ident(table)}.event_created <= excluded.event_created`
+    : '';
+  await tx.executeQuery(upsertStatement(table, rows, columns, updatable, guard));
 }
 
 async function replaceChildren(ctx: WriteContext, table: 'stripe_subscription_items' | 'stripe_invoice_lines', parentColumn: string, parentIds: string[], rows: Row[]): Promise<void> {
@@ -79,8 +102,8 @@ async function replaceChildren(ctx: WriteContext, table: 'stripe_subscription_it
   for (let i = 0; i < unique.length; i += 500) {
     const chunk = unique.slice(i, i + 500);
     const columns = Object.keys(chunk[0] ?? {});
-    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${values(chunk, columns)}
-      on conflict (connection_id, id) do update set ${sql.join(columns.filter((c) => c !== 'connection_id' && c !== 'id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(ctx.tx);
+    const updatable = columns.filter((c) => c !== 'connection_id' && c !== 'id');
+    await ctx.tx.executeQuery(upsertStatement(table, chunk, columns, updatable, ''));
   }
 }
 

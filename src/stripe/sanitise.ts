@@ -67,8 +67,8 @@ function summariseInstrument(value: unknown): unknown {
   return { id: v.id ?? null, object: v.object ?? null, card: cardSummary(v.card ?? v) };
 }
 
-/** A copy of `object` that is safe to store (still to be encrypted). */
-export function sanitiseObject(object: StripeObject): StripeObject {
+/** The structural cuts (cards, evidence, sources), recursing into an event's object; strings not yet scanned. */
+function cutInstruments(object: StripeObject): StripeObject {
   const o: Record<string, unknown> = { ...object };
   switch (o['object']) {
     case 'charge':
@@ -86,11 +86,36 @@ export function sanitiseObject(object: StripeObject): StripeObject {
       break;
     case 'event': {
       const data = o['data'] as { object?: StripeObject; previous_attributes?: unknown } | undefined;
-      if (data?.object) o['data'] = { ...data, object: sanitiseObject(data.object) };
+      if (data?.object) o['data'] = { ...data, object: cutInstruments(data.object) };
       break;
     }
     default:
       break;
   }
-  return deepRedact(o) as StripeObject;
+  return o as StripeObject;
+}
+
+/** A copy of `object` that is safe to store (still to be encrypted). */
+export function sanitiseObject(object: StripeObject): StripeObject {
+  return deepRedact(cutInstruments(object)) as StripeObject;
+}
+
+/**
+ * Thirteen digits, optionally separated by single spaces or dashes: the shortest run DIGIT_RUN can redact.
+ * JSON escapes neither digits nor those separators, so a JSON text without this run holds no string (or
+ * key) that redaction would change.
+ */
+const PAN_CANDIDATE = /\d(?:[ -]?\d){12}/;
+
+/**
+ * The safe object and its JSON text, serialised once. Almost no object holds a card-number-like run, so the
+ * JSON of the cut object is scanned as text and the copy-every-string redaction runs only when the text has
+ * a candidate. In the fast path `safe` may still hold the SDK's Decimal objects (their JSON is the string).
+ */
+export function sanitiseToJson(object: StripeObject): { safe: StripeObject; json: string } {
+  const cut = cutInstruments(object);
+  const json = JSON.stringify(cut);
+  if (!PAN_CANDIDATE.test(json)) return { safe: cut, json };
+  const safe = deepRedact(cut) as StripeObject;
+  return { safe, json: JSON.stringify(safe) };
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { PAN_BAIT } from '../../emulator/index.js';
+import type { StripeObject } from './client.js';
+import { REDACTED_PAN, sanitiseObject, sanitiseToJson } from './sanitise.js';
+
+const bait = PAN_BAIT[0] ?? '';
+const spaced = bait.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+const customer = (extra: Record<string, unknown>): StripeObject => ({
+  id: 'cus_1', object: 'customer', created: 1_700_000_000, email: 'a@example.com', metadata: { plan: 'pro' },
+  default_source: { id: 'card_1', object: 'card', number: bait, brand: 'visa', country: 'GB', last4: '4242' }, ...extra,
+});
+
+describe('sanitiseToJson', () => {
+  it('serialises once to exactly what redaction and JSON.stringify give, for clean and bait-carrying objects', () => {
+    const cases: StripeObject[] = [
+      customer({}),
+      customer({ description: `card ${bait} on file` }),
+      customer({ metadata: { note: `pan ${spaced}`, [bait]: 'as a key' } }),
+      { id: 'ch_1', object: 'charge', amount: 1200, description: `ref ${bait}`, payment_method_details: { type: 'card', card: { number: bait, last4: '1111' } } },
+      { id: 'evt_1', object: 'event', created: 1, data: { object: customer({ name: `x-${bait}` }) } },
+      { id: 'txn_1', object: 'balance_transaction', amount: 10, exchange_rate: 1.092384728374952 },
+    ];
+    for (const object of cases) {
+      const { safe, json } = sanitiseToJson(object);
+      expect(json).toBe(JSON.stringify(sanitiseObject(object)));
+      expect(JSON.stringify(safe)).toBe(json);
+      expect(json).not.toContain(bait);
+      expect(json).not.toContain(spaced);
+    }
+  });
+
+  it('redacts card-number-like runs in strings and keys, but leaves numbers and short digit runs alone', () => {
+    const { json } = sanitiseToJson(customer({ description: `card ${bait}`, metadata: { [bait]: 'k', order: '1234567890' } }));
+    const parsed = JSON.parse(json) as { description: string; metadata: Record<string, string>; default_source: Record<string, unknown> };
+    expect(parsed.description).toBe(`card ${REDACTED_PAN}`);
+    expect(parsed.metadata[REDACTED_PAN]).toBe('k');
+    expect(parsed.metadata['order']).toBe('1234567890');
+    expect(parsed.default_source).toEqual({ id: 'card_1', object: 'card', card: { brand: 'visa', country: 'GB', last4: '4242' } });
+    const rate = sanitiseToJson({ id: 'txn_1', object: 'balance_transaction', exchange_rate: 1.092384728374952 });
+    expect((JSON.parse(rate.json) as { exchange_rate: number }).exchange_rate).toBe(1.092384728374952);
+  });
+
+  it('keeps a Decimal-like value as its JSON string form in the text', () => {
+    const decimal = { toJSON: () => '12.5' };
+    const { json } = sanitiseToJson({ id: 'price_1', object: 'price', unit_amount_decimal: decimal });
+    expect(JSON.parse(json)).toEqual({ id: 'price_1', object: 'price', unit_amount_decimal: '12.5' });
+  });
+});
