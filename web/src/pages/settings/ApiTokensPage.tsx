@@ -3,7 +3,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client.js';
-import { reauthenticate } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { describeError } from '../../api/problem.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
@@ -15,7 +14,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/States.js
 import { Time } from '../../components/Time.js';
 import { Gate } from '../../layout/Gate.js';
 import { useOrgContext } from '../../layout/org-context.js';
-import { CodeField, cleanCode } from '../auth/CodeField.js';
+import { ReauthFields, useReauth } from './Reauth.js';
 
 export interface ApiToken {
   id: string;
@@ -150,13 +149,12 @@ function CreateTokenForm({ orgId, scopes, expiryDays, onCreated }: { orgId: stri
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<string[]>(['metrics:read']);
   const [days, setDays] = useState(String(expiryDays.includes(90) ? 90 : (expiryDays[0] ?? 30)));
-  const [password, setPassword] = useState('');
-  const [code, setCode] = useState('');
+  const reauth = useReauth();
   const [secret, setSecret] = useState<string | null>(null);
   const create = useMutation({
     mutationFn: async () => {
       // The server wants a re-authentication within 10 minutes; asking every time keeps the rule obvious.
-      await reauthenticate(password, cleanCode(code));
+      await reauth.confirm();
       return api.post<{ token: ApiToken; secret: string }>(base(orgId), { name, scopes: chosen, expiresInDays: Number(days) });
     },
     // A wrong password answers 401: a form error here, not a lost session.
@@ -164,8 +162,7 @@ function CreateTokenForm({ orgId, scopes, expiryDays, onCreated }: { orgId: stri
     onSuccess: (created) => {
       setSecret(created.secret);
       setName('');
-      setPassword('');
-      setCode('');
+      reauth.clear();
       onCreated();
     },
   });
@@ -212,8 +209,7 @@ function CreateTokenForm({ orgId, scopes, expiryDays, onCreated }: { orgId: stri
             </option>
           ))}
         </SelectField>
-        <TextField label="Your password" name="current-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
-        <CodeField value={code} onChange={setCode} error={errors.fields.code} />
+        <ReauthFields reauth={reauth} label="Your password" errors={{ password: errors.fields.password, code: errors.fields.code }} />
         <div>
           <button type="submit" className="btn btn-primary" disabled={create.isPending || chosen.length === 0}>
             {create.isPending ? 'Creating…' : 'Create token'}

@@ -1,22 +1,21 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { reauthenticate, requestEmailChange } from '../../api/endpoints.js';
+import { requestEmailChange } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { FormAlert, TextField } from '../../components/Field.js';
-import { CodeField, cleanCode } from '../auth/CodeField.js';
+import { ReauthFields, useReauth } from './Reauth.js';
 
 /**
  * Re-authenticates (password + code, the server's "sudo mode") and then asks for a new address. The server
  * mails a confirmation link to the new address; nothing changes until it is followed.
  */
 export function ChangeEmailForm() {
-  const [current, setCurrent] = useState('');
-  const [code, setCode] = useState('');
+  const reauth = useReauth();
   const [email, setEmail] = useState('');
   const [sentTo, setSentTo] = useState<string | undefined>();
   const mutation = useMutation({
     mutationFn: async (newEmail: string) => {
-      await reauthenticate(current, cleanCode(code));
+      await reauth.confirm();
       try {
         await requestEmailChange(newEmail);
       } catch (err) {
@@ -29,8 +28,7 @@ export function ChangeEmailForm() {
     meta: { handlesAuthErrors: true },
     onSuccess: (newEmail) => {
       setSentTo(newEmail);
-      setCurrent('');
-      setCode('');
+      reauth.clear();
       setEmail('');
     },
   });
@@ -60,17 +58,7 @@ export function ChangeEmailForm() {
         }
         tone="success"
       />
-      <TextField
-        label="Current password"
-        name="current-password"
-        type="password"
-        autoComplete="current-password"
-        required
-        value={current}
-        onChange={(e) => setCurrent(e.target.value)}
-        error={errors.current}
-      />
-      <CodeField value={code} onChange={setCode} error={errors.code} />
+      <ReauthFields reauth={reauth} errors={{ password: errors.current, code: errors.code }} />
       <TextField
         label="New email address"
         name="new-email"

@@ -1,19 +1,18 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { changePassword, reauthenticate } from '../../api/endpoints.js';
+import { changePassword } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { FormAlert, TextField } from '../../components/Field.js';
-import { CodeField, cleanCode } from '../auth/CodeField.js';
+import { ReauthFields, useReauth } from './Reauth.js';
 import { PASSWORD_HINT } from '../auth/next-step.js';
 
 /** Re-authenticates (password + code, the server's "sudo mode") and then sets the new password. */
 export function ChangePasswordForm() {
-  const [current, setCurrent] = useState('');
-  const [code, setCode] = useState('');
+  const reauth = useReauth();
   const [next, setNext] = useState('');
   const mutation = useMutation({
     mutationFn: async () => {
-      await reauthenticate(current, cleanCode(code));
+      await reauth.confirm();
       try {
         await changePassword(next);
       } catch (err) {
@@ -24,8 +23,7 @@ export function ChangePasswordForm() {
     // A wrong current password answers 401; that is a form error here, not a lost session.
     meta: { handlesAuthErrors: true },
     onSuccess: () => {
-      setCurrent('');
-      setCode('');
+      reauth.clear();
       setNext('');
     },
   });
@@ -47,17 +45,7 @@ export function ChangePasswordForm() {
     <form className="form narrow-form" onSubmit={submit} aria-labelledby="password-title">
       <FormAlert message={errors.summary} />
       <FormAlert message={mutation.isSuccess ? 'Password changed. Your other sessions have been signed out.' : undefined} tone="success" />
-      <TextField
-        label="Current password"
-        name="current-password"
-        type="password"
-        autoComplete="current-password"
-        required
-        value={current}
-        onChange={(e) => setCurrent(e.target.value)}
-        error={errors.current}
-      />
-      <CodeField value={code} onChange={setCode} error={errors.code} />
+      <ReauthFields reauth={reauth} errors={{ password: errors.current, code: errors.code }} />
       <TextField
         label="New password"
         name="new-password"
