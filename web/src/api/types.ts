@@ -72,34 +72,6 @@ export interface AuditFilters {
   to?: string;
 }
 
-// Stripe connections (GET /api/orgs/:orgId/stripe/connections) --------------------------------------
-export interface StripeObjectProgress {
-  type: string;
-  count: number;
-  done: boolean;
-  progress: number;
-  lastSuccessAt: string | null;
-  lastError: { message: string; at: string | null } | null;
-}
-
-export interface StripeConnection {
-  id: string;
-  kind: 'oauth' | 'restricted_key';
-  label: string;
-  isDemo: boolean;
-  stripeAccountId: string;
-  livemode: boolean;
-  tokenMasked: string;
-  status: string;
-  webhookSecretSet: boolean;
-  webhookUrl: string | null;
-  createdAt: string;
-  sync: {
-    phase: 'backfilling' | 'live' | 'error';
-    progress: number;
-    etaSeconds: number | null;
-    lastSuccessAt: string | null;
-    lastError: { message: string; at: string | null } | null;
-    objects: StripeObjectProgress[];
-  };
-}
+// Stripe connections (GET /api/orgs/:orgId/stripe/connections): the server's own view types (type-only
+// imports, erased from the bundle), so the page cannot drift from what the route returns.
+export type { ConnectionView as StripeConnection, ObjectProgress as StripeObjectProgress } from '../../../src/stripe/list-connections.js';
