@@ -2,9 +2,9 @@
 // range, create, edit, delete; each write audited in its own transaction.
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { appendAudit } from '../audit/index.js';
 import { withOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
+import { assertRoom, auditWrite, deleteAudited, openContent, sealContent } from './team-records.js';
 import { cleanLine, cleanNote, isCalendarDate, MAX_ANNOTATIONS_PER_ORG } from './view-definition.js';
 import type { Actor, ViewsDeps } from './views-deps.js';
 
@@ -27,8 +27,6 @@ interface Row {
   updated_at: Date;
 }
 
-const place = (rowId: string) => ({ table: 'chart_annotations', column: 'content_encrypted', rowId });
-
 function selectRows(tx: Tx) {
   return tx
     .selectFrom('chart_annotations')
@@ -37,7 +35,7 @@ function selectRows(tx: Tx) {
 }
 
 async function toAnnotation(deps: ViewsDeps, orgId: string, row: Row, tx: Tx): Promise<Annotation> {
-  const content = JSON.parse(await deps.crypto.decryptField(orgId, place(row.id), row.content_encrypted, tx)) as { label: string; note: string };
+  const content = await openContent<{ label: string; note: string }>(deps, orgId, 'chart_annotations', row.id, row.content_encrypted, tx);
   return {
     id: row.id,
     date: row.date,
@@ -85,26 +83,16 @@ export async function createAnnotation(deps: ViewsDeps, orgId: string, actor: Ac
   const clean = cleanInput({ note: '', ...input }) as { date: string; label: string; note: string };
   const now = deps.clock();
   return withOrg(deps.db, orgId, async (tx) => {
-    const { n } = await tx.selectFrom('chart_annotations').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-    if (Number(n) >= MAX_ANNOTATIONS_PER_ORG) throw new HttpProblem(409, `an organisation keeps at most ${MAX_ANNOTATIONS_PER_ORG} annotations; delete some first`);
+    await assertRoom(tx, 'chart_annotations', orgId, MAX_ANNOTATIONS_PER_ORG, 'annotations');
     const id = crypto.randomUUID();
-    const contentEncrypted = await deps.crypto.encryptField(orgId, place(id), JSON.stringify({ label: clean.label, note: clean.note }), tx);
+    const contentEncrypted = await sealContent(deps, orgId, 'chart_annotations', id, { label: clean.label, note: clean.note }, tx);
     await tx
       .insertInto('chart_annotations')
       .values({ id, org_id: orgId, on_date: clean.date, content_encrypted: contentEncrypted, created_by: actor.userId, updated_by: actor.userId, created_at: now, updated_at: now })
       .execute();
     const row = (await selectRows(tx).where('id', '=', id).executeTakeFirstOrThrow()) as Row;
     const annotation = await toAnnotation(deps, orgId, row, tx);
-    await appendAudit(tx, {
-      orgId,
-      actor: { type: 'user', id: actor.userId },
-      action: 'annotation.created',
-      target: { type: 'chart_annotation', id },
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      metadata: { date: clean.date },
-      at: now,
-    });
+    await auditWrite(tx, orgId, actor, { action: 'annotation.created', target: { type: 'chart_annotation', id }, metadata: { date: clean.date }, at: now });
     return annotation;
   });
 }
@@ -123,20 +111,16 @@ export async function updateAnnotation(
     if (!row) throw new HttpProblem(404, 'no such annotation');
     const before = await toAnnotation(deps, orgId, row, tx);
     const content = { label: clean.label ?? before.label, note: clean.note ?? before.note };
-    const contentEncrypted = await deps.crypto.encryptField(orgId, place(annotationId), JSON.stringify(content), tx);
+    const contentEncrypted = await sealContent(deps, orgId, 'chart_annotations', annotationId, content, tx);
     await tx
       .updateTable('chart_annotations')
       .set({ content_encrypted: contentEncrypted, on_date: clean.date ?? before.date, updated_by: actor.userId, updated_at: now })
       .where('id', '=', annotationId)
       .execute();
     const after = await toAnnotation(deps, orgId, (await selectRows(tx).where('id', '=', annotationId).executeTakeFirstOrThrow()) as Row, tx);
-    await appendAudit(tx, {
-      orgId,
-      actor: { type: 'user', id: actor.userId },
+    await auditWrite(tx, orgId, actor, {
       action: 'annotation.updated',
       target: { type: 'chart_annotation', id: annotationId },
-      ip: actor.ip,
-      userAgent: actor.userAgent,
       metadata: { fields: Object.keys(clean), ...(clean.date && clean.date !== before.date ? { date: { from: before.date, to: clean.date } } : {}) },
       at: now,
     });
@@ -145,18 +129,8 @@ export async function updateAnnotation(
 }
 
 export async function deleteAnnotation(deps: ViewsDeps, orgId: string, actor: Actor, annotationId: string): Promise<void> {
-  const now = deps.clock();
-  await withOrg(deps.db, orgId, async (tx) => {
-    const gone = await tx.deleteFrom('chart_annotations').where('id', '=', annotationId).returning('id').executeTakeFirst();
-    if (!gone) throw new HttpProblem(404, 'no such annotation');
-    await appendAudit(tx, {
-      orgId,
-      actor: { type: 'user', id: actor.userId },
-      action: 'annotation.deleted',
-      target: { type: 'chart_annotation', id: annotationId },
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      at: now,
-    });
-  });
+  const at = deps.clock();
+  await withOrg(deps.db, orgId, (tx) =>
+    deleteAudited(tx, orgId, actor, { table: 'chart_annotations', id: annotationId, targetType: 'chart_annotation', action: 'annotation.deleted', missing: 'no such annotation', at }),
+  );
 }

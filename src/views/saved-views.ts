@@ -2,9 +2,9 @@
 // so no change is ever unrecorded. Content is decrypted only for the organisation that owns it (RLS and the
 // ciphertext's binding to organisation + table + column + row both say so).
 import crypto from 'node:crypto';
-import { appendAudit } from '../audit/index.js';
 import { withOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
+import { assertRoom, auditWrite, deleteAudited, openContent, sealContent } from './team-records.js';
 import { cleanLine, MAX_VIEWS_PER_ORG, normaliseFilters, type ViewFilters } from './view-definition.js';
 import type { Actor, ViewsDeps } from './views-deps.js';
 import type { SavedViewRow } from './views.table.js';
@@ -18,10 +18,8 @@ export interface SavedView {
   updatedAt: string;
 }
 
-const place = (rowId: string) => ({ table: 'saved_views', column: 'content_encrypted', rowId });
-
 async function toView(deps: ViewsDeps, orgId: string, row: SavedViewRow, tx: Tx): Promise<SavedView> {
-  const content = JSON.parse(await deps.crypto.decryptField(orgId, place(row.id), row.content_encrypted, tx)) as { name: string; filters: ViewFilters };
+  const content = await openContent<{ name: string; filters: ViewFilters }>(deps, orgId, 'saved_views', row.id, row.content_encrypted, tx);
   return {
     id: row.id,
     name: content.name,
@@ -60,23 +58,18 @@ export async function createView(deps: ViewsDeps, orgId: string, actor: Actor, i
   const clean = cleanInput(input) as { name: string; filters: ViewFilters };
   const now = deps.clock();
   return withOrg(deps.db, orgId, async (tx) => {
-    const { n } = await tx.selectFrom('saved_views').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-    if (Number(n) >= MAX_VIEWS_PER_ORG) throw new HttpProblem(409, `an organisation keeps at most ${MAX_VIEWS_PER_ORG} saved views; delete one first`);
+    await assertRoom(tx, 'saved_views', orgId, MAX_VIEWS_PER_ORG, 'saved views');
     const id = crypto.randomUUID();
-    const contentEncrypted = await deps.crypto.encryptField(orgId, place(id), JSON.stringify({ name: clean.name, filters: clean.filters }), tx);
+    const contentEncrypted = await sealContent(deps, orgId, 'saved_views', id, { name: clean.name, filters: clean.filters }, tx);
     const row = await tx
       .insertInto('saved_views')
       .values({ id, org_id: orgId, content_encrypted: contentEncrypted, created_by: actor.userId, updated_by: actor.userId, created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     const view = await toView(deps, orgId, row, tx);
-    await appendAudit(tx, {
-      orgId,
-      actor: { type: 'user', id: actor.userId },
+    await auditWrite(tx, orgId, actor, {
       action: 'view.created',
       target: { type: 'saved_view', id },
-      ip: actor.ip,
-      userAgent: actor.userAgent,
       // Which kinds of filter, never their values (metadata values can name a customer).
       metadata: { filters: Object.keys(clean.filters).sort() },
       at: now,
@@ -99,7 +92,7 @@ export async function updateView(
     if (!row) throw new HttpProblem(404, 'no such saved view');
     const before = await toView(deps, orgId, row, tx);
     const content = { name: clean.name ?? before.name, filters: clean.filters ?? before.filters };
-    const contentEncrypted = await deps.crypto.encryptField(orgId, place(viewId), JSON.stringify(content), tx);
+    const contentEncrypted = await sealContent(deps, orgId, 'saved_views', viewId, content, tx);
     const updated = await tx
       .updateTable('saved_views')
       .set({ content_encrypted: contentEncrypted, updated_by: actor.userId, updated_at: now })
@@ -107,33 +100,14 @@ export async function updateView(
       .returningAll()
       .executeTakeFirstOrThrow();
     const view = await toView(deps, orgId, updated, tx);
-    await appendAudit(tx, {
-      orgId,
-      actor: { type: 'user', id: actor.userId },
-      action: 'view.updated',
-      target: { type: 'saved_view', id: viewId },
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      metadata: { fields: Object.keys(clean) },
-      at: now,
-    });
+    await auditWrite(tx, orgId, actor, { action: 'view.updated', target: { type: 'saved_view', id: viewId }, metadata: { fields: Object.keys(clean) }, at: now });
     return view;
   });
 }
 
 export async function deleteView(deps: ViewsDeps, orgId: string, actor: Actor, viewId: string): Promise<void> {
-  const now = deps.clock();
-  await withOrg(deps.db, orgId, async (tx) => {
-    const gone = await tx.deleteFrom('saved_views').where('id', '=', viewId).returning('id').executeTakeFirst();
-    if (!gone) throw new HttpProblem(404, 'no such saved view');
-    await appendAudit(tx, {
-      orgId,
-      actor: { type: 'user', id: actor.userId },
-      action: 'view.deleted',
-      target: { type: 'saved_view', id: viewId },
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      at: now,
-    });
-  });
+  const at = deps.clock();
+  await withOrg(deps.db, orgId, (tx) =>
+    deleteAudited(tx, orgId, actor, { table: 'saved_views', id: viewId, targetType: 'saved_view', action: 'view.deleted', missing: 'no such saved view', at }),
+  );
 }
