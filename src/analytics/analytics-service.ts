@@ -10,6 +10,7 @@ import type { StripeChange } from '../stripe/stripe-deps.js';
 import { AnalyticsCache } from './cache.js';
 import type { AnalyticsCrypto } from './load.js';
 import type { QueryDeps } from './queries.js';
+import { fxRoutes } from './fx-routes.js';
 import { analyticsRoutes, type RouteDeps } from './routes.js';
 import { AnalyticsRunner, type RunnerEvents } from './runner.js';
 
@@ -79,7 +80,7 @@ export function createAnalyticsService(input: AnalyticsServiceInput): AnalyticsS
   return {
     deps,
     runner,
-    routes: (hooks = {}) => [analyticsRoutes({ ...deps, runner, logger, ...hooks })],
+    routes: (hooks = {}) => [analyticsRoutes({ ...deps, runner, logger, ...hooks }), fxRoutes({ db: input.db, clock: input.clock, runner })],
     onStripeChange,
     async start() {
       runner.start();

@@ -9,6 +9,9 @@ type Json<T> = ColumnType<T, string, string>;
 type Ts = ColumnType<Date, Date | string, Date | string>;
 type TsOrNull = ColumnType<Date | null, Date | string | null, Date | string | null>;
 
+/** Where exchange rates come from: Stripe balance transactions, the imported file, or the file first. */
+export type FxSource = 'stripe' | 'imported' | 'imported-then-stripe';
+
 export interface ExcludeSettings {
   customerIds?: string[];
   customerMetadata?: Record<string, string>;
@@ -23,6 +26,10 @@ export interface AnalyticsSettingsTable {
   exclude: Json<ExcludeSettings>;
   accounts: Json<string[] | null>;
   ltv_max_lifetime_months: number;
+  /** where exchange rates come from (migration 0014) */
+  fx_source: ColumnType<FxSource, FxSource | undefined, FxSource>;
+  fx_imported_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  fx_imported_by: ColumnType<string | null, string | null | undefined, string | null>;
   updated_by: string | null;
   updated_at: Ts;
 }

@@ -6,8 +6,9 @@
 // ran are then recomputed incrementally, so a change that raced the recompute is never lost.
 // Incremental: under the state row's lock (one update per organisation at a time) recompute the customer's
 // whole series with the snapshot's rules and FX table, add the delta to the daily aggregates, and replace
-// the customer's points and facts. The FX table is refreshed by full recomputes only (daily and after a
-// backfill), so all stored series always share one table.
+// the customer's points and facts. The FX table (Stripe's rates and/or the imported file, by the
+// organisation's source setting) is refreshed by full recomputes only (daily, after a backfill, after an
+// import), so all stored series always share one table.
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -17,6 +18,8 @@ import {
   accumulate, accumulator, addDays, buildFxTable, customerKey, dayOf, finish, resolveOptions, seriesDelta, type EngineOptions, type FxTable,
 } from '../metrics/index.js';
 import { computeCustomers } from './compute.js';
+import { chooseFxRates } from './fx-import.js';
+import { readFxImport } from './fx-import-store.js';
 import { buildFxRates } from './fx-rates.js';
 import { loadConnections, loadOrgData, type AnalyticsCrypto, type Connection, type LoadScope } from './load.js';
 import { engineOptions, readSettings, settingsHash } from './settings.js';
@@ -48,18 +51,21 @@ export async function fullRecompute(deps: MaterialiseDeps, orgId: string): Promi
   await withOrg(deps.db, orgId, (tx) => setStatus(tx, orgId, { status: 'computing', startedAt: started }, started));
   try {
     const t0 = performance.now();
-    const { data, options, connections, watermark } = await withOrg(deps.db, orgId, async (tx) => {
+    const { data, options, connections, watermark, fxSource, fxImport } = await withOrg(deps.db, orgId, async (tx) => {
       const watermark = await syncWatermark(tx);
       const connections = await loadConnections(tx);
       const settings = await readSettings(tx, orgId);
       const options = engineOptions(settings, connections.values());
       const data = await loadOrgData(tx, deps.crypto, orgId, connections, null);
-      return { data, options, connections, watermark };
+      const fxImport = settings.fxSource === 'stripe' ? { quoteCurrency: null, rates: [] } : await readFxImport(tx, orgId);
+      return { data, options, connections, watermark, fxSource: settings.fxSource, fxImport };
     });
     const t1 = performance.now();
     const tz = options.timezone;
     const today = dayOf(Math.floor(deps.clock().getTime() / 1000), tz);
-    const fxBuilt = buildFxRates(data.conversions, options.reportingCurrency, tz);
+    const fromStripe = buildFxRates(data.conversions, options.reportingCurrency, tz);
+    const chosen = chooseFxRates(fromStripe.rates, fxImport.rates, fxImport.quoteCurrency, fxSource, options.reportingCurrency);
+    const fxBuilt = { rates: chosen.rates, warnings: [...fromStripe.warnings, ...chosen.warnings] };
     const fx = buildFxTable(fxBuilt.rates, options.reportingCurrency);
     let from = today;
     for (const s of data.subscriptions) {

@@ -103,6 +103,7 @@ const SettingsBody = Type.Object({
   }, { additionalProperties: false })),
   accounts: Type.Optional(Type.Union([Type.Null(), StringList])),
   ltvMaxLifetimeMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+  fxSource: Type.Optional(Type.Union([Type.Literal('stripe'), Type.Literal('imported'), Type.Literal('imported-then-stripe')])),
 }, { additionalProperties: false });
 
 type FilterQuery = { plan?: string; currency?: string; country?: string; billingInterval?: string; meta?: string[] };
@@ -173,7 +174,7 @@ function settingsView(s: MetricSettings, includeTestMode: boolean) {
   return {
     reportingCurrency: s.reportingCurrency, timezone: s.timezone, preset: s.preset, testMode: s.testMode, includeTestMode,
     exclude: { customerIds: s.exclude.customerIds ?? [], customerMetadata: s.exclude.customerMetadata ?? {}, planIds: s.exclude.planIds ?? [], planMetadata: s.exclude.planMetadata ?? {} },
-    accounts: s.accounts, ltvMaxLifetimeMonths: s.ltvMaxLifetimeMonths, updatedAt: s.updatedAt,
+    accounts: s.accounts, ltvMaxLifetimeMonths: s.ltvMaxLifetimeMonths, fxSource: s.fxSource, fxImportedAt: s.fxImportedAt, updatedAt: s.updatedAt,
   };
 }
 
@@ -361,6 +362,7 @@ export function analyticsRoutes(deps: RouteDeps) {
       if (body.exclude !== undefined) patch.exclude = body.exclude;
       if (body.accounts !== undefined) patch.accounts = body.accounts;
       if (body.ltvMaxLifetimeMonths !== undefined) patch.ltvMaxLifetimeMonths = body.ltvMaxLifetimeMonths;
+      if (body.fxSource !== undefined) patch.fxSource = body.fxSource;
       const userId = userIdOf(request);
       const now = deps.clock();
       const view = await withOrg(deps.db, orgId, async (tx) => {
@@ -372,7 +374,7 @@ export function analyticsRoutes(deps: RouteDeps) {
           orgId, actor: { type: 'user', id: userId }, action: 'metrics.settings_changed', target: { type: 'organisation', id: orgId },
           ...requestContext(request),
           // which settings changed; currency/timezone/preset/test mode values are not personal data, exclusion lists may be
-          metadata: { fields: changed, ...Object.fromEntries(changed.filter((k) => ['reportingCurrency', 'timezone', 'preset', 'testMode', 'ltvMaxLifetimeMonths'].includes(k))
+          metadata: { fields: changed, ...Object.fromEntries(changed.filter((k) => ['reportingCurrency', 'timezone', 'preset', 'testMode', 'ltvMaxLifetimeMonths', 'fxSource'].includes(k))
             .map((k) => [k, { from: (before as unknown as Record<string, unknown>)[k] as string, to: (after as unknown as Record<string, unknown>)[k] as string }])) },
           at: now,
         });

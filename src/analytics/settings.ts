@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../db/tenant.js';
 import { resolveOptions, type EngineOptions } from '../metrics/index.js';
-import type { ExcludeSettings } from './analytics.table.js';
+import type { ExcludeSettings, FxSource } from './analytics.table.js';
+import { DEFAULT_FX_SOURCE } from './fx-import.js';
 import type { Connection } from './load.js';
 
 export type TestMode = 'auto' | 'exclude' | 'include';
@@ -17,6 +18,10 @@ export interface MetricSettings {
   exclude: ExcludeSettings;
   accounts: string[] | null;
   ltvMaxLifetimeMonths: number;
+  fxSource: FxSource;
+  /** when the current exchange-rate file was imported, and by whom (null: none) */
+  fxImportedAt: string | null;
+  fxImportedBy: string | null;
   updatedAt: string | null;
 }
 
@@ -43,6 +48,9 @@ export async function readSettings(tx: Tx, orgId: string): Promise<MetricSetting
     exclude: parse<ExcludeSettings>(row?.exclude, {}),
     accounts: parse<string[] | null>(row?.accounts, null),
     ltvMaxLifetimeMonths: row?.ltv_max_lifetime_months ?? 60,
+    fxSource: row?.fx_source ?? DEFAULT_FX_SOURCE,
+    fxImportedAt: row?.fx_imported_at ? new Date(row.fx_imported_at).toISOString() : null,
+    fxImportedBy: row?.fx_imported_by ?? null,
     updatedAt: row?.updated_at ? new Date(row.updated_at).toISOString() : null,
   };
 }
@@ -89,6 +97,7 @@ export interface SettingsPatch {
   exclude?: ExcludeSettings;
   accounts?: string[] | null;
   ltvMaxLifetimeMonths?: number;
+  fxSource?: FxSource;
 }
 
 export async function writeSettings(tx: Tx, orgId: string, patch: SettingsPatch, userId: string | null, now: Date): Promise<void> {
@@ -104,10 +113,18 @@ export async function writeSettings(tx: Tx, orgId: string, patch: SettingsPatch,
     exclude: JSON.stringify(patch.exclude ?? current.exclude),
     accounts: JSON.stringify(patch.accounts === undefined ? current.accounts : patch.accounts),
     ltv_max_lifetime_months: patch.ltvMaxLifetimeMonths ?? current.ltvMaxLifetimeMonths,
+    fx_source: patch.fxSource ?? current.fxSource,
     updated_by: userId,
     updated_at: now,
   };
   await tx.insertInto('analytics_settings').values(next)
-    .onConflict((oc) => oc.column('org_id').doUpdateSet({ preset: next.preset, test_mode: next.test_mode, exclude: next.exclude, accounts: next.accounts, ltv_max_lifetime_months: next.ltv_max_lifetime_months, updated_by: next.updated_by, updated_at: next.updated_at }))
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ preset: next.preset, test_mode: next.test_mode, exclude: next.exclude, accounts: next.accounts, ltv_max_lifetime_months: next.ltv_max_lifetime_months, fx_source: next.fx_source, updated_by: next.updated_by, updated_at: next.updated_at }))
+    .execute();
+}
+
+/** Records who imported the exchange-rate file when (creating the settings row if the organisation has none). */
+export async function markFxImported(tx: Tx, orgId: string, userId: string | null, now: Date): Promise<void> {
+  await tx.insertInto('analytics_settings').values({ org_id: orgId, preset: 'mowt', test_mode: 'auto', exclude: '{}', accounts: 'null', ltv_max_lifetime_months: 60, fx_imported_at: now, fx_imported_by: userId, updated_at: now })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ fx_imported_at: now, fx_imported_by: userId }))
     .execute();
 }

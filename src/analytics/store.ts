@@ -9,7 +9,7 @@ import type { CashFact, CustomerAttributes, InvoiceFact, TrialFact } from './com
 const CHUNK = 500;
 type Row = Record<string, unknown>;
 
-async function insertMany(tx: Tx, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+export async function insertMany(tx: Tx, table: string, columns: string[], rows: unknown[][]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     const values = sql.join(chunk.map((r) => sql`(${sql.join(r.map((v) => (v as RawBuilder<unknown> | unknown)))})`));

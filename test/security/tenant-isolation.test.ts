@@ -131,6 +131,9 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       'GET /api/orgs/:orgId/customers/:customerId',
       'GET /api/orgs/:orgId/exports/:dataset',
       'PUT /api/orgs/:orgId/metrics/settings',
+      'GET /api/orgs/:orgId/analytics/fx-rates',
+      'PUT /api/orgs/:orgId/analytics/fx-rates',
+      'DELETE /api/orgs/:orgId/analytics/fx-rates',
     ]) {
       expect(walked).toContain(r);
     }

@@ -11,6 +11,7 @@ import * as m0008 from './0008_views_annotations.js';
 import * as m0011 from './0011_api_tokens.js';
 import * as m0012 from './0012_security_ops.js';
 import * as m0013 from './0013_signup_billing.js';
+import * as m0014 from './0014_fx_rates_import.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0011_api_tokens': m0011,
   '0012_security_ops': m0012,
   '0013_signup_billing': m0013,
+  '0014_fx_rates_import': m0014,
 };
