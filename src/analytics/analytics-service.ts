@@ -8,6 +8,7 @@ import { withOrg } from '../db/tenant.js';
 import type { Queue } from '../jobs/queue.js';
 import type { StripeChange } from '../stripe/stripe-deps.js';
 import { AnalyticsCache } from './cache.js';
+import { ResponseCache } from './response-cache.js';
 import type { AnalyticsCrypto } from './load.js';
 import type { QueryDeps } from './queries.js';
 import { fxRoutes } from './fx-routes.js';
@@ -51,6 +52,7 @@ export function createAnalyticsService(input: AnalyticsServiceInput): AnalyticsS
     crypto: input.crypto,
     clock: input.clock,
     cache: new AnalyticsCache(input.crypto),
+    responses: new ResponseCache(),
     onStale: (orgId) => runner.requestRefresh(orgId),
   };
   const onStripeChange = (change: StripeChange): void => {

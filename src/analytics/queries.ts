@@ -12,6 +12,7 @@ import {
   type Ltv, type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
 } from '../metrics/index.js';
 import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
+import { readStamp, stableKey, type ResponseCache } from './response-cache.js';
 import { convertedSum } from './compute.js';
 import type { AnalyticsCrypto } from './load.js';
 import { readSettings } from './settings.js';
@@ -22,6 +23,8 @@ export interface QueryDeps {
   crypto: AnalyticsCrypto;
   clock: Clock;
   cache: AnalyticsCache;
+  /** answers cached per (organisation, stamp, today, query); absent: every read computes */
+  responses?: ResponseCache;
   /** told when a read finds the snapshot missing or out of date (the service queues a recompute) */
   onStale?: (orgId: string, reason: string) => void;
 }
@@ -220,7 +223,7 @@ export interface StatusView {
   warnings: string[];
 }
 
-export async function metricsStatus(deps: QueryDeps, orgId: string): Promise<StatusView> {
+async function metricsStatusUncached(deps: QueryDeps, orgId: string, _q: Record<string, never>): Promise<StatusView> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const s = snap.state;
@@ -270,7 +273,7 @@ function headline(agg: OrgAggregates, date: string, churn: Ratio, cap: number): 
   return { date, mrr: d.mrr, arr: d.mrr * 12, customers: d.payingCustomers, arpa: a, ltv: ltvOf(a, churn, cap) };
 }
 
-export async function summary(deps: QueryDeps, orgId: string, q: { date?: string; compare?: Compare; filters?: Filters }): Promise<SummaryView> {
+async function summaryUncached(deps: QueryDeps, orgId: string, q: { date?: string; compare?: Compare; filters?: Filters }): Promise<SummaryView> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     if (q.date) checkDate(q.date, 'date');
@@ -322,7 +325,7 @@ export interface SeriesQuery {
 
 const periodsOf = (r: { from: string; to: string }, q: SeriesQuery) => (q.whole ? [{ date: r.from, from: r.from, to: r.to }] : periods(r.from, r.to, q.interval ?? 'month'));
 
-export async function mrrSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<MrrRow[]> {
+async function mrrSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<MrrRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const r = resolveRange(snap, q.from, q.to);
@@ -380,7 +383,7 @@ function retention(series: CustomerSeries[], from: string, to: string): { nrr: R
   return revenueRetention(fitted, from, to > first.to ? first.to : to);
 }
 
-export async function churnSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<ChurnRow[]> {
+async function churnSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<ChurnRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const r = resolveRange(snap, q.from, q.to);
@@ -415,7 +418,7 @@ export interface CohortView extends Cohort {
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export async function cohortTable(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<CohortView[]> {
+async function cohortTableUncached(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<CohortView[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     for (const [v, n] of [[q.from, 'from'], [q.to, 'to']] as const) if (v !== undefined && !MONTH.test(v)) throw new QueryError(400, `${n} must be a month YYYY-MM`, 'bad_month');
@@ -453,7 +456,7 @@ export interface TrialRow {
   rate: Ratio;
 }
 
-export async function trialSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<TrialRow[]> {
+async function trialSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<TrialRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const r = resolveRange(snap, q.from, q.to);
@@ -482,7 +485,7 @@ export interface FailedPaymentRow {
   recoveredRevenue: number;
 }
 
-export async function failedPaymentSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<FailedPaymentRow[]> {
+async function failedPaymentSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<FailedPaymentRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const r = resolveRange(snap, q.from, q.to);
@@ -518,7 +521,7 @@ export interface CashRow {
   net: number;
 }
 
-export async function cashSeries(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<CashRow[]> {
+async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<CashRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const r = resolveRange(snap, q.from, q.to);
@@ -555,22 +558,22 @@ export interface KpisView {
   kpis: Record<string, Kpi<number> | Kpi<Ratio>>;
 }
 
-export async function kpis(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<KpisView> {
+async function kpisUncached(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<KpisView> {
   const snapInfo = await withOrg(deps.db, orgId, (tx) => snapshot(deps, tx, orgId));
   const r = resolveRange(snapInfo, q.from, q.to);
   const length = daysBetween(r.from, r.to) + 1;
   const prev = { from: addDays(r.from, -length), to: addDays(r.from, -1) };
   const period = async (range: { from: string; to: string }) => {
     const one = { ...range, filters: q.filters, whole: true };
-    const [mrr] = await mrrSeries(deps, orgId, { ...one, interval: 'day' }).then((rows) => [{
+    const [mrr] = await mrrSeriesUncached(deps, orgId, { ...one, interval: 'day' }).then((rows) => [{
       end: rows[rows.length - 1], start: rows[0]?.startMrr ?? 0,
       new: rows.reduce((s, x) => s + x.new, 0), churned: rows.reduce((s, x) => s + x.churn + x.contraction, 0),
       newCustomers: rows.reduce((s, x) => s + x.newCustomers, 0), churnedCustomers: rows.reduce((s, x) => s + x.churnedCustomers, 0),
     }]);
-    const [churn] = await churnSeries(deps, orgId, one);
-    const [trial] = await trialSeries(deps, orgId, one);
-    const [failed] = await failedPaymentSeries(deps, orgId, one);
-    const [cash] = await cashSeries(deps, orgId, one);
+    const [churn] = await churnSeriesUncached(deps, orgId, one);
+    const [trial] = await trialSeriesUncached(deps, orgId, one);
+    const [failed] = await failedPaymentSeriesUncached(deps, orgId, one);
+    const [cash] = await cashSeriesUncached(deps, orgId, one);
     const end = mrr?.end ?? { mrr: mrr?.start ?? 0, customers: 0 };
     const arpa = arpaOf(end.mrr, end.customers);
     const zero = ratio(0, 0);
@@ -619,7 +622,7 @@ export interface PlanRow {
   share: Ratio;
 }
 
-export async function planTable(deps: QueryDeps, orgId: string, q: { filters?: Filters }): Promise<PlanRow[]> {
+async function planTableUncached(deps: QueryDeps, orgId: string, q: { filters?: Filters }): Promise<PlanRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const cache = await deps.cache.get(tx, orgId, snap.state);
@@ -841,3 +844,32 @@ export async function movements(
     return { currency: snap.currency, total: lines.length, totalAmount: lines.reduce((s, l) => s + l.amount, 0), page, pageSize, items };
   });
 }
+
+// ---------------------------------------------------------------------------------------------- cached answers
+
+/**
+ * Wraps a read in the response cache: one stamp query decides whether the cached answer is still the one the
+ * database would give (see response-cache.ts). A miss computes as before — including the staleness check that
+ * queues a recompute, which therefore runs at least once for every state the stamp can name.
+ */
+function cached<Q, T>(name: string, fn: (deps: QueryDeps, orgId: string, q: Q) => Promise<T>): (deps: QueryDeps, orgId: string, q: Q) => Promise<T> {
+  return async (deps, orgId, q) => {
+    const responses = deps.responses;
+    if (!responses) return fn(deps, orgId, q);
+    const stamp = await withOrg(deps.db, orgId, (tx) => readStamp(tx, orgId));
+    const today = dayOf(Math.floor(deps.clock().getTime() / 1000), stamp.timezone);
+    return responses.getOrCompute(orgId, `${stamp.hash}|${today}|${name}|${stableKey(q)}`, () => fn(deps, orgId, q));
+  };
+}
+
+const cachedStatus = cached('status', metricsStatusUncached);
+export const metricsStatus = (deps: QueryDeps, orgId: string): Promise<StatusView> => cachedStatus(deps, orgId, {});
+export const summary = cached('summary', summaryUncached);
+export const mrrSeries = cached('mrr', mrrSeriesUncached);
+export const churnSeries = cached('churn', churnSeriesUncached);
+export const cohortTable = cached('cohorts', cohortTableUncached);
+export const trialSeries = cached('trials', trialSeriesUncached);
+export const failedPaymentSeries = cached('failed-payments', failedPaymentSeriesUncached);
+export const cashSeries = cached('cash', cashSeriesUncached);
+export const kpis = cached('kpis', kpisUncached);
+export const planTable = cached('plans', planTableUncached);
