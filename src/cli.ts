@@ -10,11 +10,12 @@ import { registerCreateAdminCommand } from './teams/create-admin-command.js';
 import { registerStaffCommands } from './staff/staff-command.js';
 import { registerIncidentCommands } from './incidents/incident-command.js';
 import { registerStripeSyncCommand } from './stripe/stripe-sync-command.js';
+import { registerFxRatesCommand } from './analytics/fx-rates-command.js';
 import { acquireEmbeddedLock, EmbeddedDatabaseBusyError } from './db/embedded-lock.js';
 
 // Commands that open the configured database. On the embedded PGlite folder only one process may do so
 // (src/db/embedded-lock.ts), so each first takes the folder's lock and refuses while `npm start` holds it.
-const OPENS_DATABASE = new Set(['start', 'migrate', 'create-admin', 'verify-audit', 'rotate-keys', 'backup', 'restore-test', 'backups prune', 'stripe-sync']);
+const OPENS_DATABASE = new Set(['start', 'migrate', 'create-admin', 'verify-audit', 'rotate-keys', 'backup', 'restore-test', 'backups prune', 'stripe-sync', 'fx-rates import']);
 
 export function buildCli(): Command {
   const program = new Command('mowt')
@@ -85,6 +86,7 @@ export function buildCli(): Command {
   registerRotateKeysCommand(program);
   registerBackupCommands(program);
   registerStripeSyncCommand(program);
+  registerFxRatesCommand(program);
   registerCreateAdminCommand(program, { loadConfig: () => loadConfig(), createApp: (c) => import('./app.js').then((m) => m.createApp(c)), io: process });
   registerVerifyAuditCommand(program, { loadConfig: () => loadConfig(), out: process });
   // Security operations: staff accounts, the monthly access review, incidents and breach notices.
