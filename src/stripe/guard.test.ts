@@ -42,18 +42,40 @@ describe('read-only guard', () => {
 });
 
 describe('rate limiter and retry policy', () => {
-  it('never lets more than the limit through in any one-second window', async () => {
-    const limiter = createRateLimiter(50);
+  /** A virtual clock: sleeping moves time on, so the limiter's schedule is checked exactly, not timed. */
+  const virtualClock = () => {
+    const clock = { t: 0, now: () => clock.t, sleep: async (ms: number) => { clock.t += ms; } };
+    return clock;
+  };
+
+  it('never lets more than the rate plus the burst through in any one-second window, and does not idle', async () => {
+    const clock = virtualClock();
+    const limiter = createRateLimiter(50, { burst: 2, clock });
     const stamps: number[] = [];
-    const start = performance.now();
     await Promise.all(Array.from({ length: 130 }, async () => {
       await limiter.acquire();
-      stamps.push(performance.now());
+      stamps.push(clock.now());
     }));
-    for (let i = 50; i < stamps.length; i++) expect((stamps[i] ?? 0) - (stamps[i - 50] ?? 0)).toBeGreaterThanOrEqual(999);
-    // …and does not idle: 130 requests at 50/s take about 2.6 seconds.
-    expect(performance.now() - start).toBeLessThan(3200);
-  }, 10_000);
+    for (const start of stamps) expect(stamps.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(52);
+    // Fed continuously it sends at the full rate: the 130th request leaves 129 intervals of 20 ms after the first.
+    expect(stamps[0]).toBe(0);
+    expect(stamps.at(-1)).toBeCloseTo(2580, 6);
+  });
+
+  it('after idling catches up with at most its burst, then spaces requests at the rate', async () => {
+    const clock = virtualClock();
+    const limiter = createRateLimiter(10, { burst: 3, clock });
+    await limiter.acquire();
+    clock.t = 10_000;
+    const stamps: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await limiter.acquire();
+      stamps.push(clock.now());
+    }
+    expect(stamps.map((t) => Math.round(t - 10_000))).toEqual([0, 0, 0, 100, 200, 300]);
+    expect(createRateLimiter(90).burst).toBe(4);
+    expect(() => createRateLimiter(90, { burst: 0 })).toThrow(RangeError);
+  });
 
   it('keeps a sync under the emulator’s own limit: no 429s at 90/s against 100/s', async () => {
     const emulator = await startEmulator({ business: 'small', seed: 3, rateLimitPerSecond: 100 });
