@@ -46,6 +46,12 @@ export const EnvSchema = Type.Object({
   // Client-side Stripe requests per second per connection (Stripe allows 100 reads/s).
   MOWT_STRIPE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }),
   MOWT_STRIPE_POLL_SECONDS: Type.Integer({ minimum: 5, maximum: 86400, default: 60 }),
+  // Scale-out job timing (src/stripe/sync-scheduler.ts): a sync job stops after its budget and re-queues its
+  // connection; a job still active past its expiry belongs to a dead worker and the queue's maintenance pass
+  // (every MOWT_QUEUE_MAINTENANCE_SECONDS) hands it to another. Expiry defaults to 2 × budget + 60 s.
+  MOWT_SYNC_JOB_BUDGET_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 600 }),
+  MOWT_SYNC_JOB_EXPIRE_SECONDS: Type.Optional(Type.Integer({ minimum: 2, maximum: 86400 })),
+  MOWT_QUEUE_MAINTENANCE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   MOWT_DEMO_EMULATOR: Type.Optional(Type.Boolean()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Mowt <no-reply@localhost>' }),
@@ -109,6 +115,8 @@ export interface Config {
   stripeWebhookSecret?: string;
   stripeRateLimit: number;
   stripePollSeconds: number;
+  /** Sync-job time box, its queue expiry (> budget) and pg-boss's maintenance interval, in seconds. */
+  jobs: { syncBudgetSeconds: number; syncExpireSeconds: number; maintenanceSeconds: number };
   demoEmulator: boolean;
   smtpUrl?: string;
   mailFrom: string;
@@ -191,6 +199,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stripeWebhookSecret: env.MOWT_STRIPE_WEBHOOK_SECRET,
     stripeRateLimit: env.MOWT_STRIPE_RATE_LIMIT,
     stripePollSeconds: env.MOWT_STRIPE_POLL_SECONDS,
+    jobs: syncJobTiming(env),
     demoEmulator: env.MOWT_DEMO_EMULATOR ?? env.MOWT_ENV === 'development',
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
@@ -208,6 +217,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   };
   assertProductionSafe(config);
   return config;
+}
+
+/** A job must be able to finish its budget (stopping at a page boundary) well inside its expiry. */
+function syncJobTiming(env: Env): Config['jobs'] {
+  const budget = env.MOWT_SYNC_JOB_BUDGET_SECONDS;
+  const expire = env.MOWT_SYNC_JOB_EXPIRE_SECONDS ?? 2 * budget + 60;
+  if (expire <= budget) throw new ConfigError(`invalid configuration: MOWT_SYNC_JOB_EXPIRE_SECONDS (${expire}) must be longer than MOWT_SYNC_JOB_BUDGET_SECONDS (${budget})`);
+  return { syncBudgetSeconds: budget, syncExpireSeconds: expire, maintenanceSeconds: env.MOWT_QUEUE_MAINTENANCE_SECONDS };
 }
 
 /** The S3 backup destination, when a bucket is configured: it needs its region (never guessed). */

@@ -11,10 +11,15 @@ export interface QueueOptions {
   connectionString?: string;
   /** false for processes that only send jobs (web tier) and leave scheduling/maintenance to workers. */
   supervise?: boolean;
+  /** Seconds between maintenance passes (expiring a dead worker's jobs among them); pg-boss's default is 120. */
+  maintenanceSeconds?: number;
 }
 
 export function createQueue(db: Db, opts: QueueOptions = {}): Queue {
-  const common = { schema: 'pgboss', supervise: opts.supervise ?? true, schedule: opts.supervise ?? true, migrate: true };
+  const common = {
+    schema: 'pgboss', supervise: opts.supervise ?? true, schedule: opts.supervise ?? true, migrate: true,
+    ...(opts.maintenanceSeconds === undefined ? {} : { maintenanceIntervalSeconds: opts.maintenanceSeconds }),
+  };
   if (db.kind === 'postgres') {
     if (!opts.connectionString) throw new Error('createQueue needs the PostgreSQL connection string');
     return new PgBoss({ ...common, connectionString: opts.connectionString, max: 4 });

@@ -17,7 +17,7 @@ export interface RunningJobs {
 
 export async function startScheduledJobs(services: Services): Promise<RunningJobs> {
   const { config, db, logger, clock, crypto } = services;
-  const queue = createQueue(db, { connectionString: config.database.kind === 'postgres' ? config.database.url : undefined });
+  const queue = createQueue(db, { connectionString: config.database.kind === 'postgres' ? config.database.url : undefined, maintenanceSeconds: config.jobs.maintenanceSeconds });
   queue.on('error', (err) => logger.error({ err }, 'job queue error'));
   await queue.start();
   await scheduleKeyRotation(queue, { crypto, clock }, (report) => logger.info({ report }, 'key rotation check finished'));

@@ -76,6 +76,7 @@ export function createStripeService(input: StripeServiceInput): StripeService {
     async useQueue(queue, opts = {}) {
       scheduler = await registerSyncJobs(queue, {
         deps: () => deps, logger: deps.logger, pollSeconds: config.stripePollSeconds, signal: shutdown.signal,
+        timing: { budgetSeconds: config.jobs.syncBudgetSeconds, expireSeconds: config.jobs.syncExpireSeconds },
         before: (connectionId) => local.settled(connectionId), ...opts,
       });
       local.handOver();

@@ -2,9 +2,14 @@
 // scheduleStripeSync), every pass is a pg-boss job on it: queue `stripe-sync`, policy 'stately' with the
 // connection id as singletonKey — at most one queued and one running pass per connection across all
 // workers — retried with backoff, and a cron job that revisits every connection (Events API polling).
+// Each job is time-boxed: when its budget runs out the backfill stops at a page boundary (cursors committed),
+// the job completes and a fresh job continues the connection. So no healthy job outlives its budget, the
+// queue's expiry can be short (> budget), and a job left active by a killed worker is expired by the
+// queue's maintenance pass and retried on another worker within minutes — resuming from the cursors.
 // Before a queue is attached (tests, one-off CLI commands) an in-process runner keeps the same rules in
 // this process, so a connection made there still syncs.
 import type { Logger } from 'pino';
+import type { Job as PgBossJob } from 'pg-boss';
 import type { Queue } from '../jobs/queue.js';
 import { allConnections } from './connections.js';
 import type { StripeDeps } from './stripe-deps.js';
@@ -21,8 +26,27 @@ export interface SyncScheduler {
 export const SYNC_QUEUE = 'stripe-sync';
 export const POLL_QUEUE = 'stripe-poll';
 const MAX_ATTEMPTS = 5;
+/** Production defaults (MOWT_SYNC_JOB_BUDGET_SECONDS / MOWT_SYNC_JOB_EXPIRE_SECONDS). */
+export const DEFAULT_SYNC_TIMING: SyncJobTiming = { budgetSeconds: 600, expireSeconds: 1260 };
 
-export interface SyncJob { orgId: string; connectionId: string }
+export interface SyncJobTiming {
+  /** How long one job may sync before it hands the connection to a continuation job. */
+  budgetSeconds: number;
+  /** When an active job counts as abandoned (its worker died) and is retried elsewhere; > budgetSeconds. */
+  expireSeconds: number;
+}
+
+/** The reason a job's own budget signal carries, told apart from a shutdown. */
+class SyncBudgetSpent extends Error {
+  override name = 'SyncBudgetSpent';
+}
+
+export interface SyncJob {
+  orgId: string;
+  connectionId: string;
+  /** Set on a continuation: the id of the job whose budget ran out. */
+  continues?: string;
+}
 
 export interface InProcessScheduler extends SyncScheduler {
   /** Resolves once this process runs no pass for the connection (a queued job waits for it). */
@@ -99,23 +123,51 @@ export interface QueueSyncOptions {
   pollingIntervalSeconds?: number;
   /** false: only send jobs (web-tier processes, MOWT_ROLE=web); the worker processes run them. */
   work?: boolean;
+  timing?: SyncJobTiming;
 }
 
-/** Creates (or keeps) the sync and poll queues with their policies. */
-export async function createSyncQueues(queue: Queue): Promise<void> {
-  await queue.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: 'stately', retryLimit: MAX_ATTEMPTS, retryDelay: 5, retryBackoff: true, expireInMinutes: 120 });
+/** Creates the sync and poll queues with their policies, or brings an existing sync queue's expiry up to date. */
+export async function createSyncQueues(queue: Queue, timing: SyncJobTiming = DEFAULT_SYNC_TIMING): Promise<void> {
+  if (!(timing.expireSeconds > timing.budgetSeconds)) throw new Error(`sync job expiry (${timing.expireSeconds} s) must exceed its budget (${timing.budgetSeconds} s)`);
+  const options = { policy: 'stately' as const, retryLimit: MAX_ATTEMPTS, retryDelay: 5, retryBackoff: true, expireInSeconds: timing.expireSeconds };
+  // createQueue keeps an existing queue as it is; a changed expiry applies to jobs sent from now on.
+  await queue.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, ...options });
+  await queue.updateQueue(SYNC_QUEUE, { name: SYNC_QUEUE, ...options });
   await queue.createQueue(POLL_QUEUE, { name: POLL_QUEUE, policy: 'singleton' });
+}
+
+/**
+ * One sync job: a pass over the connection within its budget. A pass cut short by the budget is not a
+ * failure: the job completes and queues its continuation (the 'stately' policy allows one queued job beside
+ * the active one; if one is queued already, that one continues). A shutdown still fails the job, so the queue
+ * retries it after the process has gone.
+ */
+async function runSyncJob(queue: Queue, opts: QueueSyncOptions, job: PgBossJob<SyncJob>, timing: SyncJobTiming): Promise<void> {
+  const { orgId, connectionId } = job.data;
+  await opts.before?.(connectionId);
+  // The pid tells operators (and the scale-out test) which worker holds the connection.
+  opts.logger.info({ connectionId, jobId: job.id, pid: process.pid }, 'stripe sync job started');
+  const budget = new AbortController();
+  const timer = setTimeout(() => budget.abort(new SyncBudgetSpent(`budget of ${timing.budgetSeconds} s spent`)), timing.budgetSeconds * 1000);
+  try {
+    await syncConnection(opts.deps(), orgId, connectionId, AbortSignal.any([opts.signal, budget.signal]));
+  } catch (error) {
+    if (opts.signal.aborted || error !== budget.signal.reason) throw error;
+    const next = await sendSyncJob(queue, { orgId, connectionId, continues: job.id });
+    opts.logger.info({ connectionId, jobId: job.id, next, pid: process.pid }, 'stripe sync job spent its budget; a new job continues from the saved cursors');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Registers the sync and poll queues, their workers and the poll schedule on a started queue. */
 export async function registerSyncJobs(queue: Queue, opts: QueueSyncOptions): Promise<SyncScheduler> {
-  await createSyncQueues(queue);
+  const timing = opts.timing ?? DEFAULT_SYNC_TIMING;
+  await createSyncQueues(queue, timing);
   const interval = opts.pollingIntervalSeconds === undefined ? {} : { pollingIntervalSeconds: opts.pollingIntervalSeconds };
   if (opts.work !== false) {
     await queue.work<SyncJob>(SYNC_QUEUE, interval, async ([job]) => {
-      if (!job) return;
-      await opts.before?.(job.data.connectionId);
-      await syncConnection(opts.deps(), job.data.orgId, job.data.connectionId, opts.signal);
+      if (job) await runSyncJob(queue, opts, job, timing);
     });
     await queue.work(POLL_QUEUE, interval, async () => {
       for (const c of await allConnections(opts.deps().db)) await sendSyncJob(queue, { orgId: c.orgId, connectionId: c.connectionId });

@@ -34,3 +34,17 @@ describe('MOWT_ROLE', () => {
     expect(stderr.trim()).toBe('mowt: mowt worker needs DATABASE_URL (PostgreSQL); on the embedded database `npm start` runs the jobs itself');
   }, 240_000);
 });
+
+describe('scale-out job timing', () => {
+  it('defaults to a 10-minute sync budget, an expiry of twice that plus a minute, and maintenance every 2 minutes', () => {
+    expect(loadConfig({}).jobs).toEqual({ syncBudgetSeconds: 600, syncExpireSeconds: 1260, maintenanceSeconds: 120 });
+    expect(loadConfig({ MOWT_SYNC_JOB_BUDGET_SECONDS: '30', MOWT_QUEUE_MAINTENANCE_SECONDS: '15' }).jobs).toEqual({ syncBudgetSeconds: 30, syncExpireSeconds: 120, maintenanceSeconds: 15 });
+    expect(loadConfig({ MOWT_SYNC_JOB_BUDGET_SECONDS: '30', MOWT_SYNC_JOB_EXPIRE_SECONDS: '45' }).jobs.syncExpireSeconds).toBe(45);
+  });
+
+  it('refuses an expiry that does not outlast the budget, and out-of-range values, with one line', () => {
+    expect(() => loadConfig({ MOWT_SYNC_JOB_BUDGET_SECONDS: '60', MOWT_SYNC_JOB_EXPIRE_SECONDS: '60' })).toThrow(new ConfigError('invalid configuration: MOWT_SYNC_JOB_EXPIRE_SECONDS (60) must be longer than MOWT_SYNC_JOB_BUDGET_SECONDS (60)'));
+    expect(() => loadConfig({ MOWT_SYNC_JOB_BUDGET_SECONDS: '0' })).toThrow(/^invalid configuration: MOWT_SYNC_JOB_BUDGET_SECONDS /);
+    expect(() => loadConfig({ MOWT_QUEUE_MAINTENANCE_SECONDS: 'soon' })).toThrow(/^invalid configuration: MOWT_QUEUE_MAINTENANCE_SECONDS /);
+  });
+});
