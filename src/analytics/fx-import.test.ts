@@ -71,6 +71,9 @@ describe('choosing between Stripe’s rates and the file', () => {
     // before the file's first day its first rate applies (never Stripe's within one currency)
     expect(pence(rates, 'USD', '2026-03-01')).toBe(1599n);
     expect(pence(rates, 'EUR', '2026-03-10')).toBe(1699n);
+    // docs/metrics.md §5.1: with the file's EUR line too, 1999 × 0.8612 = 1721.5388 → 1722
+    const withEur = chooseFxRates(stripe, [...file, { date: '2026-03-10', currency: 'EUR', rate: '0.8612' }], 'GBP', 'imported-then-stripe', 'GBP').rates;
+    expect(pence(withEur, 'EUR', '2026-03-10')).toBe(1722n);
   });
 
   it('stripe ignores the file; imported uses nothing else', () => {
@@ -126,6 +129,9 @@ describe('the fx-rates route on the demo business', () => {
     const json = await env.org.admin.browser.request('PUT', url(), { body: { rates: [{ date: '2020-01-01', currency: 'XYZ', rate: 0.5 }] } });
     expect(json.statusCode).toBe(422);
     expect(json.json()).toMatchObject({ errors: [{ field: 'line 2' }] });
+    // the web app sends the file's text inside JSON: same lines, same checks
+    const wrapped = await env.org.admin.browser.request('PUT', url(), { body: { csv: 'date,currency,rate\n\n2020-01-01,usd,1.2.3\n' } });
+    expect(wrapped.json()).toMatchObject({ status: 422, errors: [{ field: 'line 3' }] });
     const stored = await withOrg(env.t.db, env.org.id, (tx) => sql<{ n: number }>`select count(*)::int as n from analytics_fx_imports`.execute(tx));
     expect(stored.rows[0]?.n).toBe(0);
   });

@@ -1,7 +1,7 @@
 // /api/orgs/:orgId/analytics/fx-rates — the imported exchange-rate file (docs/metrics-api.md). Reading it
 // needs dashboards.read (rates are market data, shown next to the figures); importing or removing it needs
 // settings.manage (it changes every figure), is audited and queues a full recompute. The body is the CSV itself
-// (text/csv) or JSON { rates: [{ date, currency, rate }] }; a file with any problem stores nothing and the 422
+// (text/csv), JSON { csv: "…" } (the same text), or JSON { rates: [{ date, currency, rate }] }; a file with any problem stores nothing and the 422
 // problem lists every problem with its line.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -36,6 +36,8 @@ const ListQuery = Type.Object({
 const Cell = Type.String({ maxLength: 40 });
 const ImportBody = Type.Union([
   Type.String({ maxLength: BODY_LIMIT }),
+  // the file's text inside JSON (the web app's API client sends JSON), checked exactly as text/csv
+  Type.Object({ csv: Type.String({ maxLength: BODY_LIMIT }) }, { additionalProperties: false }),
   Type.Object({ rates: Type.Array(Type.Object({ date: Cell, currency: Cell, rate: Type.Union([Cell, Type.Number()]) }, { additionalProperties: false }), { maxItems: MAX_FX_ROWS + 1 }) }, { additionalProperties: false }),
 ]);
 
@@ -107,7 +109,9 @@ export function fxRoutes(deps: FxRouteDeps) {
           const settings = await readSettings(tx, orgId);
           const checked = typeof body === 'string'
             ? parseFxCsv(body, settings.reportingCurrency)
-            : body.rates.length === 0
+            : 'csv' in body
+              ? parseFxCsv(body.csv, settings.reportingCurrency)
+              : body.rates.length === 0
               ? { rates: [], problems: [{ line: 2, message: 'the file has no rates' }], truncated: false }
               : validateFxRows(body.rates.map((r, i) => ({ line: i + 2, date: r.date, currency: r.currency, rate: String(r.rate) })), settings.reportingCurrency);
           rejectProblems(checked);

@@ -10,6 +10,7 @@ import { ResetPasswordPage } from './pages/auth/ResetPasswordPage.js';
 import { SetupPage } from './pages/auth/SetupPage.js';
 import { SignUpPage, WelcomePage } from './pages/auth/SignUpPage.js';
 import { BillingPage } from './pages/settings/BillingPage.js';
+import { ExchangeRatesPage } from './pages/settings/ExchangeRatesPage.js';
 import { NotificationsPage } from './pages/settings/NotificationsPage.js';
 import { NotificationsUnsubscribePage } from './pages/settings/NotificationsUnsubscribePage.js';
 import { SignInPage } from './pages/auth/SignInPage.js';
@@ -67,6 +68,7 @@ export const routes: RouteObject[] = [
           { path: 'settings/security', element: <SecurityPage /> },
           { path: 'settings/billing', element: <BillingPage /> },
           { path: 'settings/notifications', element: <NotificationsPage /> },
+          { path: 'settings/exchange-rates', element: <ExchangeRatesPage /> },
           { path: 'welcome', element: <WelcomePage /> },
           { path: '*', element: <NotFoundPage inShell /> },
         ],

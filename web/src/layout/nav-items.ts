@@ -35,6 +35,7 @@ export const NAV: NavGroup[] = [
     items: [
       { path: 'settings/team', label: 'Team', icon: 'team', capability: 'manageMembers' },
       { path: 'settings/stripe', label: 'Stripe', icon: 'stripe', capability: 'viewDashboards' },
+      { path: 'settings/exchange-rates', label: 'Exchange rates', icon: 'plans', capability: 'viewDashboards' },
       { path: 'settings/audit-log', label: 'Audit log', icon: 'audit', capability: 'viewAuditLog' },
       { path: 'settings/security-events', label: 'Security events', icon: 'security', capability: 'viewAuditLog' },
       { path: 'settings/staff-access', label: 'Staff access', icon: 'team', capability: 'viewAuditLog' },
