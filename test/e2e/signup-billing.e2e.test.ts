@@ -4,13 +4,13 @@
 // page and comes back to an active plan; then a renewal fails and the past-due banner appears. axe checks
 // the new pages.
 import fs from 'node:fs';
-import net from 'node:net';
 import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorPost, startBillingHarness, type BillingHarness } from '../../src/billing/test-support.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { expectNoSeriousA11yViolations, launchBrowser, newContext, watchCspViolations } from '../helpers/browser.js';
+import { freePort } from './support/real-app.js';
 import { buildWeb } from './support/static-web.js';
 
 const PERSON = { name: 'Sam Founder', email: 'sam@founder.example', password: 'Quartz-meadow-lantern-8137', org: 'Founder Analytics' };
@@ -20,17 +20,6 @@ let h: BillingHarness;
 let webDist: string;
 let baseUrl: string;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   t = await createTestDatabase('postgres');

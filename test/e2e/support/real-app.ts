@@ -79,6 +79,8 @@ export async function signInAndEnrol(page: Page, baseUrl: string, admin: Person)
 export interface RealApp {
   app: App;
   baseUrl: string;
+  /** The app's data folder (embedded database, keyring, outgoing mail in development). */
+  dataDir: string;
   browser: Browser;
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startRealApp(input: { prefix: string; admin: Person; org: 
   return {
     app,
     baseUrl,
+    dataDir,
     browser,
     async close() {
       await browser.close();

@@ -1,6 +1,7 @@
 // Builds the web app into a temporary folder and serves it over plain HTTP with the production
 // Content-Security-Policy, so browser tests of the SPA run without the backend and still catch any
 // inline script or style the policy would block.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -31,8 +32,24 @@ export interface StaticWeb {
   close(): Promise<void>;
 }
 
-export async function buildWeb(): Promise<string> {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-web-'));
+/** A digest of everything the bundle is built from, so a cached build is reused only while it is current. */
+function sourceDigest(): string {
+  const hash = crypto.createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else hash.update(path.relative(REPO, file)).update(fs.readFileSync(file));
+    }
+  };
+  walk(path.join(REPO, 'web/src'));
+  walk(path.join(REPO, 'web/public'));
+  // Type-only imports from src/ are erased, so src/ does not change the bundle.
+  for (const f of ['web/index.html', 'web/vite.config.ts', 'package-lock.json']) hash.update(f).update(fs.readFileSync(path.join(REPO, f)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function viteBuild(outDir: string): Promise<void> {
   // Vitest sets NODE_ENV=test, which would bundle React's development build (and JSX dev runtime);
   // the browser tests should exercise exactly what ships.
   const previous = process.env.NODE_ENV;
@@ -42,6 +59,29 @@ export async function buildWeb(): Promise<string> {
   } finally {
     process.env.NODE_ENV = previous;
   }
+}
+
+/**
+ * A fresh production build of the SPA in a temporary folder the caller owns (and deletes). The build is made
+ * once per source state and copied for each caller: every browser test file needs one, and building takes
+ * seconds on two cores. The cache is renamed into place only when complete, so a concurrent or interrupted
+ * build is never half-read.
+ */
+export async function buildWeb(): Promise<string> {
+  const cache = path.join(os.tmpdir(), `mowt-web-build-${sourceDigest()}`);
+  if (!fs.existsSync(path.join(cache, 'index.html'))) {
+    const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-web-staging-'));
+    await viteBuild(staging);
+    try {
+      fs.renameSync(staging, cache);
+    } catch {
+      // Another test file finished the same build first (or a broken folder is in the way): use this one.
+      if (!fs.existsSync(path.join(cache, 'index.html'))) return staging;
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-web-'));
+  fs.cpSync(cache, outDir, { recursive: true });
   return outDir;
 }
 
