@@ -11,6 +11,7 @@ import type { Db } from '../db/database.js';
 import { withOrg, withoutOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import type { Mailer } from '../mail/mailer.js';
+import { addDays, dayOf } from '../metrics/index.js';
 import { digestEmail, movementEmail, movementLines } from './digest-emails.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { DigestCadence, MovementKind, NotificationPreferencesRow, NotifyChannel } from './notification-preferences.table.js';
@@ -44,8 +45,6 @@ export interface PreferencesInput {
   slackWebhookUrl?: string | null;
 }
 
-const DAY = 86_400_000;
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 const slackField = (id: string) => ({ table: 'notification_preferences', column: 'slack_webhook_encrypted', rowId: id });
 
 function view(row: NotificationPreferencesRow | null): PreferencesView {
@@ -57,13 +56,17 @@ function view(row: NotificationPreferencesRow | null): PreferencesView {
   };
 }
 
-/** Whether a digest is due for this member now, and for which days (UTC calendar days, ending yesterday). */
-export function digestWindow(cadence: DigestCadence, lastSent: Date | null, now: Date): { from: string; to: string } | null {
+/**
+ * Whether a digest is due for this member now, and for which days: calendar days in the organisation's
+ * timezone (the days its figures are kept in), ending yesterday there.
+ */
+export function digestWindow(cadence: DigestCadence, lastSent: Date | null, now: Date, timezone: string): { from: string; to: string } | null {
   if (cadence === 'off') return null;
-  const today = new Date(`${dayOf(now)}T00:00:00Z`);
+  const local = (d: Date) => dayOf(Math.floor(d.getTime() / 1000), timezone);
+  const today = local(now);
   const span = cadence === 'daily' ? 1 : 7;
-  if (lastSent && lastSent.getTime() >= today.getTime() - (span - 1) * DAY) return null;
-  return { from: dayOf(new Date(today.getTime() - span * DAY)), to: dayOf(new Date(today.getTime() - DAY)) };
+  if (lastSent && local(lastSent) >= addDays(today, -(span - 1))) return null;
+  return { from: addDays(today, -span), to: addDays(today, -1) };
 }
 
 export function createDigestService(deps: DigestDeps) {
@@ -157,10 +160,10 @@ export function createDigestService(deps: DigestDeps) {
       let failed = 0;
       for (const orgId of await orgsWithRecipients()) {
         const due = await withOrg(deps.db, orgId, async (tx) => {
-          const org = await tx.selectFrom('organisations').select('name').where('id', '=', orgId).executeTakeFirst();
+          const org = await tx.selectFrom('organisations').select(['name', 'timezone']).where('id', '=', orgId).executeTakeFirst();
           const out: { row: NotificationPreferencesRow; window: { from: string; to: string }; email: string; unsubscribe: string }[] = [];
           for (const row of await digestRecipients(tx, orgId)) {
-            const window = digestWindow(row.digest, row.digest_last_sent_at, now);
+            const window = digestWindow(row.digest, row.digest_last_sent_at, now, org?.timezone ?? 'Europe/London');
             if (window) out.push({ row, window, email: await userEmail(tx, deps.crypto, row.user_id), unsubscribe: await unsubscribeUrl(tx, 'digest', row) });
           }
           return { orgName: org?.name ?? 'Mowt', out };

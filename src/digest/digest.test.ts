@@ -59,10 +59,18 @@ describe('digest, notifications and one-click unsubscribe', () => {
 
   it('computes the due window per cadence', () => {
     const now = new Date('2026-11-25T08:00:00Z');
-    expect(digestWindow('daily', null, now)).toEqual({ from: '2026-11-24', to: '2026-11-24' });
-    expect(digestWindow('weekly', null, now)).toEqual({ from: '2026-11-18', to: '2026-11-24' });
-    expect(digestWindow('daily', new Date('2026-11-25T01:00:00Z'), now)).toBeNull();
-    expect(digestWindow('off', null, now)).toBeNull();
+    expect(digestWindow('daily', null, now, 'Europe/London')).toEqual({ from: '2026-11-24', to: '2026-11-24' });
+    expect(digestWindow('weekly', null, now, 'Europe/London')).toEqual({ from: '2026-11-18', to: '2026-11-24' });
+    expect(digestWindow('daily', new Date('2026-11-25T01:00:00Z'), now, 'Europe/London')).toBeNull();
+    expect(digestWindow('off', null, now, 'Europe/London')).toBeNull();
+    // The organisation's calendar, not UTC's: at 23:30 UTC on 24 November it is already the 25th in Sydney,
+    // so Sydney's "yesterday" is the 24th while London's is still the 23rd.
+    const lateUtc = new Date('2026-11-24T23:30:00Z');
+    expect(digestWindow('daily', null, lateUtc, 'Australia/Sydney')).toEqual({ from: '2026-11-24', to: '2026-11-24' });
+    expect(digestWindow('daily', null, lateUtc, 'Europe/London')).toEqual({ from: '2026-11-23', to: '2026-11-23' });
+    // Sent at 08:00 Sydney time on the 25th (21:00 UTC on the 24th): not due again until Sydney's 26th.
+    expect(digestWindow('daily', new Date('2026-11-24T21:00:00Z'), lateUtc, 'Australia/Sydney')).toBeNull();
+    expect(digestWindow('daily', new Date('2026-11-24T21:00:00Z'), new Date('2026-11-25T13:30:00Z'), 'Australia/Sydney')).toEqual({ from: '2026-11-25', to: '2026-11-25' });
   });
 
   it('mails the digest with List-Unsubscribe one-click headers; GET changes nothing, POST unsubscribes', async () => {
