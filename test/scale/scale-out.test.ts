@@ -1,7 +1,8 @@
-// Scale-out on this machine: two web processes (MOWT_ROLE=web) and two workers (`mowt worker`), real child
-// processes on one fresh PostgreSQL database and the shared Redis, as behind the load balancer in production.
-// Sessions, revocation and rate limits must hold across instances; each Stripe sync job runs on exactly one
-// worker; a worker killed mid-job leaves its connection to be finished by the other, without duplicates.
+// Scale-out on this machine: two web processes (MOWT_ROLE=web) and two workers (MOWT_ROLE=worker, what
+// `mowt worker` runs), real child processes of the compiled app (dist/, built by `npm test`'s pretest) on one
+// fresh PostgreSQL database and the shared Redis, as behind the load balancer in production. Sessions,
+// revocations, role changes and rate limits must hold across instances; each Stripe sync job runs on exactly
+// one worker; a worker SIGKILLed mid-job has its job finished by the other, every object stored once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,15 +12,18 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { startEmulator, type FaultConfig, type RunningEmulator } from '../../emulator/index.js';
 import { createApp, type App } from '../../src/app.js';
+import { createUser } from '../../src/auth/index.js';
 import { totpCodeAt } from '../../src/auth/totp.js';
 import { loadConfig } from '../../src/config.js';
+import { withOrg } from '../../src/db/tenant.js';
 import { createQueue, type Queue } from '../../src/jobs/queue.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { connectRestrictedKey } from '../../src/stripe/connect-restricted-key.js';
 import { SYNC_QUEUE } from '../../src/stripe/sync-scheduler.js';
 import { createAdmin } from '../../src/teams/index.js';
+import { emulatorIds, storedIds, syncedCounts } from './stored-objects.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ORIGIN = 'https://mowt.scale.test';
@@ -36,27 +40,56 @@ async function admin(query: string): Promise<void> {
   }
 }
 
-interface Proc { name: string; child: ChildProcess; out: () => string; port?: number }
+interface Proc { name: string; child: ChildProcess; out: () => string; port?: number; startMs?: number }
 const procs: Proc[] = [];
+/** Longest wait for one process's ready line; a process that says nothing by then fails with its output. */
+const READY_MS = 90_000;
 
-function spawnMowt(name: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnMowt(name: string, env: Record<string, string>, ready: RegExp): Promise<Proc> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/main.js'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
   const proc: Proc = { name, child, out: () => out };
   procs.push(proc);
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} printed no ready line within ${READY_MS / 1000} s:\n${out}`)), READY_MS);
     const check = () => {
       const m = ready.exec(out);
-      if (m) {
-        if (m[1]) proc.port = Number(m[1]);
-        resolve(proc);
-      }
+      if (!m) return;
+      clearTimeout(timer);
+      if (m[1]) proc.port = Number(m[1]);
+      proc.startMs = Date.now() - started;
+      resolve(proc);
     };
     child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out}`)));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code ?? signal}:\n${out}`));
+    });
   });
+}
+
+/** Newest modification time of the files under `dir` that `keep` selects (0 when there are none). */
+function newestMtime(dir: string, keep: (file: string) => boolean): number {
+  let newest = 0;
+  if (!fs.existsSync(dir)) return newest;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isFile() && keep(file)) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/** The processes run the compiled app: refuse a dist/ that is missing or older than the code it is built from. */
+function assertFreshBuild(): void {
+  const compiled = (f: string) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f) && !f.endsWith('test-support.ts');
+  const source = Math.max(newestMtime(path.join(PROJECT_ROOT, 'src'), compiled), newestMtime(path.join(PROJECT_ROOT, 'emulator'), compiled));
+  const built = newestMtime(path.join(PROJECT_ROOT, 'dist', 'src'), (f) => f.endsWith('.js'));
+  if (!fs.existsSync(path.join(PROJECT_ROOT, 'dist', 'src', 'main.js')) || built < source) {
+    throw new Error('dist/ is missing or older than src/: run `npm run build:server` first');
+  }
 }
 
 /** A browser: cookie jar, CSRF token and Origin like the SPA, speaking to whichever instance it is told. */
@@ -100,17 +133,21 @@ const randomIp = () => `10.${crypto.randomInt(256)}.${crypto.randomInt(256)}.${c
 describe('scale-out: two web processes and two workers on one PostgreSQL and Redis', () => {
   const dbName = `mowt_scale_${crypto.randomBytes(5).toString('hex')}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-scale-'));
+  // The emulator reads this object on every request: the kill test slows it down while it runs.
+  const faults: FaultConfig = {};
   let env: Record<string, string>;
   let emulator: RunningEmulator;
   let operator: App;
   let queue: Queue;
   let web1: Proc;
   let web2: Proc;
+  let workers: Proc[] = [];
   const orgs: { orgId: string; userId: string; email: string }[] = [];
 
   beforeAll(async () => {
+    assertFreshBuild();
     await admin(`create database ${dbName}`);
-    emulator = await startEmulator({ business: 'small', seed: 11, rateLimitPerSecond: null });
+    emulator = await startEmulator({ business: 'small', seed: 11, rateLimitPerSecond: null, faults });
     env = {
       MOWT_ENV: 'development',
       DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
@@ -120,14 +157,19 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
       MOWT_TRUST_PROXY: '127.0.0.1',
       MOWT_DEMO_EMULATOR: 'false',
       MOWT_STRIPE_API_BASE: emulator.url,
-      MOWT_ROLE: 'web',
       PORT: '0',
       HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
+      // Production runs 10-minute sync jobs that expire after 21 minutes, with maintenance every 2 minutes;
+      // here a job stops after 3 s and a dead worker's job is handed over seconds later.
+      MOWT_SYNC_JOB_BUDGET_SECONDS: '3',
+      MOWT_SYNC_JOB_EXPIRE_SECONDS: '8',
+      MOWT_QUEUE_MAINTENANCE_SECONDS: '1',
     };
-    // The operator's view (what `mowt create-admin` does): migrates, creates the keyring, three organisations.
+    // The operator's view (what `mowt create-admin` does): migrates, creates the keyring and the TLS
+    // certificate, four organisations — before any instance starts, so none of them races another to it.
     operator = await createApp(loadConfig(env));
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const email = `admin${i}.${crypto.randomBytes(3).toString('hex')}@scale.test`;
       orgs.push({ ...(await createAdmin(operator.services.teams, { email, orgName: `Scale ${i}`, password: PASSWORD })), email });
     }
@@ -137,18 +179,24 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
     await queue.start();
     await operator.services.stripe.useQueue(queue, { work: false });
 
+    // One worker first: it creates every queue and schedule, so the others start against a finished set-up.
+    // Workers log at info: each sync job's start names the job and the worker's pid.
+    const worker = { ...env, MOWT_ROLE: 'worker', LOG_LEVEL: 'info' };
     const listening = /Mowt is listening on https:\/\/localhost:(\d+)\n/;
-    [web1, web2] = await Promise.all([
-      spawnMowt('web1', ['--import', 'tsx', 'src/main.ts'], env, listening),
-      spawnMowt('web2', ['--import', 'tsx', 'src/main.ts'], env, listening),
-      spawnMowt('worker1', ['bin/mowt.js', 'worker'], env, /Mowt worker is running jobs/),
-      spawnMowt('worker2', ['bin/mowt.js', 'worker'], env, /Mowt worker is running jobs/),
+    const running = /Mowt worker is running jobs/;
+    const first = await spawnMowt('worker1', worker, running);
+    const rest = await Promise.all([
+      spawnMowt('web1', { ...env, MOWT_ROLE: 'web' }, listening),
+      spawnMowt('web2', { ...env, MOWT_ROLE: 'web' }, listening),
+      spawnMowt('worker2', worker, running),
     ]);
-    // Five TypeScript processes compiling at once on two shared cores take a while.
-  }, 420_000);
+    [web1, web2] = rest;
+    workers = [first, rest[2]];
+    console.log(`scale-out start-up (ms): ${procs.map((p) => `${p.name} ${p.startMs}`).join(', ')}`);
+  }, 240_000);
 
   afterAll(async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await queue?.stop({ graceful: false, wait: true }).catch(() => undefined);
     await operator?.close().catch(() => undefined);
     await emulator?.close();
@@ -159,11 +207,10 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
   it('web processes serve HTTP but run no jobs; the workers do not listen', () => {
     expect(web1.port).toBeGreaterThan(0);
     expect(web2.port).not.toBe(web1.port);
-    for (const p of procs.filter((x) => x.name.startsWith('worker'))) expect(p.out()).not.toContain('Mowt is listening');
+    for (const p of workers) expect(p.out()).not.toContain('Mowt is listening');
   });
 
   const browser = new Browser(randomIp());
-  let secret = '';
 
   it('a session made on one instance works on the other, 2FA enrolment included', async () => {
     const a = web1.port!;
@@ -173,13 +220,60 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
     await browser.csrf(b);
     const enrol = await browser.request(b, 'POST', '/api/auth/totp/enroll', {});
     expect(enrol.status).toBe(200);
-    secret = (enrol.json() as { secret: string }).secret;
+    const secret = (enrol.json() as { secret: string }).secret;
     expect((await browser.request(a, 'POST', '/api/auth/totp/confirm', { code: totpCodeAt(secret, new Date()) })).status).toBe(200);
     for (const port of [a, b]) {
       const org = await browser.request(port, 'GET', `/api/orgs/${orgs[0]!.orgId}`);
       expect(org.status).toBe(200);
       expect(org.json()).toMatchObject({ role: 'admin' });
     }
+  });
+
+  /** A new user of the first organisation with `role`, signed in (2FA enrolled) through web2. */
+  async function member(role: 'member' | 'viewer'): Promise<{ id: string; email: string; secret: string; browser: Browser }> {
+    const email = `${role}.${crypto.randomBytes(4).toString('hex')}@scale.test`;
+    const { id } = await createUser(operator.services.auth, { email, name: `Scale ${role}`, password: PASSWORD });
+    const orgId = orgs[0]!.orgId;
+    await withOrg(operator.db, orgId, (tx) => tx.insertInto('memberships').values({ org_id: orgId, user_id: id, role }).execute());
+    const b = new Browser(randomIp());
+    await b.csrf(web2.port!);
+    expect((await b.request(web2.port!, 'POST', '/api/auth/login', { email, password: PASSWORD })).status).toBe(200);
+    const secret = ((await b.request(web2.port!, 'POST', '/api/auth/totp/enroll', {})).json() as { secret: string }).secret;
+    expect((await b.request(web2.port!, 'POST', '/api/auth/totp/confirm', { code: totpCodeAt(secret, new Date()) })).status).toBe(200);
+    return { id, email, secret, browser: b };
+  }
+
+  it('a role change made on one instance applies on the other at its next request', async () => {
+    const orgId = orgs[0]!.orgId;
+    const m = await member('member');
+    // Saving a view needs views.manage: Members have it, Viewers do not (src/teams/permissions.ts).
+    const view = (who: Browser, port: number, name: string) => who.request(port, 'POST', `/api/orgs/${orgId}/views`, { name, filters: {} });
+    expect((await view(m.browser, web2.port!, 'Before')).status).toBe(201);
+    const demoted = await browser.request(web1.port!, 'PATCH', `/api/orgs/${orgId}/members/${m.id}`, { role: 'viewer' });
+    expect(demoted.status).toBe(200);
+    expect(demoted.json()).toMatchObject({ role: 'viewer', changed: true });
+    // A role change also ends the member's sessions (src/teams/change-role.ts): the old session is refused on both.
+    expect((await view(m.browser, web2.port!, 'After')).status).toBe(401);
+    expect((await m.browser.request(web1.port!, 'GET', `/api/orgs/${orgId}`)).status).toBe(401);
+    // Signed in again (on the other instance), they are a Viewer: reading works, the Member-only write is 403.
+    const again = new Browser(m.browser.ip);
+    await again.csrf(web1.port!);
+    expect((await again.request(web1.port!, 'POST', '/api/auth/login', { email: m.email, password: PASSWORD })).status).toBe(200);
+    // The enrolment's code cannot be replayed: verify with the next time step's code.
+    expect((await again.request(web1.port!, 'POST', '/api/auth/totp/verify', { code: totpCodeAt(m.secret, new Date(Date.now() + 30_000)) })).status).toBe(200);
+    for (const port of [web1.port!, web2.port!]) expect((await again.request(port, 'GET', `/api/orgs/${orgId}`)).json()).toMatchObject({ role: 'viewer' });
+    const refused = await view(again, web2.port!, 'After');
+    expect(refused.status).toBe(403);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('an Admin removing a member on one instance ends that member\'s session on the other', async () => {
+    const orgId = orgs[0]!.orgId;
+    const m = await member('member');
+    expect((await m.browser.request(web2.port!, 'GET', `/api/orgs/${orgId}`)).status).toBe(200);
+    expect((await browser.request(web1.port!, 'DELETE', `/api/orgs/${orgId}/members/${m.id}`)).status).toBe(204);
+    expect((await m.browser.request(web2.port!, 'GET', `/api/orgs/${orgId}`)).status).toBe(401);
+    expect((await m.browser.request(web2.port!, 'GET', '/api/auth/sessions')).status).toBe(401);
   });
 
   it('rate limits are shared: the per-IP budget spent on one instance is gone on the other', async () => {
@@ -196,22 +290,30 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
     expect((await new Browser(randomIp()).request(web2.port!, 'POST', '/api/auth/logout', {})).status).not.toBe(429);
   });
 
+  type JobRow = { id: string; singleton_key: string; state: string; retry_count: number };
+  const syncJobs = async (connectionId?: string) =>
+    (await sql<JobRow>`select id, singleton_key, state, retry_count from pgboss.job where name = ${SYNC_QUEUE} ${connectionId ? sql`and singleton_key = ${connectionId}` : sql``} order by created_on`.execute(operator.db.owner)).rows;
+  const startedOn = (p: Proc, jobId: string) => p.out().split('\n').some((l) => l.includes('stripe sync job started') && l.includes(jobId));
+
   it('each sync job runs on exactly one worker: one backfill per connection, no retries', async () => {
     const log = emulator.store.log;
     log.reset();
     const connections: string[] = [];
-    for (const [i, o] of orgs.entries()) {
+    for (const [i, o] of orgs.slice(0, 3).entries()) {
       const { connectionId } = await connectRestrictedKey(operator.services.stripe.deps, { orgId: o.orgId, userId: o.userId, restrictedKey: `rk_test_scaleOut${i}xyz${1000 + i}` });
       connections.push(connectionId);
     }
-    let rows: { singleton_key: string; state: string; retry_count: number }[] = [];
+    let rows: JobRow[] = [];
     for (let i = 0; i < 600; i++) {
-      rows = (await sql<{ singleton_key: string; state: string; retry_count: number }>`select singleton_key, state, retry_count from pgboss.job where name = ${SYNC_QUEUE} order by created_on`.execute(operator.db.owner)).rows;
-      if (connections.every((c) => rows.some((r) => r.singleton_key === c && r.state === 'completed'))) break;
+      rows = await syncJobs();
+      const settled = rows.every((r) => r.state === 'completed' || r.state === 'failed');
+      if (settled && connections.every((c) => rows.some((r) => r.singleton_key === c && r.state === 'completed'))) break;
       await sleep(250);
     }
     for (const c of connections) expect(rows.filter((r) => r.singleton_key === c && r.state === 'completed').length).toBeGreaterThanOrEqual(1);
     expect(rows.filter((r) => r.retry_count > 0 || r.state === 'failed')).toEqual([]);
+    // Every job started on one worker only.
+    for (const r of rows) expect(workers.filter((w) => startedOn(w, r.id)).map((w) => w.name), r.id).toHaveLength(1);
     // The backfill's first customers page was fetched exactly once per connection (keys end 1000, 1001, 1002).
     // (Connecting lists one customer with limit=1 to check the key; that is not the backfill.)
     const firstPages = log.all().filter((r) => {
@@ -220,6 +322,58 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
     });
     for (let i = 0; i < 3; i++) expect(firstPages.filter((r) => String(r.key).endsWith(String(1000 + i))).length, `connection ${i}`).toBe(1);
   }, 180_000);
+
+  it('a worker SIGKILLed mid-job has its job finished by the other worker, every object stored once', async () => {
+    const org = orgs[3]!;
+    const key = 'rk_test_scaleKill9xyz2000';
+    // Every emulator request slowed, so the backfill spans several jobs and the kill lands inside one.
+    faults.latencyMs = 150;
+    try {
+      const { connectionId } = await connectRestrictedKey(operator.services.stripe.deps, { orgId: org.orgId, userId: org.userId, restrictedKey: key });
+      // Wait until a worker holds the job and has stored some rows, then kill exactly that worker.
+      let victim: { job: JobRow; worker: Proc } | undefined;
+      for (let i = 0; i < 600 && !victim; i++) {
+        const active = (await syncJobs(connectionId)).find((r) => r.state === 'active');
+        const stored = Object.values(await syncedCounts(operator.db, connectionId)).reduce((a, b) => a + b, 0);
+        const holder = active && workers.find((w) => startedOn(w, active.id));
+        if (active && holder && stored > 0) victim = { job: active, worker: holder };
+        else await sleep(100);
+      }
+      expect(victim, 'a worker was running the sync job').toBeDefined();
+      const { job, worker } = victim!;
+      const survivor = workers.find((w) => w !== worker)!;
+      const exited = new Promise((r) => worker.child.once('exit', r));
+      worker.child.kill('SIGKILL');
+      await exited;
+      expect(worker.child.signalCode).toBe('SIGKILL');
+      const before = await syncedCounts(operator.db, connectionId);
+      expect(Object.keys(before).filter((t) => before[t]! > 0).length, 'killed mid-backfill, with rows stored').toBeGreaterThan(0);
+
+      // The killed job stays active until it expires (8 s); the maintenance pass then hands it to the survivor.
+      let rows: JobRow[] = [];
+      for (let i = 0; i < 480; i++) {
+        rows = await syncJobs(connectionId);
+        const state = await sql<{ done: boolean }>`select done from stripe_sync_state where connection_id = ${connectionId} and object_type not like '%:%' and object_type <> 'event_poll'`.execute(operator.db.owner);
+        const finished = rows.every((r) => r.state === 'completed' || r.state === 'failed') && state.rows.length === 11 && state.rows.every((r) => r.done);
+        if (finished && rows.some((r) => r.id === job.id && r.state === 'completed')) break;
+        await sleep(250);
+      }
+      const killed = rows.find((r) => r.id === job.id);
+      expect(killed, survivor.out().slice(-4000)).toMatchObject({ state: 'completed' });
+      expect(killed!.retry_count).toBeGreaterThanOrEqual(1);
+      expect(startedOn(survivor, job.id)).toBe(true);
+      expect(rows.filter((r) => r.state === 'failed')).toEqual([]);
+
+      // Every object the emulator lists is stored, once, and counted once (no page written twice).
+      faults.latencyMs = 0;
+      const expected = await emulatorIds(emulator.url, key);
+      expect(await storedIds(operator.db, connectionId)).toEqual(expected);
+      const counts = await syncedCounts(operator.db, connectionId);
+      expect(Object.fromEntries(Object.entries(expected).map(([table, ids]) => [table.replace(/^stripe_/, ''), ids.length]))).toEqual(counts);
+    } finally {
+      faults.latencyMs = 0;
+    }
+  }, 240_000);
 
   it('signing out on one instance ends the session on the other at its next request', async () => {
     // The same cookies, kept as an attacker who copied them would keep them.
