@@ -88,7 +88,9 @@ export function sliceBounds(type: ListType, newestLeft: number, accountCreated: 
 
 export const listFilter = (b: SliceBounds): ListParams['created'] => (b.gte > 0 ? { gte: b.gte, lt: b.lt } : { lt: b.lt });
 
-interface Page { objects: StripeObject[]; hasMore: boolean; prepared: PreparedObjects }
+/** What a page's write needs: its prepared rows and its ends (the parsed objects are let go once prepared). */
+interface Page { count: number; first: PageEnd | undefined; last: PageEnd | undefined; hasMore: boolean; prepared: PreparedObjects }
+interface PageEnd { id: string; created: number | null }
 
 interface Chain {
   /** The slice row this chain advances, or null for the first, unsliced page chain. */
@@ -105,6 +107,32 @@ interface TypeRun {
   opts: BackfillOptions;
   result: BackfillResult;
   pageNo: number;
+  halt: Halt;
+}
+
+/**
+ * Stops every chain of a run once one has failed, so that no page is written after backfill() has
+ * rejected (a restart would otherwise race the old run's chains and count their pages twice).
+ */
+interface Halt {
+  signal: AbortSignal;
+  /** The type whose chain failed first (null: nothing failed, or the caller's own signal stopped the run). */
+  origin: ListType | null;
+  stop(error: unknown, type: ListType): void;
+}
+
+function createHalt(): Halt {
+  const controller = new AbortController();
+  const halt: Halt = {
+    signal: controller.signal,
+    origin: null,
+    stop(error, type) {
+      if (controller.signal.aborted) return;
+      halt.origin = type;
+      controller.abort(error);
+    },
+  };
+  return halt;
 }
 
 async function fetchPage(run: TypeRun, chain: Chain, after: string | null): Promise<Page> {
@@ -114,7 +142,8 @@ async function fetchPage(run: TypeRun, chain: Chain, after: string | null): Prom
   // Sanitised and encrypted as soon as it arrives, overlapping the previous page's write.
   const { deps, orgId, connectionId } = run;
   const prepared = await prepareObjects({ crypto: deps.crypto, orgId, connectionId, now: deps.clock() }, kindOf(run.type), objects, { receivedVia: 'backfill' });
-  return { objects, hasMore: page.has_more, prepared };
+  const end = (o: StripeObject | undefined): PageEnd | undefined => (o ? { id: o.id, created: createdOf(o) } : undefined);
+  return { count: objects.length, first: end(objects[0]), last: end(objects.at(-1)), hasMore: page.has_more, prepared };
 }
 
 /**
@@ -123,6 +152,15 @@ async function fetchPage(run: TypeRun, chain: Chain, after: string | null): Prom
  * `afterFirstPage` runs inside the first page's transaction (the unsliced chain plans its slices there).
  */
 async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, page: Page) => Promise<boolean>): Promise<void> {
+  try {
+    await pageChainUnhalted(run, chain, afterFirstPage);
+  } catch (error) {
+    if (!run.opts.signal?.aborted) run.halt.stop(error, run.type);
+    throw error;
+  }
+}
+
+async function pageChainUnhalted(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, page: Page) => Promise<boolean>): Promise<void> {
   const { deps, orgId, connectionId, type, opts } = run;
   const underCap = (pages: number) => opts.maxPagesPerType === undefined || pages < opts.maxPagesPerType;
   let cursor = chain.cursor;
@@ -131,9 +169,9 @@ async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, p
   let next = fetchPage(run, chain, cursor);
   for (;;) {
     opts.signal?.throwIfAborted();
+    run.halt.signal.throwIfAborted();
     const page = await next;
-    const { objects } = page;
-    const last = objects.at(-1);
+    const { last } = page;
     let done = !page.hasMore || !last;
     if (!done && last && afterFirstPage === undefined && underCap(pages + 1)) {
       next = fetchPage(run, chain, last.id);
@@ -147,7 +185,7 @@ async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, p
       await sql`set local synchronous_commit = off`.execute(tx);
       const now = deps.clock();
       await writePrepared({ tx, crypto: deps.crypto, orgId, connectionId, now }, page.prepared);
-      const progress = { cursor: last?.id ?? cursor, cursorCreated: createdOf(last), firstCreated: createdOf(objects[0]), added: objects.length, done };
+      const progress = { cursor: last?.id ?? cursor, cursorCreated: last?.created ?? null, firstCreated: page.first?.created ?? null, added: page.count, done };
       if (chain.slice) {
         await advanceSyncState(tx, connectionId, chain.slice.key, progress, now);
         await countTypePage(tx, connectionId, type, progress, now);
@@ -157,26 +195,26 @@ async function pageChain(run: TypeRun, chain: Chain, afterFirstPage?: (tx: Tx, p
         await advanceSyncState(tx, connectionId, type, { ...progress, done }, now);
       }
       // The newest event seen is where polling the Events API starts after the backfill.
-      const newest = type === 'events' ? createdOf(objects[0]) : null;
+      const newest = type === 'events' ? page.first?.created ?? null : null;
       if (newest !== null) await setPollCursor(tx, orgId, connectionId, newest, now);
       await opts.onPage?.(type, pageNo);
     });
-    run.result.objects += objects.length;
+    run.result.objects += page.count;
     run.result.pages++;
     pages++;
-    opts.onProgress?.(type, objects.length, done && !chain.slice);
+    opts.onProgress?.(type, page.count, done && !chain.slice);
     if (done || !underCap(pages)) return;
     if (afterFirstPage || !last) return; // the slices take over from here
     cursor = last.id;
   }
 }
 
-async function backfillType(deps: StripeDeps, orgId: string, connectionId: string, reader: StripeReader, type: ListType, opts: BackfillOptions, accountCreated: number | null): Promise<BackfillResult> {
+async function backfillType(deps: StripeDeps, orgId: string, connectionId: string, reader: StripeReader, type: ListType, opts: BackfillOptions, accountCreated: number | null, halt: Halt): Promise<BackfillResult> {
   const { state, slices } = await withOrg(deps.db, orgId, async (tx) => ({
     state: await startSyncState(tx, orgId, connectionId, type, deps.clock()),
     slices: await listSlices(tx, connectionId, type),
   }));
-  const run: TypeRun = { deps, orgId, connectionId, reader, type, opts, result: { objects: 0, pages: 0 }, pageNo: state.pages };
+  const run: TypeRun = { deps, orgId, connectionId, reader, type, opts, result: { objects: 0, pages: 0 }, pageNo: state.pages, halt };
   if (state.done) return run.result;
   const sliceCount = opts.slicesPerType ?? DEFAULT_SLICES;
   try {
@@ -185,8 +223,8 @@ async function backfillType(deps: StripeDeps, orgId: string, connectionId: strin
       // Fresh type, or one resumed in a single chain: page on until there is something to split.
       await pageChain(run, { slice: null, cursor: state.cursor }, sliceCount > 1 && state.cursor === null
         ? async (tx, page) => {
-          const last = page.objects.at(-1);
-          const newestLeft = createdOf(last);
+          const { last } = page;
+          const newestLeft = last?.created ?? null;
           if (!last || newestLeft === null) return false;
           const bounds = sliceBounds(type, newestLeft, accountCreated, sliceCount);
           planned = await saveSlices(tx, orgId, connectionId, type, bounds.map((b, i) => ({ ...b, cursor: i === 0 ? last.id : null })));
@@ -195,13 +233,18 @@ async function backfillType(deps: StripeDeps, orgId: string, connectionId: strin
         : undefined);
       if (planned.length === 0) return run.result;
     }
-    await Promise.all(planned.filter((s) => !s.done).map((slice) => pageChain(run, { slice, cursor: slice.cursor })));
+    // Settled, not raced: a failed slice halts its siblings, and this returns only once none is writing.
+    const chains = await Promise.allSettled(planned.filter((s) => !s.done).map((slice) => pageChain(run, { slice, cursor: slice.cursor })));
+    const failed = chains.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason;
     if (opts.maxPagesPerType === undefined || (await withOrg(deps.db, orgId, (tx) => listSlices(tx, connectionId, type))).every((s) => s.done)) {
       const finished = await withOrg(deps.db, orgId, (tx) => finishType(tx, connectionId, type, deps.clock()));
       if (finished) opts.onProgress?.(type, 0, true);
     }
     return run.result;
   } catch (error) {
+    // A type halted because another failed keeps its own last error; the failing type records it.
+    if (halt.origin !== null && halt.origin !== type) throw error;
     const message = error instanceof Error ? error.message : String(error);
     await withOrg(deps.db, orgId, (tx) => recordSyncError(tx, connectionId, type, message, deps.clock())).catch(() => undefined);
     throw error;
@@ -216,7 +259,8 @@ export async function backfill(deps: StripeDeps, orgId: string, connectionId: st
     return c?.account_created === null || c?.account_created === undefined ? null : Number(c.account_created);
   });
   const types = opts.types ?? LIST_TYPES;
-  const settled = await Promise.allSettled(types.map((type) => backfillType(deps, orgId, connectionId, reader, type, opts, accountCreated)));
+  const halt = createHalt();
+  const settled = await Promise.allSettled(types.map((type) => backfillType(deps, orgId, connectionId, reader, type, opts, accountCreated, halt)));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.reduce((sum, s) => (s.status === 'fulfilled' ? { objects: sum.objects + s.value.objects, pages: sum.pages + s.value.pages } : sum), { objects: 0, pages: 0 });
