@@ -55,7 +55,7 @@ export function createCommercial(
       if (org) await deleteOrganisation({ db, crypto, clock }, { orgId, actorId: null, confirmName: org.name });
     },
   });
-  const digest = createDigestService({ db, clock, logger, config, crypto, mailer, metrics: overrides.metrics ?? analyticsMetricsSource(db), slack: overrides.slack });
+  const digest = createDigestService({ db, clock, logger, config, crypto, mailer, metrics: overrides.metrics ?? analyticsMetricsSource(db, crypto), slack: overrides.slack });
   const background = (task: () => Promise<void>) => {
     const running = task().catch((err: unknown) => logger.error({ err }, 'background sign-up work failed'));
     overrides.onBackground?.(running);

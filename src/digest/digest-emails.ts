@@ -34,7 +34,7 @@ export function digestEmail(to: string, m: PeriodMetrics, ctx: { orgName: string
     ['New customers', String(m.newCustomers)],
     ['Churned customers', String(m.churnedCustomers)],
   ];
-  const notable = m.notable.map((n) => `${KIND_LABEL[n.kind] ?? n.kind}: ${n.customerId} ${money(n.amount, cur, true)} (${n.day})`);
+  const notable = m.notable.map((n) => `${KIND_LABEL[n.kind] ?? n.kind}: ${customerLabel(n)} ${money(n.amount, cur, true)} (${n.day})`);
   const title = `${ctx.cadence === 'daily' ? 'Daily' : 'Weekly'} Mowt digest — ${ctx.orgName}`;
   const text = [
     `${title}, ${m.from === m.to ? m.to : `${m.from} to ${m.to}`}`,
@@ -53,8 +53,13 @@ export function digestEmail(to: string, m: PeriodMetrics, ctx: { orgName: string
   return { to, subject: `${title}: MRR ${money(m.mrr, cur)} (${money(change, cur, true)})`, text: `${text}\n`, html, headers: unsubscribeHeaders(ctx.unsubscribeUrl) };
 }
 
+/** "Acme Ltd (cus_123)" when the customer has a name, else the Stripe id. */
+export function customerLabel(c: { customerId: string; customerName?: string | null }): string {
+  return c.customerName ? `${c.customerName} (${c.customerId})` : c.customerId;
+}
+
 export function movementLines(movements: CustomerMovement[], currency: string): string[] {
-  return movements.map((mv) => `${KIND_LABEL[mv.kind] ?? mv.kind}: ${mv.customerId} ${money(mv.amount, currency, true)} MRR (${mv.day})`);
+  return movements.map((mv) => `${KIND_LABEL[mv.kind] ?? mv.kind}: ${customerLabel(mv)} ${money(mv.amount, currency, true)} MRR (${mv.day})`);
 }
 
 export function movementEmail(to: string, movements: CustomerMovement[], currency: string, ctx: { orgName: string; dashboardUrl: string; unsubscribeUrl: string }): MailMessage {

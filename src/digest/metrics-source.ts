@@ -3,8 +3,9 @@
 // parameterised queries so this slice does not depend on those table types. Before analytics has computed
 // anything (or is not migrated) there is nothing to report and no mail goes out.
 import { sql } from 'kysely';
+import type { FieldCrypto } from '../crypto/index.js';
 import type { Db } from '../db/database.js';
-import { withOrg } from '../db/tenant.js';
+import { withOrg, type Tx } from '../db/tenant.js';
 import type { MovementKind } from './notification-preferences.table.js';
 
 export interface PeriodMetrics {
@@ -18,11 +19,13 @@ export interface PeriodMetrics {
   churnedCustomers: number;
   payingCustomers: number;
   /** Largest movements of the period by amount. */
-  notable: { customerId: string; kind: MovementKind | 'reactivation'; amount: number; day: string }[];
+  notable: { customerId: string; customerName?: string | null; kind: MovementKind | 'reactivation'; amount: number; day: string }[];
 }
 
 export interface CustomerMovement {
   customerId: string;
+  /** The Stripe customer's name (decrypted for the message), when it has one. */
+  customerName?: string | null;
   kind: MovementKind;
   amount: number;
   day: string;
@@ -35,6 +38,8 @@ export interface MetricsSource {
   movementsSince(orgId: string, after: string | null, limit: number): Promise<{ movements: CustomerMovement[]; through: string | null; currency: string | null }>;
 }
 
+/** The Stripe customer id in an analytics customer key (`acct_…/cus_…`, see customerKey in src/metrics). */
+const customerIdOf = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const dayText = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
 
@@ -55,7 +60,31 @@ function kindOf(row: { new: unknown; expansion: unknown; contraction: unknown; c
   return null;
 }
 
-export function analyticsMetricsSource(db: Db): MetricsSource {
+/**
+ * The names of the customers behind these analytics keys, for the messages: a team reads "Acme Ltd" more
+ * readily than cus_… (the id stays alongside). Names are encrypted at rest; a name that cannot be decrypted
+ * is left out rather than failing the message.
+ */
+async function customerNames(tx: Tx, crypto: Pick<FieldCrypto, 'decryptField'> | undefined, orgId: string, keys: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (!crypto || keys.length === 0) return names;
+  const { rows } = await sql<{ customer_key: string; customer_id: string; name_encrypted: string | null }>`
+    select a.customer_key, a.customer_id, s.name_encrypted from analytics_customers a
+    join stripe_customers s on s.connection_id = a.connection_id and s.id = a.customer_id
+    where a.org_id = ${orgId} and a.customer_key in (${sql.join([...new Set(keys)])})`.execute(tx);
+  for (const r of rows) {
+    if (!r.name_encrypted) continue;
+    try {
+      const name = await crypto.decryptField(orgId, { table: 'stripe_customers', column: 'name_encrypted', rowId: r.customer_id }, r.name_encrypted, tx);
+      if (name.trim()) names.set(r.customer_key, name.trim());
+    } catch {
+      // A shredded or unreadable name: the id alone still identifies the customer.
+    }
+  }
+  return names;
+}
+
+export function analyticsMetricsSource(db: Db, crypto?: Pick<FieldCrypto, 'decryptField'>): MetricsSource {
   return {
     period: (orgId, from, to) =>
       tolerateMissing(null, () =>
@@ -75,6 +104,7 @@ export function analyticsMetricsSource(db: Db): MetricsSource {
             where org_id = ${orgId} and day >= ${from}::date and day <= ${to}::date and mrr_delta <> 0
             order by abs(mrr_delta) desc limit 5`.execute(tx);
           const s = sums.rows[0] ?? {};
+          const names = await customerNames(tx, crypto, orgId, notable.rows.map((r) => String(r.customer_key)));
           return {
             currency,
             from,
@@ -86,7 +116,8 @@ export function analyticsMetricsSource(db: Db): MetricsSource {
             churnedCustomers: num(s.churned_customers),
             payingCustomers: num(end.rows[0]?.paying),
             notable: notable.rows.map((r) => ({
-              customerId: String(r.customer_key).split(':').pop() ?? String(r.customer_key),
+              customerId: customerIdOf(String(r.customer_key)),
+              customerName: names.get(String(r.customer_key)) ?? null,
               kind: num(r.reactivation) !== 0 ? ('reactivation' as const) : (kindOf(r as never) ?? (num(r.mrr_delta) > 0 ? 'upgrade' : 'downgrade')),
               amount: num(r.mrr_delta),
               day: dayText(r.day),
@@ -107,9 +138,11 @@ export function analyticsMetricsSource(db: Db): MetricsSource {
               and (new <> 0 or expansion <> 0 or contraction <> 0 or churn <> 0)
             order by day, customer_key limit ${limit}`.execute(tx);
           const movements: CustomerMovement[] = [];
+          const names = await customerNames(tx, crypto, orgId, rows.rows.map((r) => String(r.customer_key)));
           for (const r of rows.rows) {
             const kind = kindOf(r as never);
-            if (kind) movements.push({ customerId: String(r.customer_key).split(':').pop() ?? '', kind, amount: num(r.mrr_delta), day: dayText(r.day) });
+            const key = String(r.customer_key);
+            if (kind) movements.push({ customerId: customerIdOf(key), customerName: names.get(key) ?? null, kind, amount: num(r.mrr_delta), day: dayText(r.day) });
           }
           return { movements, through, currency: state.rows[0]?.currency ?? null };
         }),
