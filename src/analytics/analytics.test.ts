@@ -5,6 +5,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS } from '../../test/helpers/databases.js';
 import { withOrg } from '../db/tenant.js';
+import type { TObject } from 'typebox';
+import { Value } from 'typebox/value';
+import { ChurnRowSchema, KpisViewSchema, MrrRowSchema, StatusViewSchema, SummaryViewSchema } from './api-schemas.js';
 import { ANALYTICS_NOW, startAnalyticsApp, type AnalyticsApp } from './test-support.js';
 
 type Row = Record<string, unknown>;
@@ -216,6 +219,23 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
       expect(r['contraction'] as number).toBeLessThanOrEqual(0);
     }
     expect(rows.map((r) => r['date'])).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'].map((m) => `2026-${m}-01`));
+  });
+
+  it('answers exactly the shapes of api-schemas.ts (the types the web app compiles against)', async () => {
+    const cases: [string, TObject, boolean][] = [
+      ['/metrics/status', StatusViewSchema, false], ['/metrics/summary', SummaryViewSchema, false], ['/metrics/kpis', KpisViewSchema, false],
+      ['/metrics/mrr?interval=week', MrrRowSchema, true], ['/metrics/churn', ChurnRowSchema, true],
+    ];
+    for (const [path, schema, isArray] of cases) {
+      const body = (await get(path)).json() as unknown;
+      const items = (isArray ? body : [body]) as Row[];
+      expect(items.length).toBeGreaterThan(0);
+      for (const item of items) {
+        expect([path, [...Value.Errors(schema, item)].map((e) => `${e.instancePath} ${e.message}`)]).toEqual([path, []]);
+        // no field the schema does not name (the schemas are the contract, not a lower bound)
+        expect([path, Object.keys(item).sort()]).toEqual([path, Object.keys(schema.properties).sort()]);
+      }
+    }
   });
 
   it('keeps MRR(end) − MRR(start) = Σ movements over every API series (day, week, month)', async () => {

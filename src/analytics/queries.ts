@@ -9,14 +9,18 @@ import { withOrg, type Tx } from '../db/tenant.js';
 import {
   accumulate, accumulator, addDays, addMonthsToDate, arpa as arpaOf, buildFxTable, cohorts as engineCohorts, dayEnd, dayOf, daysBetween, finish, ltv as ltvOf,
   monthEnd, monthStart, movementsBehind, pointOn, ratio, revenueRetention, rollup, weekStart, type Cohort, type CustomerSeries, type FxTable, type Granularity,
-  type Ltv, type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
+  type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
 } from '../metrics/index.js';
+import type { ChurnRow, Headline, Kpi, KpisView, MrrRow, StatusView, SummaryView } from './api-schemas.js';
 import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
 import { readStamp, stableKey, type ResponseCache } from './response-cache.js';
 import { convertedSum } from './compute.js';
 import type { AnalyticsCrypto } from './load.js';
 import { readSettings } from './settings.js';
 import { readFxRates, readState, type StateRow } from './store.js';
+
+// The answers' shapes live in api-schemas.ts (shared with the web app); re-exported under their old names.
+export type { ChurnRow, Headline, Kpi, KpisView, MrrRow, StatusView, SummaryView };
 
 export interface QueryDeps {
   db: Db;
@@ -210,18 +214,6 @@ function sumOver(agg: OrgAggregates, from: string, to: string, pick: (d: OrgDay)
 
 // ---------------------------------------------------------------------------------------------- status
 
-export interface StatusView {
-  state: 'empty' | 'computing' | 'ready' | 'failed';
-  version: number;
-  currency: string;
-  timezone: string;
-  from: string | null;
-  to: string | null;
-  computedAt: string | null;
-  lastIncrementalAt: string | null;
-  lastError: string | null;
-  warnings: string[];
-}
 
 async function metricsStatusUncached(deps: QueryDeps, orgId: string, _q: Record<string, never>): Promise<StatusView> {
   return withOrg(deps.db, orgId, async (tx) => {
@@ -250,22 +242,7 @@ export function previousDate(date: string, compare: Compare): string {
   return candidate > last ? last : candidate;
 }
 
-export interface Headline {
-  date: string;
-  mrr: number;
-  arr: number;
-  customers: number;
-  arpa: number;
-  ltv: Ltv;
-}
 
-export interface SummaryView extends Headline {
-  currency: string;
-  customerChurnRate: Ratio;
-  previous: Headline;
-  change: { mrr: number; arr: number; customers: number; arpa: number; ltv: number };
-  asOf: string | null;
-}
 
 function headline(agg: OrgAggregates, date: string, churn: Ratio, cap: number): Headline {
   const d = dayOn(agg, date);
@@ -295,24 +272,6 @@ async function summaryUncached(deps: QueryDeps, orgId: string, q: { date?: strin
 
 // ---------------------------------------------------------------------------------------------- MRR series
 
-export interface MrrRow {
-  date: string;
-  from: string;
-  to: string;
-  currency: string;
-  mrr: number;
-  startMrr: number;
-  new: number;
-  expansion: number;
-  contraction: number;
-  churn: number;
-  reactivation: number;
-  currencyAdjustment: number;
-  customers: number;
-  newCustomers: number;
-  churnedCustomers: number;
-  reactivatedCustomers: number;
-}
 
 export interface SeriesQuery {
   from?: string;
@@ -347,24 +306,6 @@ async function mrrSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery)
 
 // ---------------------------------------------------------------------------------------------- churn
 
-export interface ChurnRow {
-  date: string;
-  from: string;
-  to: string;
-  currency: string;
-  startMrr: number;
-  startCustomers: number;
-  churnedCustomers: number;
-  churnedMrr: number;
-  contractionMrr: number;
-  expansionMrr: number;
-  reactivationMrr: number;
-  customerChurnRate: Ratio;
-  grossMrrChurnRate: Ratio;
-  netMrrChurnRate: Ratio;
-  nrr: Ratio;
-  grr: Ratio;
-}
 
 async function allSeries(deps: QueryDeps, tx: Tx, snap: Snapshot, filters?: Filters): Promise<{ cache: OrgCache; series: CustomerSeries[] }> {
   const cache = await deps.cache.get(tx, snap.orgId, snap.state, { series: true });
@@ -543,20 +484,7 @@ async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery
 
 // ---------------------------------------------------------------------------------------------- KPIs
 
-export interface Kpi<T> {
-  value: T;
-  previous: T;
-  change: number | null;
-}
 
-export interface KpisView {
-  currency: string;
-  from: string;
-  to: string;
-  previousFrom: string;
-  previousTo: string;
-  kpis: Record<string, Kpi<number> | Kpi<Ratio>>;
-}
 
 async function kpisUncached(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<KpisView> {
   const snapInfo = await withOrg(deps.db, orgId, (tx) => snapshot(deps, tx, orgId));

@@ -3,6 +3,13 @@
 import { api } from '../../api/client.js';
 import type { Ratio } from './format.js';
 import { apiQuery, type DashboardState, type Filters, type Interval } from './query-state.js';
+// The answers' shapes come from the server's schemas (one definition, type-only: nothing of it is bundled).
+import type { ChurnRow, Kpi, KpisView, MrrRow, StatusView, SummaryView } from '../../../../src/analytics/api-schemas.js';
+
+export type { ChurnRow, Kpi, MrrRow };
+export type MetricsStatus = StatusView;
+export type KpisResponse = KpisView;
+export type Summary = SummaryView;
 
 const seg = encodeURIComponent;
 const base = (orgId: string) => `/api/orgs/${seg(orgId)}`;
@@ -18,63 +25,9 @@ export const MOVEMENT_LABELS: Record<MovementKind, string> = {
   currencyAdjustment: 'Currency adjustment',
 };
 
-export interface MetricsStatus {
-  state: 'empty' | 'computing' | 'ready' | 'failed';
-  version: number;
-  currency: string;
-  timezone: string;
-  from: string | null;
-  to: string | null;
-  computedAt: string | null;
-  lastIncrementalAt: string | null;
-  lastError: string | null;
-  warnings: string[];
-}
 
-export interface Kpi<T = number> {
-  value: T;
-  previous: T;
-  change: number | null;
-}
 
-export interface KpisResponse {
-  currency: string;
-  from: string;
-  to: string;
-  previousFrom: string;
-  previousTo: string;
-  kpis: {
-    mrr: Kpi;
-    arr: Kpi;
-    customers: Kpi;
-    arpa: Kpi;
-    ltv: Kpi;
-    newMrr: Kpi;
-    churnedMrr: Kpi;
-    netNewMrr: Kpi;
-    newCustomers: Kpi;
-    churnedCustomers: Kpi;
-    refunds: Kpi;
-    netCash: Kpi;
-    recoveredRevenue: Kpi;
-    customerChurnRate: Kpi<Ratio>;
-    grossMrrChurnRate: Kpi<Ratio>;
-    netMrrChurnRate: Kpi<Ratio>;
-    nrr: Kpi<Ratio>;
-    grr: Kpi<Ratio>;
-    trialConversion: Kpi<Ratio>;
-    failedPaymentRate: Kpi<Ratio>;
-  };
-}
 
-export interface Summary {
-  date: string;
-  currency: string;
-  mrr: number;
-  arr: number;
-  customers: number;
-  arpa: number;
-}
 
 interface PeriodRow {
   date: string;
@@ -82,37 +35,7 @@ interface PeriodRow {
   to: string;
 }
 
-export interface MrrRow extends PeriodRow {
-  currency: string;
-  mrr: number;
-  startMrr: number;
-  new: number;
-  expansion: number;
-  contraction: number;
-  churn: number;
-  reactivation: number;
-  currencyAdjustment: number;
-  customers: number;
-  newCustomers: number;
-  churnedCustomers: number;
-  reactivatedCustomers: number;
-}
 
-export interface ChurnRow extends PeriodRow {
-  currency: string;
-  startMrr: number;
-  startCustomers: number;
-  churnedCustomers: number;
-  churnedMrr: number;
-  contractionMrr: number;
-  expansionMrr: number;
-  reactivationMrr: number;
-  customerChurnRate: Ratio;
-  grossMrrChurnRate: Ratio;
-  netMrrChurnRate: Ratio;
-  nrr: Ratio;
-  grr: Ratio;
-}
 
 export interface CohortCell {
   offset: number;
