@@ -150,14 +150,18 @@ export async function run(): Promise<void> {
       `/metrics/mrr?from=${range.from}&to=${range.to}&interval=month`, `/annotations?from=${range.from}&to=${range.to}`,
     ];
     const rows: string[] = [];
-    for (const path of [...overview, '/metrics/summary', '/metrics/mrr?interval=day']) {
+    const cannon = (path: string, seconds: number) => run(process.execPath, [cli, '-c', '20', '-d', String(seconds), '-p', '1', '-j', '-H', `cookie=${cookie}`, '-H', 'origin=https://mowt.test',
+      `https://127.0.0.1:${httpsPort}/api/orgs/${env.org.id}${path}`], { env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0' }, maxBuffer: 16 * 1024 * 1024 });
+    // '' is GET /api/orgs/:orgId (the organisation, not analytics): the floor every route pays (TLS, session,
+    // membership check, rate limit) under the same load
+    for (const path of ['', ...overview, '/metrics/summary', '/metrics/mrr?interval=day']) {
+      await cannon(path, 2); // warm-up: connections, JIT, first (cache-filling) request
       const load = os.loadavg()[0]?.toFixed(2);
-      const { stdout } = await run(process.execPath, [cli, '-c', '20', '-d', '10', '-p', '1', '-j', '-H', `cookie=${cookie}`, '-H', 'origin=https://mowt.test',
-        `https://127.0.0.1:${httpsPort}/api/orgs/${env.org.id}${path}`], { env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0' }, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout } = await cannon(path, 10);
       const res = JSON.parse(stdout) as { requests: { average: number }; latency: Record<string, number>; non2xx: number; errors: number };
       const p95 = res.latency['p97_5'] ?? res.latency['p90'] ?? 0;
-      console.log(`GET ${path}: ${res.requests.average.toFixed(0)} req/s, p50 ${res.latency['p50']} ms, p95 ${p95} ms (p97.5), p99 ${res.latency['p99']} ms, errors ${res.non2xx + res.errors}, load ${load} — goal p95 < 100 ms: ${(p95 / 100).toFixed(2)}× the goal`);
-      rows.push(`| \`${path}\` | ${res.requests.average.toFixed(0)} | ${res.latency['p50']} | ${p95} | ${res.latency['p99']} | ${res.non2xx + res.errors} | ${load} |`);
+      console.log(`GET ${path || '(the organisation)'}: ${res.requests.average.toFixed(0)} req/s, p50 ${res.latency['p50']} ms, p95 ${p95} ms (p97.5), p99 ${res.latency['p99']} ms, errors ${res.non2xx + res.errors}, load ${load} — goal p95 < 100 ms: ${(p95 / 100).toFixed(2)}× the goal`);
+      rows.push(`| \`${path || '(the organisation)'}\` | ${res.requests.average.toFixed(0)} | ${res.latency['p50']} | ${p95} | ${res.latency['p99']} | ${res.non2xx + res.errors} | ${load} |`);
     }
     console.log('\n| GET /api/orgs/:orgId… (20 users, 10 s) | req/s | p50 ms | p95 ms (p97.5) | p99 ms | errors | load |\n|---|--:|--:|--:|--:|--:|--:|');
     for (const r of rows) console.log(r);
