@@ -3,7 +3,7 @@
 // (src/teams) has already checked the caller's role: reads need dashboards.read, exports exports.create,
 // settings and recompute settings.manage.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Type, type Static } from 'typebox';
 import { appendAudit, auditRead, requestContext } from '../audit/index.js';
@@ -164,6 +164,17 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+// A cached answer is the same object on every hit (response-cache.ts): serialise each one once, not per request.
+const serialised = new WeakMap<object, string>();
+function sendJson(reply: FastifyReply, value: object): FastifyReply {
+  let text = serialised.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    serialised.set(value, text);
+  }
+  return reply.type('application/json; charset=utf-8').send(text);
+}
+
 function userIdOf(request: FastifyRequest): string {
   const auth = request.auth;
   if (!auth || auth.stage !== 'full') throw new HttpProblem(401, 'sign in first');
@@ -259,18 +270,18 @@ export function analyticsRoutes(deps: RouteDeps) {
     const read = { access: 'dashboards.read', rateLimit: 'read' } as const;
 
     app.get('/api/orgs/:orgId/metrics/status', { schema: { params: OrgParams, querystring: NoQuery }, config: read },
-      async (request) => run(() => metricsStatus(deps, orgOf(request).id)));
+      async (request, reply) => sendJson(reply, await run(() => metricsStatus(deps, orgOf(request).id))));
 
     app.get('/api/orgs/:orgId/metrics/summary', { schema: { params: OrgParams, querystring: SummaryQuery }, config: read },
-      async (request) => run(() => summary(deps, orgOf(request).id, { date: request.query.date, compare: request.query.compare, filters: parseFilters(request.query) })));
+      async (request, reply) => sendJson(reply, await run(() => summary(deps, orgOf(request).id, { date: request.query.date, compare: request.query.compare, filters: parseFilters(request.query) }))));
 
     app.get('/api/orgs/:orgId/metrics/kpis', { schema: { params: OrgParams, querystring: KpiQuery }, config: read },
-      async (request) => run(() => kpis(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) })));
+      async (request, reply) => sendJson(reply, await run(() => kpis(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
 
     const series = (path: string, fn: typeof mrrSeries | typeof churnSeries | typeof trialSeries | typeof failedPaymentSeries | typeof cashSeries): void => {
-      app.get(`/api/orgs/:orgId/metrics/${path}`, { schema: { params: OrgParams, querystring: SeriesQuery }, config: read }, async (request) => {
+      app.get(`/api/orgs/:orgId/metrics/${path}`, { schema: { params: OrgParams, querystring: SeriesQuery }, config: read }, async (request, reply) => {
         const q = request.query;
-        return run(() => (fn as typeof mrrSeries)(deps, orgOf(request).id, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));
+        return sendJson(reply, await run(() => (fn as typeof mrrSeries)(deps, orgOf(request).id, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) })));
       });
     };
     series('mrr', mrrSeries);
@@ -280,10 +291,10 @@ export function analyticsRoutes(deps: RouteDeps) {
     series('cash', cashSeries);
 
     app.get('/api/orgs/:orgId/metrics/cohorts', { schema: { params: OrgParams, querystring: CohortQuery }, config: read },
-      async (request) => run(() => cohortTable(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) })));
+      async (request, reply) => sendJson(reply, await run(() => cohortTable(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
 
     app.get('/api/orgs/:orgId/metrics/plans', { schema: { params: OrgParams, querystring: PlanQuery }, config: read },
-      async (request) => run(() => planTable(deps, orgOf(request).id, { filters: parseFilters(request.query) })));
+      async (request, reply) => sendJson(reply, await run(() => planTable(deps, orgOf(request).id, { filters: parseFilters(request.query) }))));
 
     app.get('/api/orgs/:orgId/metrics/movements', { schema: { params: OrgParams, querystring: MovementQuery }, config: read }, async (request) => {
       const q = request.query;
