@@ -120,7 +120,7 @@ describe('the fx-rates route on the demo business', () => {
   });
 
   it('rejects a bad file with every problem and its line, storing nothing', async () => {
-    const res = await env.org.admin.browser.request('PUT', url(), { body: 'date,currency,rate\n2020-01-01,USD,0.5\n2020-01-02,USD,abc\n2020-01-01,USD,0.6\n', headers: csv });
+    const res = await env.org.admin.browser.request('PUT', url(), { body: 'date,currency,rate\n2020-01-01,USD,0.5\n2020-01-02,USD,abc\n2020-01-01,USD,0.6\n', headers: { 'content-type': 'text/csv; charset=utf-8' } });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({
       code: 'bad_fx_rates',

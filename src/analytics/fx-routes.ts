@@ -89,7 +89,6 @@ export function fxRoutes(deps: FxRouteDeps) {
           // a file imported for another reporting currency is kept but not used (its rates are in the wrong unit)
           usable: summary.quoteCurrency !== null && summary.quoteCurrency === settings.reportingCurrency,
           importedAt: settings.fxImportedAt,
-          importedBy: settings.fxImportedBy,
           total: summary.total,
           currencies: summary.currencies,
           page, pageSize, matching: out.file.rates.length,

@@ -98,15 +98,6 @@ export class ResponseCache {
     }
   }
 
-  /** Drops an organisation's answers (not needed for correctness — the stamp is — but frees memory early). */
-  dropOrg(orgId: string): void {
-    for (const [k, e] of this.entries) {
-      if (e.orgId !== orgId) continue;
-      this.bytes -= e.bytes;
-      this.entries.delete(k);
-    }
-  }
-
   stats(): ResponseCacheStats {
     return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes };
   }

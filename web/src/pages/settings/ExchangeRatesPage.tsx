@@ -24,7 +24,6 @@ export interface FxRatesView {
   quoteCurrency: string | null;
   usable: boolean;
   importedAt: string | null;
-  importedBy: string | null;
   total: number;
   currencies: { currency: string; from: string; to: string; days: number }[];
   page: number;
