@@ -33,3 +33,31 @@ describe.each(DB_KINDS)('job queue on %s', (kind) => {
     expect(state).toBe('completed');
   });
 });
+
+describe('job queues on PostgreSQL created by several processes at once', () => {
+  let t: TestDatabase | undefined;
+  const bosses: Queue[] = [];
+  afterEach(async () => {
+    for (const b of bosses.splice(0)) await b.stop({ graceful: false, wait: true });
+    await t?.dispose();
+    t = undefined;
+  });
+
+  it('two starting workers create the same new queues concurrently without either failing', async () => {
+    t = await createTestDatabase('postgres');
+    for (let i = 0; i < 2; i++) {
+      const boss = createQueue(t.db, { connectionString: t.url, supervise: false });
+      boss.on('error', () => undefined);
+      await boss.start();
+      bosses.push(boss);
+    }
+    // Unretried, PostgreSQL aborts one side's partition DDL with "deadlock detected" (40P01) here.
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
+    const results = await Promise.allSettled(bosses.map(async (b) => {
+      for (const name of names) await b.createQueue(name, { name, policy: 'singleton', retryLimit: 2 });
+    }));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect((await bosses[0]!.getQueues()).map((q) => q.name).sort()).toEqual(names);
+    expect((await bosses[1]!.getQueue('delta'))?.policy).toBe('singleton');
+  });
+});

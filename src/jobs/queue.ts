@@ -15,6 +15,30 @@ export interface QueueOptions {
   maintenanceSeconds?: number;
 }
 
+const DEADLOCK = '40P01';
+const CREATE_ATTEMPTS = 5;
+
+/**
+ * pg-boss creates each queue's partition with DDL (foreign keys, ATTACH PARTITION) whose table locks make two
+ * processes creating queues at the same moment deadlock — workers starting together on a new database, or
+ * after a release adds a queue — and PostgreSQL aborts one of them, which used to crash that process at
+ * start. The aborted creation did nothing, so it is retried after a short random pause.
+ */
+function retryCreateOnDeadlock(boss: PgBoss): PgBoss {
+  const create = boss.createQueue.bind(boss);
+  boss.createQueue = async (name, options) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await create(name, options === undefined ? undefined : { ...options });
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== DEADLOCK || attempt >= CREATE_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 100));
+      }
+    }
+  };
+  return boss;
+}
+
 export function createQueue(db: Db, opts: QueueOptions = {}): Queue {
   const common = {
     schema: 'pgboss', supervise: opts.supervise ?? true, schedule: opts.supervise ?? true, migrate: true,
@@ -22,7 +46,7 @@ export function createQueue(db: Db, opts: QueueOptions = {}): Queue {
   };
   if (db.kind === 'postgres') {
     if (!opts.connectionString) throw new Error('createQueue needs the PostgreSQL connection string');
-    return new PgBoss({ ...common, connectionString: opts.connectionString, max: 4 });
+    return retryCreateOnDeadlock(new PgBoss({ ...common, connectionString: opts.connectionString, max: 4 }));
   }
   return new PgBoss({
     ...common,
