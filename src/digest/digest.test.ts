@@ -10,6 +10,7 @@ import { startTestSmtpServer, type TestSmtpServer } from '../mail/test-smtp-serv
 import type { MailMessage } from '../mail/mailer.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import { signUpAndSignIn, startBillingHarness, type BillingHarness, type SignedUp } from '../billing/test-support.js';
+import { postOutbound } from '../http/egress.js';
 import { digestWindow, slackSender, type MetricsSource } from './index.js';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
@@ -47,7 +48,7 @@ describe('digest, notifications and one-click unsubscribe', () => {
       req.on('end', () => { slackPosts.push(body); res.writeHead(200).end('ok'); });
     });
     await new Promise<void>((r) => slackServer.listen(0, '127.0.0.1', () => r()));
-    h = await startBillingHarness(t.db, { mailer, overrides: { commercial: { metrics, slack: slackSender({ allowPrivate: true, fetchImpl: (url, init) => fetch(String(url).replace('https://hooks.test', `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}`), init) }) } } });
+    h = await startBillingHarness(t.db, { mailer, overrides: { commercial: { metrics, slack: slackSender({ allowPrivate: true, post: (url, body, o) => postOutbound(new URL(String(url).replace('https://hooks.test', `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}`)), body, o) }) } } });
     member = await signUpAndSignIn(h, { email: uniqueEmail('digest') });
   });
   afterAll(async () => {

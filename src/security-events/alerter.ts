@@ -26,6 +26,8 @@ export interface AlerterDeps {
   logger: Logger;
   baseUrl: () => string;
   oncall: OncallConfig;
+  /** Organisations' own webhooks may only reach public addresses (production); on-call's is the operator's. */
+  customerWebhooksPublicOnly: boolean;
 }
 
 export interface OrgAlert {
@@ -75,6 +77,7 @@ export async function deliverOrgAlert(deps: AlerterDeps, alert: OrgAlert): Promi
           event: { id: alert.eventId, orgId: alert.orgId, rule: alert.rule, severity: alert.severity, summary: alert.summary, occurredAt: alert.at.toISOString() },
         },
         deps.clock(),
+        { publicOnly: deps.customerWebhooksPublicOnly },
       );
     }
   } catch (err) {
@@ -84,7 +87,7 @@ export async function deliverOrgAlert(deps: AlerterDeps, alert: OrgAlert): Promi
   return errors;
 }
 
-export async function deliverOncallAlert(deps: AlerterDeps, alert: { id: string; rule: string; severity: Severity; summary: string; at: Date; details: Record<string, unknown> }): Promise<string[]> {
+export async function deliverOncallAlert(deps: Omit<AlerterDeps, 'customerWebhooksPublicOnly'>, alert: { id: string; rule: string; severity: Severity; summary: string; at: Date; details: Record<string, unknown> }): Promise<string[]> {
   const errors: string[] = [];
   const { email, webhookUrl, webhookSecret } = deps.oncall;
   if (!email && !webhookUrl) {
@@ -101,7 +104,7 @@ export async function deliverOncallAlert(deps: AlerterDeps, alert: { id: string;
   }
   if (webhookUrl && webhookSecret) {
     try {
-      await postWebhook(webhookUrl, webhookSecret, { text: `:rotating_light: Mowt on-call (${alert.severity}) ${alert.rule}: ${alert.summary}`, event: { ...alert, at: alert.at.toISOString() } }, deps.clock());
+      await postWebhook(webhookUrl, webhookSecret, { text: `:rotating_light: Mowt on-call (${alert.severity}) ${alert.rule}: ${alert.summary}`, event: { ...alert, at: alert.at.toISOString() } }, deps.clock(), { publicOnly: false });
     } catch (err) {
       errors.push(`webhook: ${(err as Error).message}`);
     }

@@ -18,7 +18,7 @@ export function createAppSecurityMonitor(
   const redis = !overrides.windows && config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
   redis?.on('error', (err) => parts.logger.warn({ err }, 'security monitor: Redis error'));
   const windows = overrides.windows ?? (redis ? redisWindowStore(redis) : memoryWindowStore());
-  const monitor = createSecurityMonitor({ ...parts, windows, baseUrl: () => config.baseUrl, oncall: config.oncall });
+  const monitor = createSecurityMonitor({ ...parts, windows, baseUrl: () => config.baseUrl, oncall: config.oncall, customerWebhooksPublicOnly: config.env === 'production' });
   return {
     monitor,
     async close() {

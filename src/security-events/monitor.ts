@@ -56,6 +56,7 @@ export interface SecurityMonitorDeps {
   windows: WindowStore;
   baseUrl: () => string;
   oncall: OncallConfig;
+  customerWebhooksPublicOnly: boolean;
 }
 
 export type ExportActor = { type: 'user' | 'token' | 'staff'; id: string };
@@ -90,6 +91,13 @@ export function createSecurityMonitor(deps: SecurityMonitorDeps): SecurityMonito
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
+  /** Work the caller awaits itself (its errors are the caller's) but that settled() must also wait for. */
+  const tracked = <T>(work: Promise<T>): Promise<T> => {
+    const settled = work.then(() => undefined, () => undefined);
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+    return work;
+  };
   // Dedupe keys this process already raised: a continuing burst does not try the insert on every failure.
   const raisedKeys = new Set<string>();
   const remember = (key: string) => {
@@ -97,7 +105,7 @@ export function createSecurityMonitor(deps: SecurityMonitorDeps): SecurityMonito
     raisedKeys.add(key);
   };
 
-  const alertTarget = { db: deps.db, clock: deps.clock, crypto: deps.crypto, mailer: deps.mailer, logger: deps.logger, baseUrl: deps.baseUrl, oncall: deps.oncall };
+  const alertTarget = { db: deps.db, clock: deps.clock, crypto: deps.crypto, mailer: deps.mailer, logger: deps.logger, baseUrl: deps.baseUrl, oncall: deps.oncall, customerWebhooksPublicOnly: deps.customerWebhooksPublicOnly };
 
   async function raise(e: NewSecurityEvent): Promise<string | null> {
     const cacheKey = `${e.orgId}:${e.dedupeKey}`;
@@ -387,8 +395,9 @@ export function createSecurityMonitor(deps: SecurityMonitorDeps): SecurityMonito
   return {
     loginFailed: (e) => background(() => onLoginFailed({ ...e, at: e.at ?? deps.clock() })),
     signInCompleted: (e) => background(() => onSignIn({ ...e, at: e.at ?? deps.clock() })),
-    recordTokenUse,
-    recordExport,
+    // The bearer plugin does not await the usage count (the request must not wait for it); settled() does.
+    recordTokenUse: (orgId, tokenId, at) => tracked(recordTokenUse(orgId, tokenId, at)),
+    recordExport: (e) => tracked(recordExport(e)),
     recordStaffAccess: (e) => background(() => recordStaffAccess(e)),
     crossTenantDenied: (e) => background(() => onDenied({ ...e, at: e.at ?? deps.clock() })),
     serverError: (e) => background(() => onServerError({ ...e, at: e.at ?? deps.clock() })),

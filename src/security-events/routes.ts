@@ -114,7 +114,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
         const hook = await orgWebhook(deps, orgId);
         if (!hook) throw new HttpProblem(409, 'no alert webhook is set');
         try {
-          await postWebhook(hook.url, hook.secret, { text: 'Mowt test alert: this channel receives security alerts for your organisation.', event: { rule: 'test', orgId } }, deps.clock());
+          await postWebhook(hook.url, hook.secret, { text: 'Mowt test alert: this channel receives security alerts for your organisation.', event: { rule: 'test', orgId } }, deps.clock(), { publicOnly: deps.config.env === 'production' });
           return { delivered: true };
         } catch (err) {
           return { delivered: false, error: (err as Error).message.slice(0, 200) };

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import { isPublicAddress, postOutbound } from '../http/egress.js';
 
 export const SIGNATURE_HEADER = 'x-mowt-signature';
 export const TIMESTAMP_HEADER = 'x-mowt-timestamp';
@@ -32,16 +33,6 @@ export class WebhookUrlError extends Error {
   override name = 'WebhookUrlError';
 }
 
-function isPrivateAddress(ip: string): boolean {
-  if (net.isIPv4(ip)) {
-    const [a = 0, b = 0] = ip.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
-  const v = ip.toLowerCase();
-  if (v.startsWith('::ffff:')) return isPrivateAddress(v.slice(7));
-  return v === '::' || v === '::1' || v.startsWith('fc') || v.startsWith('fd') || v.startsWith('fe80');
-}
-
 /**
  * A webhook URL Mowt will call. Production: https only, and the host must not resolve to a private,
  * loopback or link-local address (no requests into Mowt's own network). Elsewhere http to a local
@@ -60,7 +51,7 @@ export async function checkWebhookUrl(url: string, production: boolean): Promise
     const host = u.hostname.replace(/^\[|\]$/g, '');
     const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
     if (addresses.length === 0) throw new WebhookUrlError('the webhook host does not resolve');
-    if (addresses.some(isPrivateAddress)) throw new WebhookUrlError('the webhook host resolves to a private address');
+    if (addresses.some((a) => !isPublicAddress(a))) throw new WebhookUrlError('the webhook host resolves to a private address');
   } else if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     throw new WebhookUrlError('the webhook URL must use https');
   }
@@ -72,17 +63,18 @@ export interface WebhookPayload {
   [key: string]: unknown;
 }
 
-/** Posts a signed payload; throws on a network error, a timeout or a non-2xx answer. */
-export async function postWebhook(url: string, secret: string, payload: WebhookPayload, at: Date): Promise<void> {
+/**
+ * Posts a signed payload; throws on a refused address, a network error, a timeout or a non-2xx answer.
+ * A customer's webhook (publicOnly) may only connect to public addresses, checked when the socket connects
+ * (src/http/egress.ts), so a host that changes its DNS answer after the URL was saved gains nothing.
+ */
+export async function postWebhook(url: string, secret: string, payload: WebhookPayload, at: Date, opts: { publicOnly: boolean }): Promise<void> {
   const body = JSON.stringify(payload);
   const timestamp = Math.floor(at.getTime() / 1000);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body), 'user-agent': 'Mowt-Alerts/1' },
-    body,
-    redirect: 'error',
-    signal: AbortSignal.timeout(TIMEOUT_MS),
+  const status = await postOutbound(new URL(url), body, {
+    headers: { [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body), 'user-agent': 'Mowt-Alerts/1' },
+    timeoutMs: TIMEOUT_MS,
+    allowPrivate: !opts.publicOnly,
   });
-  await res.body?.cancel();
-  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+  if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
 }
