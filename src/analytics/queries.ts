@@ -80,6 +80,17 @@ async function snapshot(deps: QueryDeps, tx: Tx, orgId: string): Promise<Snapsho
   return { orgId, state, currency, timezone, today, range, ltvCap: settings.ltvMaxLifetimeMonths };
 }
 
+/** An org-scoped transaction and its snapshot, shared by the reads one answer is made of (the KPIs). */
+interface Scope {
+  tx: Tx;
+  snap: Snapshot;
+}
+
+function inScope<T>(deps: QueryDeps, orgId: string, scope: Scope | undefined, fn: (tx: Tx, snap: Snapshot) => Promise<T>): Promise<T> {
+  if (scope) return fn(scope.tx, scope.snap);
+  return withOrg(deps.db, orgId, async (tx) => fn(tx, await snapshot(deps, tx, orgId)));
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function checkDate(d: string, name: string): void {
   if (!DATE.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
@@ -284,9 +295,8 @@ export interface SeriesQuery {
 
 const periodsOf = (r: { from: string; to: string }, q: SeriesQuery) => (q.whole ? [{ date: r.from, from: r.from, to: r.to }] : periods(r.from, r.to, q.interval ?? 'month'));
 
-async function mrrSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<MrrRow[]> {
-  return withOrg(deps.db, orgId, async (tx) => {
-    const snap = await snapshot(deps, tx, orgId);
+async function mrrSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<MrrRow[]> {
+  return inScope(deps, orgId, scope, async (tx, snap) => {
     const r = resolveRange(snap, q.from, q.to);
     periodsOf(r, q);
     const { agg } = await aggregatesFor(deps, tx, snap, r.from, r.to, q.filters);
@@ -324,9 +334,8 @@ function retention(series: CustomerSeries[], from: string, to: string): { nrr: R
   return revenueRetention(fitted, from, to > first.to ? first.to : to);
 }
 
-async function churnSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<ChurnRow[]> {
-  return withOrg(deps.db, orgId, async (tx) => {
-    const snap = await snapshot(deps, tx, orgId);
+async function churnSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<ChurnRow[]> {
+  return inScope(deps, orgId, scope, async (tx, snap) => {
     const r = resolveRange(snap, q.from, q.to);
     const ps = periodsOf(r, q);
     const { agg } = await aggregatesFor(deps, tx, snap, r.from, r.to, q.filters);
@@ -397,9 +406,8 @@ export interface TrialRow {
   rate: Ratio;
 }
 
-async function trialSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<TrialRow[]> {
-  return withOrg(deps.db, orgId, async (tx) => {
-    const snap = await snapshot(deps, tx, orgId);
+async function trialSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<TrialRow[]> {
+  return inScope(deps, orgId, scope, async (tx, snap) => {
     const r = resolveRange(snap, q.from, q.to);
     const ps = periodsOf(r, q);
     const keys = await keysFor(deps, tx, snap, q.filters);
@@ -426,9 +434,8 @@ export interface FailedPaymentRow {
   recoveredRevenue: number;
 }
 
-async function failedPaymentSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<FailedPaymentRow[]> {
-  return withOrg(deps.db, orgId, async (tx) => {
-    const snap = await snapshot(deps, tx, orgId);
+async function failedPaymentSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<FailedPaymentRow[]> {
+  return inScope(deps, orgId, scope, async (tx, snap) => {
     const r = resolveRange(snap, q.from, q.to);
     const ps = periodsOf(r, q);
     const keys = await keysFor(deps, tx, snap, q.filters);
@@ -462,9 +469,8 @@ export interface CashRow {
   net: number;
 }
 
-async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery): Promise<CashRow[]> {
-  return withOrg(deps.db, orgId, async (tx) => {
-    const snap = await snapshot(deps, tx, orgId);
+async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<CashRow[]> {
+  return inScope(deps, orgId, scope, async (tx, snap) => {
     const r = resolveRange(snap, q.from, q.to);
     const ps = periodsOf(r, q);
     const keys = await keysFor(deps, tx, snap, q.filters);
@@ -487,21 +493,26 @@ async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery
 
 
 async function kpisUncached(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<KpisView> {
-  const snapInfo = await withOrg(deps.db, orgId, (tx) => snapshot(deps, tx, orgId));
+  // one transaction and one snapshot for the ten reads (two periods × five series) the tiles are made of
+  return withOrg(deps.db, orgId, async (tx) => kpisIn(deps, orgId, q, { tx, snap: await snapshot(deps, tx, orgId) }));
+}
+
+async function kpisIn(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }, scope: Scope): Promise<KpisView> {
+  const snapInfo = scope.snap;
   const r = resolveRange(snapInfo, q.from, q.to);
   const length = daysBetween(r.from, r.to) + 1;
   const prev = { from: addDays(r.from, -length), to: addDays(r.from, -1) };
   const period = async (range: { from: string; to: string }) => {
     const one = { ...range, filters: q.filters, whole: true };
-    const [mrr] = await mrrSeriesUncached(deps, orgId, { ...one, interval: 'day' }).then((rows) => [{
+    const [mrr] = await mrrSeriesUncached(deps, orgId, { ...one, interval: 'day' }, scope).then((rows) => [{
       end: rows[rows.length - 1], start: rows[0]?.startMrr ?? 0,
       new: rows.reduce((s, x) => s + x.new, 0), churned: rows.reduce((s, x) => s + x.churn + x.contraction, 0),
       newCustomers: rows.reduce((s, x) => s + x.newCustomers, 0), churnedCustomers: rows.reduce((s, x) => s + x.churnedCustomers, 0),
     }]);
-    const [churn] = await churnSeriesUncached(deps, orgId, one);
-    const [trial] = await trialSeriesUncached(deps, orgId, one);
-    const [failed] = await failedPaymentSeriesUncached(deps, orgId, one);
-    const [cash] = await cashSeriesUncached(deps, orgId, one);
+    const [churn] = await churnSeriesUncached(deps, orgId, one, scope);
+    const [trial] = await trialSeriesUncached(deps, orgId, one, scope);
+    const [failed] = await failedPaymentSeriesUncached(deps, orgId, one, scope);
+    const [cash] = await cashSeriesUncached(deps, orgId, one, scope);
     const end = mrr?.end ?? { mrr: mrr?.start ?? 0, customers: 0 };
     const arpa = arpaOf(end.mrr, end.customers);
     const zero = ratio(0, 0);
