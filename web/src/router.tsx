@@ -27,6 +27,7 @@ import { SecurityEventsPage } from './pages/settings/SecurityEventsPage.js';
 import { StaffAccessPage } from './pages/settings/StaffAccessPage.js';
 import { AcknowledgementsPage } from './pages/AcknowledgementsPage.js';
 import { ApiTokensPage } from './pages/settings/ApiTokensPage.js';
+import { DataPrivacyPage } from './pages/settings/DataPrivacyPage.js';
 import { SecurityPage } from './pages/settings/SecurityPage.js';
 import { SessionsPage } from './pages/settings/SessionsPage.js';
 import { StripePage } from './pages/settings/StripePage.js';
@@ -63,6 +64,7 @@ export const routes: RouteObject[] = [
           { path: 'settings/security-events', element: <SecurityEventsPage /> },
           { path: 'settings/staff-access', element: <StaffAccessPage /> },
           { path: 'settings/api-tokens', element: <ApiTokensPage /> },
+          { path: 'settings/data', element: <DataPrivacyPage /> },
           { path: 'settings/sessions', element: <SessionsPage /> },
           { path: 'settings/stripe', element: <StripePage /> },
           { path: 'settings/security', element: <SecurityPage /> },

@@ -10,7 +10,8 @@ export interface ApiClient {
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body?: unknown): Promise<T>;
-  delete<T>(path: string): Promise<T>;
+  /** DELETE; a body (e.g. a typed confirmation) is sent as JSON when given. */
+  delete<T>(path: string, body?: unknown): Promise<T>;
   /** Forget the cached CSRF token, e.g. after the session changed (sign-in, sign-out). */
   resetCsrf(): void;
 }
@@ -63,7 +64,7 @@ export function createApiClient(options: { fetch?: FetchLike } = {}): ApiClient 
   async function request<T>(method: Method, path: string, body: unknown, retried = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     let payload: string | undefined;
-    if (method !== 'GET' && method !== 'DELETE') {
+    if (method !== 'GET' && !(method === 'DELETE' && body === undefined)) {
       // Always send a JSON object: an empty body with a JSON content type is a 400 in Fastify.
       headers['Content-Type'] = 'application/json';
       payload = JSON.stringify(body ?? {});
@@ -96,7 +97,7 @@ export function createApiClient(options: { fetch?: FetchLike } = {}): ApiClient 
     post: (path, body) => request('POST', path, body),
     put: (path, body) => request('PUT', path, body),
     patch: (path, body) => request('PATCH', path, body),
-    delete: (path) => request('DELETE', path, undefined),
+    delete: (path, body) => request('DELETE', path, body),
     resetCsrf: () => {
       csrf = null;
     },

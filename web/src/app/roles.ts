@@ -12,7 +12,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'Read-only dashboards.',
 };
 
-export type Capability = 'viewDashboards' | 'manageMembers' | 'viewAuditLog' | 'export' | 'manageStripe';
+export type Capability = 'viewDashboards' | 'manageMembers' | 'viewAuditLog' | 'export' | 'manageStripe' | 'manageOrganisation';
 
 const MATRIX: Record<Capability, readonly Role[]> = {
   viewDashboards: ['admin', 'member', 'viewer'],
@@ -20,6 +20,8 @@ const MATRIX: Record<Capability, readonly Role[]> = {
   viewAuditLog: ['admin'],
   export: ['admin', 'member'],
   manageStripe: ['admin'],
+  // Backups, the GDPR export and deleting the organisation (data.export, org.delete).
+  manageOrganisation: ['admin'],
 };
 
 export function can(role: Role | undefined, capability: Capability): boolean {

@@ -44,6 +44,7 @@ export const NAV: NavGroup[] = [
       { path: 'settings/security', label: 'Security', icon: 'security', capability: 'viewDashboards' },
       { path: 'settings/notifications', label: 'Notifications', icon: 'sessions', capability: 'viewDashboards' },
       { path: 'settings/billing', label: 'Billing', icon: 'stripe', capability: 'manageStripe' },
+      { path: 'settings/data', label: 'Data & privacy', icon: 'security', capability: 'manageOrganisation' },
     ],
   },
 ];

@@ -1,4 +1,4 @@
-import { Navigate } from 'react-router';
+import { Navigate, useLocation } from 'react-router';
 import { lastOrg, useMe } from '../app/use-me.js';
 import { usePageTitle } from '../components/PageHeader.js';
 import { ErrorState, LoadingState } from '../components/States.js';
@@ -19,9 +19,16 @@ export function HomeRedirect() {
 function NoOrganisation({ email }: { email: string }) {
   usePageTitle('No organisation');
   const signOut = useSignOut();
+  // Set by the page that just deleted the person's organisation.
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
   return (
     <main id="main" className="full-page">
       <div className="card narrow">
+        {notice ? (
+          <div className="alert alert-success" role="status">
+            {notice}
+          </div>
+        ) : null}
         <h1>You are not in an organisation</h1>
         <p>
           You are signed in as <strong>{email}</strong>, but no organisation has this account as a member. Ask an Admin to invite you,
