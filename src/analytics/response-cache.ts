@@ -57,7 +57,9 @@ export class ResponseCache {
   private hits = 0;
   private misses = 0;
 
-  constructor(private readonly maxEntries = 1000, private readonly maxBytes = 64 * 1024 * 1024) {}
+  // 32 MB of answers by their JSON length; the routes keep each answer's serialised text beside it (routes.ts,
+  // sendJson), so the memory held is about twice that.
+  constructor(private readonly maxEntries = 1000, private readonly maxBytes = 32 * 1024 * 1024) {}
 
   /** The cached answer for `key`, or `compute()`'s (shared with concurrent callers of the same key). */
   async getOrCompute<T>(orgId: string, key: string, compute: () => Promise<T>): Promise<T> {
