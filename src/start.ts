@@ -54,11 +54,10 @@ export async function startWorker(): Promise<void> {
     process.once('SIGINT', (s) => void stop(s));
     process.once('SIGTERM', (s) => void stop(s));
   } catch (err) {
-    if (err instanceof MigrationError) {
-      console.error(`mowt: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
+    // Exit on any start failure: returned to `mowt worker`, the open pool and queue would keep a worker
+    // alive that runs no jobs, where the orchestrator restarts one that exits.
+    console.error(`mowt: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
   }
 }
 
@@ -86,10 +85,10 @@ export async function startServer(): Promise<void> {
     process.once('SIGINT', (s) => void stop(s));
     process.once('SIGTERM', (s) => void stop(s));
   } catch (err) {
-    if (err instanceof MigrationError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`mowt: ${(err as Error).message}`);
-      process.exit(1);
-    }
-    throw err;
+    // A bad migration or a busy port is one line; anything else keeps its stack. Either way the process
+    // exits, also under `mowt start`, whose caller would otherwise leave it half-started.
+    if (err instanceof MigrationError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error(`mowt: ${(err as Error).message}`);
+    else console.error(err);
+    process.exit(1);
   }
 }

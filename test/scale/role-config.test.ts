@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../helpers/databases.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
@@ -22,6 +24,27 @@ describe('MOWT_ROLE', () => {
     expect(() => loadConfig({ MOWT_ROLE: 'web' })).toThrow(new ConfigError('invalid configuration: MOWT_ROLE=web needs DATABASE_URL (PostgreSQL)'));
     expect(() => loadConfig({ MOWT_ROLE: 'both', DATABASE_URL: PG })).toThrow(/^invalid configuration: MOWT_ROLE must be one of all, web, worker \(got "both"\)$/);
   });
+
+  it('`mowt worker` that fails after opening the database and Redis exits 1 instead of lingering without jobs', async () => {
+    const t = await createTestDatabase('postgres');
+    try {
+      // A job-queue schema the worker cannot use: pg-boss reports itself installed, but its tables are missing.
+      await sql`create schema pgboss`.execute(t.db.owner);
+      await sql`create table pgboss.version (version int primary key, maintained_on timestamptz, cron_on timestamptz, monitored_on timestamptz)`.execute(t.db.owner);
+      await sql`insert into pgboss.version (version) values (9999)`.execute(t.db.owner);
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-worker-'));
+      dirs.push(dataDir);
+      const env = { ...process.env, MOWT_ENV: 'development', MOWT_DATA_DIR: dataDir, DATABASE_URL: t.url!, REDIS_URL: 'redis://127.0.0.1:6379', MOWT_DEMO_EMULATOR: 'false', MOWT_ROLE: '', LOG_LEVEL: 'warn' };
+      const child = spawn(process.execPath, ['bin/mowt.js', 'worker'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^mowt: .*pgboss/m);
+    } finally {
+      await t.dispose();
+    }
+  }, 240_000);
 
   it('`mowt worker` on the embedded database stops with one clear line and exit 1', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mowt-worker-'));
