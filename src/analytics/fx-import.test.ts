@@ -88,6 +88,12 @@ describe('choosing between Stripe’s rates and the file', () => {
     expect(pence(r.rates, 'USD', '2026-03-10')).toBe(1499n);
     expect(r.warnings[0]).toContain('imported exchange rates are in EUR');
   });
+
+  it('imported with no usable file falls back to Stripe’s rates and says so', () => {
+    const r = chooseFxRates(stripe, [], null, 'imported', 'GBP');
+    expect(pence(r.rates, 'USD', '2026-03-10')).toBe(1499n);
+    expect(r.warnings).toEqual(["the exchange-rate source is the imported file but no usable file is imported: Stripe's rates are used meanwhile"]);
+  });
 });
 
 describe('the fx-rates route on the demo business', () => {
