@@ -179,19 +179,20 @@ describe('scale-out: two web processes and two workers on one PostgreSQL and Red
     await queue.start();
     await operator.services.stripe.useQueue(queue, { work: false });
 
-    // One worker first: it creates every queue and schedule, so the others start against a finished set-up.
+    // All four start at once, as tasks do on a deploy: the two workers create the remaining queues and
+    // schedules concurrently (src/jobs/queue.ts retries pg-boss's deadlocking queue creation).
     // Workers log at info: each sync job's start names the job and the worker's pid.
     const worker = { ...env, MOWT_ROLE: 'worker', LOG_LEVEL: 'info' };
     const listening = /Mowt is listening on https:\/\/localhost:(\d+)\n/;
     const running = /Mowt worker is running jobs/;
-    const first = await spawnMowt('worker1', worker, running);
-    const rest = await Promise.all([
+    const started = await Promise.all([
       spawnMowt('web1', { ...env, MOWT_ROLE: 'web' }, listening),
       spawnMowt('web2', { ...env, MOWT_ROLE: 'web' }, listening),
+      spawnMowt('worker1', worker, running),
       spawnMowt('worker2', worker, running),
     ]);
-    [web1, web2] = rest;
-    workers = [first, rest[2]];
+    [web1, web2] = started;
+    workers = started.slice(2);
     console.log(`scale-out start-up (ms): ${procs.map((p) => `${p.name} ${p.startMs}`).join(', ')}`);
   }, 240_000);
 
