@@ -38,8 +38,30 @@ export async function loadTls(opts: { certFile?: string; keyFile?: string; dataD
       { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
     ],
   });
-  // Written with 0600 from the start: the key is never readable by others, not even for an instant.
-  fs.writeFileSync(keyPath, pems.private, { mode: 0o600, flag: 'wx' });
+  // Written with 0600 from the start: the key is never readable by others, not even for an instant. 'wx'
+  // makes the first process to start on this folder the one whose pair is kept; another starting at the
+  // same moment uses that pair instead of crashing.
+  try {
+    fs.writeFileSync(keyPath, pems.private, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return waitForPair(certPath, keyPath);
+  }
   fs.writeFileSync(certPath, pems.cert, { mode: 0o600, flag: 'wx' });
   return { cert: pems.cert, key: pems.private, generated: true };
+}
+
+/** The pair another process is writing: both files present and complete (PEM end lines), within 10 s. */
+async function waitForPair(certPath: string, keyPath: string): Promise<TlsMaterial> {
+  const complete = (file: string): string | null => {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    return /-----END [A-Z ]+-----\s*$/.test(text) ? text : null;
+  };
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const key = complete(keyPath);
+    const cert = complete(certPath);
+    if (key && cert) return { cert, key, generated: false };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`another process started writing ${keyPath} but did not finish; remove the tls folder and start again`);
 }
