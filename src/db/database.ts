@@ -26,7 +26,8 @@ export interface Db {
 }
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dir?: string } // dir undefined = in memory (tests)
+  // dir undefined = in memory (tests); loadDataDir starts from a dumped data folder (tests' migrated template)
+  | { kind: 'pglite'; dir?: string; loadDataDir?: Blob }
   | { kind: 'postgres'; url: string; appUrl?: string; poolSize?: number };
 
 // Keep bigint/numeric/timestamps predictable with node-postgres: int8 → JS number is unsafe, so keep strings.
@@ -35,7 +36,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 export async function openDatabase(target: DatabaseTarget, onIdleError: (err: Error) => void = () => undefined): Promise<Db> {
   if (target.kind === 'pglite') {
     if (target.dir) fs.mkdirSync(target.dir, { recursive: true, mode: 0o700 });
-    const pglite = target.dir ? new PGlite(target.dir) : new PGlite();
+    const pglite = target.dir ? new PGlite(target.dir) : new PGlite(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
     await pglite.waitReady;
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return { kind: 'pglite', owner: db, app: db, pglite, close: () => db.destroy() };
