@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAN_BAIT } from '../../emulator/index.js';
 import type { StripeObject } from './client.js';
+import { kindOf } from './object-kinds.js';
 import { REDACTED_PAN, sanitiseObject, sanitiseToJson } from './sanitise.js';
 
 const bait = PAN_BAIT[0] ?? '';
@@ -43,7 +44,9 @@ describe('sanitiseToJson', () => {
 
   it('keeps a Decimal-like value as its JSON string form in the text', () => {
     const decimal = { toJSON: () => '12.5' };
-    const { json } = sanitiseToJson({ id: 'price_1', object: 'price', unit_amount_decimal: decimal });
+    const { safe, json } = sanitiseToJson({ id: 'price_1', object: 'price', unit_amount_decimal: decimal });
     expect(JSON.parse(json)).toEqual({ id: 'price_1', object: 'price', unit_amount_decimal: '12.5' });
+    // …and the price's clear column gets the same string from the object the fast path hands on.
+    expect(kindOf('prices').columns(safe)['unit_amount_decimal']).toBe('12.5');
   });
 });
