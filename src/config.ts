@@ -44,7 +44,7 @@ export const EnvSchema = Type.Object({
   MOWT_STRIPE_APP_SECRET: Type.Optional(Type.String({ minLength: 10 })),
   MOWT_STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_' })),
   // Client-side Stripe requests per second per connection (Stripe allows 100 reads/s).
-  MOWT_STRIPE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }),
+  MOWT_STRIPE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 95 }),
   MOWT_STRIPE_POLL_SECONDS: Type.Integer({ minimum: 5, maximum: 86400, default: 60 }),
   // Scale-out job timing (src/stripe/sync-scheduler.ts): a sync job stops after its budget and re-queues its
   // connection; a job still active past its expiry belongs to a dead worker and the queue's maintenance pass
