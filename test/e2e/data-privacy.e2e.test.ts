@@ -1,7 +1,9 @@
 // Settings → Data & privacy end to end in Chromium against the real Mowt: an Admin sees the data region and the
-// backup state, downloads the whole organisation as a zip (GDPR), and deletes the organisation — refused with a
-// wrong password, then done with the password, a fresh code and the typed name — after which the organisation
-// is gone for its members and the Admin lands on the "not in an organisation" page. axe checks each state.
+// backup state, downloads the whole organisation as a zip (GDPR), imports an exchange-rate file under Settings →
+// Exchange rates (a bad file lists its problems by line and stores nothing), and deletes the organisation —
+// refused with a wrong password, then done with the password, a fresh code and the typed name — after which the
+// organisation is gone for its members and the Admin lands on the "not in an organisation" page. axe checks
+// each state.
 import type { Browser } from 'playwright-core';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +67,24 @@ describe('Data & privacy e2e', () => {
     for await (const c of stream) chunks.push(c as Buffer);
     const names = await zipEntries(Buffer.concat(chunks));
     expect(names).toEqual(expect.arrayContaining(['organisation.json', 'members.csv', expect.stringMatching(/^tables\/audit_log\.csv$/)]));
+
+    // Exchange rates: a file with a bad line is refused whole, with the line named; a good one is listed.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Exchange rates' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Exchange rates' }).waitFor();
+    await page.getByRole('heading', { name: 'No rates imported' }).waitFor();
+    await checkPage(page, 'data', 'exchange rates empty');
+    const csv = (text: string) => ({ name: 'rates.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await page.getByLabel('CSV file').setInputFiles(csv('date,currency,rate\n2026-03-10,USD,0.79\n2026-03-11,USD,-1\n'));
+    await page.getByRole('button', { name: 'Import rates' }).click();
+    await page.getByRole('list', { name: 'Problems in the file' }).getByText(/^line 3:/).waitFor();
+    await checkPage(page, 'data', 'exchange rates problems');
+    expect(await page.getByRole('heading', { name: 'No rates imported' }).count()).toBe(1);
+    await page.getByLabel('CSV file').setInputFiles(csv('date,currency,rate\n2026-03-10,USD,0.79\n2026-03-11,USD,0.7912\n'));
+    await page.getByRole('button', { name: 'Import rates' }).click();
+    await page.getByText('Imported 2 rates.').waitFor();
+    await page.getByRole('table', { name: 'Imported currencies' }).getByRole('rowheader', { name: 'USD' }).waitFor();
+    await checkPage(page, 'data', 'exchange rates imported');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Data & privacy' }).click();
 
     // The button stays disabled until the name is typed exactly.
     const form = page.getByRole('form', { name: 'Delete this organisation' });
