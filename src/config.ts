@@ -45,6 +45,9 @@ export const EnvSchema = Type.Object({
   MOWT_STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_' })),
   // Client-side Stripe requests per second per connection (Stripe allows 100 reads/s).
   MOWT_STRIPE_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 95 }),
+  // Stripe allows test-mode keys 25 requests/s, and each endpoint 25/s by default (0: no endpoint limit).
+  MOWT_STRIPE_TEST_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 23 }),
+  MOWT_STRIPE_ENDPOINT_RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000, default: 24 }),
   MOWT_STRIPE_POLL_SECONDS: Type.Integer({ minimum: 5, maximum: 86400, default: 60 }),
   // Scale-out job timing (src/stripe/sync-scheduler.ts): a sync job stops after its budget and re-queues its
   // connection; a job still active past its expiry belongs to a dead worker and the queue's maintenance pass
@@ -114,6 +117,9 @@ export interface Config {
   stripeApp?: { clientId: string; clientSecret: string };
   stripeWebhookSecret?: string;
   stripeRateLimit: number;
+  stripeTestRateLimit: number;
+  /** null: no per-endpoint limit */
+  stripeEndpointRateLimit: number | null;
   stripePollSeconds: number;
   /** Sync-job time box, its queue expiry (> budget) and pg-boss's maintenance interval, in seconds. */
   jobs: { syncBudgetSeconds: number; syncExpireSeconds: number; maintenanceSeconds: number };
@@ -198,6 +204,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stripeApp: env.MOWT_STRIPE_CLIENT_ID && env.MOWT_STRIPE_APP_SECRET ? { clientId: env.MOWT_STRIPE_CLIENT_ID, clientSecret: env.MOWT_STRIPE_APP_SECRET } : undefined,
     stripeWebhookSecret: env.MOWT_STRIPE_WEBHOOK_SECRET,
     stripeRateLimit: env.MOWT_STRIPE_RATE_LIMIT,
+    stripeTestRateLimit: env.MOWT_STRIPE_TEST_RATE_LIMIT,
+    stripeEndpointRateLimit: env.MOWT_STRIPE_ENDPOINT_RATE_LIMIT === 0 ? null : env.MOWT_STRIPE_ENDPOINT_RATE_LIMIT,
     stripePollSeconds: env.MOWT_STRIPE_POLL_SECONDS,
     jobs: syncJobTiming(env),
     demoEmulator: env.MOWT_DEMO_EMULATOR ?? env.MOWT_ENV === 'development',

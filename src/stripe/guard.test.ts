@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { createGuardedSdk, createStripeReader } from './client.js';
 import { GuardedHttpClient, isAllowed, StripeWriteRefused } from './guarded-http-client.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter, endpointKey, isTestModeToken, RateLimiters } from './rate-limiter.js';
 import { retryDelayMs } from './retry-policy.js';
 
 describe('read-only guard', () => {
@@ -75,6 +75,44 @@ describe('rate limiter and retry policy', () => {
     expect(stamps.map((t) => Math.round(t - 10_000))).toEqual([0, 0, 0, 100, 200, 300]);
     expect(createRateLimiter(90).burst).toBe(4);
     expect(() => createRateLimiter(90, { burst: 0 })).toThrow(RangeError);
+  });
+
+  it('holds one endpoint to its own limit while the account allows more, and gives test-mode keys their lower rate', async () => {
+    const clock = virtualClock();
+    const limiters = new RateLimiters({ livePerSecond: 95, testPerSecond: 23, endpointPerSecond: 24 }, undefined, clock);
+    const live = limiters.for('conn_1', 'live');
+    // 30 pages of one list, one after another: the endpoint's 24/s (≈41.7 ms apart after its first token) governs.
+    const oneEndpoint: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await live.acquire(`/v1/invoices?limit=100&starting_after=in_${'A'.repeat(14)}${i}`);
+      oneEndpoint.push(clock.now());
+    }
+    expect(oneEndpoint.at(-1)! - oneEndpoint[0]!).toBeGreaterThanOrEqual(29 * (1000 / 24) - 1);
+    // Spread over four endpoints the account's 95/s governs instead.
+    const start = clock.now() + 1000;
+    clock.t = start;
+    const spread: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await live.acquire(['/v1/customers', '/v1/subscriptions', '/v1/charges', '/v1/refunds'][i % 4]);
+      spread.push(clock.now() - start);
+    }
+    expect(spread.at(-1)!).toBeLessThan(40 * (1000 / 95) + 1);
+    expect(spread.at(-1)!).toBeGreaterThan(30 * (1000 / 95));
+    // A test-mode key of the same connection gets Stripe's 25/s sandbox allowance (23 here).
+    const test = limiters.for('conn_1', 'test');
+    expect(test.perSecond).toBe(23);
+    expect(limiters.for('conn_1', 'live')).toBe(live);
+  });
+
+  it('names endpoints as Stripe counts them and spots test-mode keys', () => {
+    expect(endpointKey('/v1/customers/cus_R2x9Kq81LmPz?expand[]=default_source')).toBe('/v1/customers/:id');
+    expect(endpointKey('/v1/customers/cus_Other99Zz')).toBe(endpointKey('/v1/customers/cus_R2x9Kq81LmPz'));
+    expect(endpointKey('/v1/customers?limit=100')).toBe('/v1/customers');
+    expect(endpointKey('/v1/invoices')).not.toBe(endpointKey('/v1/invoices/in_1Abcdefgh'));
+    expect(isTestModeToken('rk_test_abc123')).toBe(true);
+    expect(isTestModeToken('sk_test_abc123')).toBe(true);
+    expect(isTestModeToken('rk_live_abc123')).toBe(false);
+    expect(isTestModeToken('rk_test_oa0123')).toBe(true);
   });
 
   it('keeps a sync under the emulator’s own limit: no 429s at 90/s against 100/s', async () => {

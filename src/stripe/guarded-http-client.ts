@@ -57,7 +57,7 @@ export class GuardedHttpClient extends Stripe.HttpClient {
     if (!isAllowed(this.opts.policy, method, path)) throw new StripeWriteRefused(method, path);
     const retry = this.opts.retry ?? DEFAULT_RETRY;
     for (let attempt = 0; ; attempt++) {
-      await this.opts.limiter?.acquire();
+      await this.opts.limiter?.acquire(path);
       let response: Response;
       try {
         response = await this.inner.makeRequest(host, port, path, method, headers, requestData, protocol, timeout);

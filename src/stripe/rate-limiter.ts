@@ -1,13 +1,13 @@
-// Client-side limiter: a token bucket per Stripe account, refilled at `perSecond` and holding at most `burst`
-// tokens. Stripe (and the emulator) count arrivals in a one-second window, so any one second sees at most
+// Client-side limiter: a token bucket per Stripe account (and, as Stripe also limits each endpoint, one per
+// endpoint in front of it), refilled at `perSecond` and holding at most `burst` tokens. Stripe (and the emulator) count arrivals in a one-second window, so any one second sees at most
 // perSecond + burst requests leave: the default burst keeps that under Stripe's 100 at the default 90/s.
 // Why a small burst rather than strict even spacing: a timer that fires late (a busy event loop) would
 // otherwise lose that slot for good, and a loaded process then uses far less than its share; with a few
 // tokens in hand it catches up. Waiters are served in arrival order.
 
 export interface RateLimiter {
-  /** Resolves when one more request may be sent. */
-  acquire(): Promise<void>;
+  /** Resolves when one more request (to `path`, when the limiter also limits each endpoint) may be sent. */
+  acquire(path?: string): Promise<void>;
   readonly perSecond: number;
   readonly burst: number;
 }
@@ -42,8 +42,9 @@ export function createRateLimiter(perSecond: number, opts: { burst?: number; clo
     last = t;
   };
   const take = async (): Promise<void> => {
-    for (refill(); tokens < 1; refill()) await clock.sleep((1 - tokens) * interval);
-    tokens -= 1;
+    // The epsilon: a refill that lands a rounding error short of a whole token must not wait forever for it.
+    for (refill(); tokens < 1 - 1e-9; refill()) await clock.sleep((1 - tokens) * interval);
+    tokens = Math.max(0, tokens - 1);
   };
   return {
     perSecond,
@@ -56,15 +57,63 @@ export function createRateLimiter(perSecond: number, opts: { burst?: number; clo
   };
 }
 
+/**
+ * Stripe counts each named API operation as its own endpoint (GET /v1/invoices and GET /v1/invoices/{id} are
+ * two): ids are replaced so every retrieve of one kind shares a key.
+ */
+export function endpointKey(path: string): string {
+  const bare = path.split('?')[0] ?? path;
+  return bare.split('/').map((seg) => (/^[a-z]{2,6}_[A-Za-z0-9]{6,}$/.test(seg) ? ':id' : seg)).join('/');
+}
+
+/**
+ * Stripe's documented limits: per account 100 read requests/s in live mode and 25 in test mode (sandboxes),
+ * and by default 25/s for each endpoint on top. A test-mode key is spotted by its prefix (rk_test_, sk_test_,
+ * and OAuth access tokens of test-mode installs).
+ */
+export const isTestModeToken = (token: string): boolean => /^[a-z]{2,4}_test_/.test(token);
+
+export interface StripeLimits {
+  livePerSecond: number;
+  testPerSecond: number;
+  /** Each endpoint's own limit; null: only the account's. */
+  endpointPerSecond: number | null;
+}
+
+/** The account's bucket, then one bucket per endpoint, waited for before the account's token is spent. */
+function layeredLimiter(account: RateLimiter, endpointPerSecond: number | null, clock?: LimiterClock): RateLimiter {
+  const endpoints = new Map<string, RateLimiter>();
+  return {
+    perSecond: account.perSecond,
+    burst: account.burst,
+    async acquire(path) {
+      if (endpointPerSecond !== null && path !== undefined) {
+        const key = endpointKey(path);
+        let limiter = endpoints.get(key);
+        if (!limiter) endpoints.set(key, (limiter = createRateLimiter(endpointPerSecond, clock ? { clock } : {})));
+        await limiter.acquire();
+      }
+      await account.acquire();
+    },
+  };
+}
+
 /** One limiter per connection, shared by everything that talks to Stripe for it in this process. */
 export class RateLimiters {
   private readonly byKey = new Map<string, RateLimiter>();
-  constructor(private readonly perSecond: number, private readonly burst?: number) {}
-  for(key: string): RateLimiter {
-    let limiter = this.byKey.get(key);
+  private readonly limits: StripeLimits;
+  /** A number: one account rate for every mode and no endpoint limit (benches, tests of the limiter itself). */
+  constructor(limits: number | StripeLimits, private readonly burst?: number, private readonly clock?: LimiterClock) {
+    this.limits = typeof limits === 'number' ? { livePerSecond: limits, testPerSecond: limits, endpointPerSecond: null } : limits;
+  }
+  for(key: string, mode: 'live' | 'test' = 'live'): RateLimiter {
+    const id = `${mode}:${key}`;
+    let limiter = this.byKey.get(id);
     if (!limiter) {
-      limiter = createRateLimiter(this.perSecond, this.burst === undefined ? {} : { burst: this.burst });
-      this.byKey.set(key, limiter);
+      const perSecond = mode === 'test' ? this.limits.testPerSecond : this.limits.livePerSecond;
+      const opts = { ...(this.burst === undefined ? {} : { burst: this.burst }), ...(this.clock ? { clock: this.clock } : {}) };
+      limiter = layeredLimiter(createRateLimiter(perSecond, opts), this.limits.endpointPerSecond, this.clock);
+      this.byKey.set(id, limiter);
     }
     return limiter;
   }

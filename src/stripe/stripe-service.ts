@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import type { Queue } from '../jobs/queue.js';
 import { createStripeReader } from './client.js';
 import { createStripeOAuthClient, type OAuthApp, type StripeOAuthClient } from './oauth-client.js';
-import { RateLimiters } from './rate-limiter.js';
+import { isTestModeToken, RateLimiters } from './rate-limiter.js';
 import { stripeRoutes } from './routes.js';
 import type { StripeCrypto, StripeDeps } from './stripe-deps.js';
 import { inProcessScheduler, registerSyncJobs, type SyncScheduler } from './sync-scheduler.js';
@@ -46,7 +46,7 @@ export function createStripeService(input: StripeServiceInput): StripeService {
   const { config, db, logger, clock, crypto } = input;
   let apiBase = config.stripeApiBase;
   let oauth: StripeOAuthClient | undefined = config.stripeApp ? createStripeOAuthClient(config.stripeApp, apiBase) : undefined;
-  const limiters = new RateLimiters(config.stripeRateLimit);
+  const limiters = new RateLimiters({ livePerSecond: config.stripeRateLimit, testPerSecond: config.stripeTestRateLimit, endpointPerSecond: config.stripeEndpointRateLimit });
   const deps: StripeDeps = {
     db, clock, logger: logger.child({ slice: 'stripe' }), crypto,
     get apiBase() { return apiBase; },
@@ -54,7 +54,7 @@ export function createStripeService(input: StripeServiceInput): StripeService {
     baseUrl: () => config.baseUrl,
     appWebhookSecret: config.stripeWebhookSecret,
     limiters,
-    readerFor: (token, connectionId) => createStripeReader({ apiBase, token, limiter: limiters.for(connectionId) }),
+    readerFor: (token, connectionId) => createStripeReader({ apiBase, token, limiter: limiters.for(connectionId, isTestModeToken(token) ? 'test' : 'live') }),
     // The scheduler is built just below; requests only arrive once the service runs.
     requestSync: (orgId, connectionId) => scheduler.requestSync(orgId, connectionId),
   };
