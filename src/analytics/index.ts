@@ -6,5 +6,5 @@ export {
   cashSeries, churnSeries, cohortTable, customerDetail, customerList, failedPaymentSeries, kpis, metricsStatus, movements, mrrSeries, planTable, summary,
   trialSeries, QueryError, type Filters, type QueryDeps, type MrrRow, type SummaryView,
 } from './queries.js';
-export { parseFilters, DATASETS } from './routes.js';
+export { parseFilters, runQuery, DATASETS } from './routes.js';
 export { fullRecompute, recomputeCustomerSnapshot } from './materialise.js';

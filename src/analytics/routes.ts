@@ -155,7 +155,8 @@ function parseStatus(v: string | undefined): string[] | undefined {
   return s;
 }
 
-async function run<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs a query, turning its QueryError (bad range, unknown plan…) into the HTTP problem it names. */
+export async function runQuery<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
@@ -270,18 +271,18 @@ export function analyticsRoutes(deps: RouteDeps) {
     const read = { access: 'dashboards.read', rateLimit: 'read' } as const;
 
     app.get('/api/orgs/:orgId/metrics/status', { schema: { params: OrgParams, querystring: NoQuery }, config: read },
-      async (request, reply) => sendJson(reply, await run(() => metricsStatus(deps, orgOf(request).id))));
+      async (request, reply) => sendJson(reply, await runQuery(() => metricsStatus(deps, orgOf(request).id))));
 
     app.get('/api/orgs/:orgId/metrics/summary', { schema: { params: OrgParams, querystring: SummaryQuery }, config: read },
-      async (request, reply) => sendJson(reply, await run(() => summary(deps, orgOf(request).id, { date: request.query.date, compare: request.query.compare, filters: parseFilters(request.query) }))));
+      async (request, reply) => sendJson(reply, await runQuery(() => summary(deps, orgOf(request).id, { date: request.query.date, compare: request.query.compare, filters: parseFilters(request.query) }))));
 
     app.get('/api/orgs/:orgId/metrics/kpis', { schema: { params: OrgParams, querystring: KpiQuery }, config: read },
-      async (request, reply) => sendJson(reply, await run(() => kpis(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
+      async (request, reply) => sendJson(reply, await runQuery(() => kpis(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
 
     const series = (path: string, fn: typeof mrrSeries | typeof churnSeries | typeof trialSeries | typeof failedPaymentSeries | typeof cashSeries): void => {
       app.get(`/api/orgs/:orgId/metrics/${path}`, { schema: { params: OrgParams, querystring: SeriesQuery }, config: read }, async (request, reply) => {
         const q = request.query;
-        return sendJson(reply, await run(() => (fn as typeof mrrSeries)(deps, orgOf(request).id, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) })));
+        return sendJson(reply, await runQuery(() => (fn as typeof mrrSeries)(deps, orgOf(request).id, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) })));
       });
     };
     series('mrr', mrrSeries);
@@ -291,15 +292,15 @@ export function analyticsRoutes(deps: RouteDeps) {
     series('cash', cashSeries);
 
     app.get('/api/orgs/:orgId/metrics/cohorts', { schema: { params: OrgParams, querystring: CohortQuery }, config: read },
-      async (request, reply) => sendJson(reply, await run(() => cohortTable(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
+      async (request, reply) => sendJson(reply, await runQuery(() => cohortTable(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
 
     app.get('/api/orgs/:orgId/metrics/plans', { schema: { params: OrgParams, querystring: PlanQuery }, config: read },
-      async (request, reply) => sendJson(reply, await run(() => planTable(deps, orgOf(request).id, { filters: parseFilters(request.query) }))));
+      async (request, reply) => sendJson(reply, await runQuery(() => planTable(deps, orgOf(request).id, { filters: parseFilters(request.query) }))));
 
     app.get('/api/orgs/:orgId/metrics/movements', { schema: { params: OrgParams, querystring: MovementQuery }, config: read }, async (request) => {
       const q = request.query;
       const orgId = orgOf(request).id;
-      const out = await run(() => movements(deps, orgId, { from: q.from, to: q.to, kind: parseKinds(q.kind), page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
+      const out = await runQuery(() => movements(deps, orgId, { from: q.from, to: q.to, kind: parseKinds(q.kind), page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
       await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer_list', ids: [...new Set(out.items.map((i) => i.customerId))], context: requestContext(request), metadata: { list: 'movements' } });
       return out;
     });
@@ -307,7 +308,7 @@ export function analyticsRoutes(deps: RouteDeps) {
     app.get('/api/orgs/:orgId/customers', { schema: { params: OrgParams, querystring: CustomerQuery }, config: read }, async (request) => {
       const q = request.query;
       const orgId = orgOf(request).id;
-      const out = await run(() => customerList(deps, orgId, { q: q.q, status: parseStatus(q.status), sort: q.sort, order: q.order, page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
+      const out = await runQuery(() => customerList(deps, orgId, { q: q.q, status: parseStatus(q.status), sort: q.sort, order: q.order, page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
       await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer_list', ids: out.items.map((i) => i.id), context: requestContext(request), metadata: { list: 'customers' } });
       return out;
     });
@@ -316,7 +317,7 @@ export function analyticsRoutes(deps: RouteDeps) {
     // from the permission hook's "organisation not found".
     app.get('/api/orgs/:orgId/customers/:customerId', { schema: { params: CustomerParams, querystring: AccountQuery }, config: read, exposeHeadRoute: false }, async (request) => {
       const orgId = orgOf(request).id;
-      const out = await run(() => customerDetail(deps, orgId, request.params.customerId, request.query.account));
+      const out = await runQuery(() => customerDetail(deps, orgId, request.params.customerId, request.query.account));
       await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer', targetId: request.params.customerId, context: requestContext(request) });
       return out;
     });
@@ -327,7 +328,7 @@ export function analyticsRoutes(deps: RouteDeps) {
     }, async (request, reply) => {
       const orgId = orgOf(request).id;
       const dataset = request.params.dataset;
-      const { rows, from, to } = await run(() => exportRows(deps, orgId, dataset, request.query));
+      const { rows, from, to } = await runQuery(() => exportRows(deps, orgId, dataset, request.query));
       const q = request.query;
       await auditRead(deps.db, {
         orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'export', targetId: dataset, context: requestContext(request),

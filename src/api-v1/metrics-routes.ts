@@ -4,8 +4,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { churnSeries, kpis, metricsStatus, mrrSeries, parseFilters, QueryError, summary, type QueryDeps } from '../analytics/index.js';
-import { HttpProblem } from '../http/problem.js';
+import { churnSeries, kpis, metricsStatus, mrrSeries, parseFilters, runQuery, summary, type QueryDeps } from '../analytics/index.js';
 import { tokenOf } from '../tokens/index.js';
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the organisation’s timezone' });
@@ -36,15 +35,6 @@ const MrrRowV1 = Type.Object(
 const AnyObject = Type.Object({}, Open);
 const StatusV1 = Type.Object({ state: Type.String(), version: Type.Integer(), currency: Type.String(), timezone: Type.String() }, Open);
 
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof QueryError) throw new HttpProblem(error.status, error.message, error.code ? { code: error.code } : {});
-    throw error;
-  }
-}
-
 export function metricsV1Routes(deps: QueryDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -56,27 +46,27 @@ export function metricsV1Routes(deps: QueryDeps) {
     });
 
     app.get('/api/v1/metrics/status', { schema: { querystring: NoQuery, response: { 200: StatusV1 } }, config: cfg('Freshness of the figures', 'Poll `version`; refetch when it moves.') },
-      async (request) => run(() => metricsStatus(deps, tokenOf(request).orgId)));
+      async (request) => runQuery(() => metricsStatus(deps, tokenOf(request).orgId)));
 
     app.get('/api/v1/metrics/summary', { schema: { querystring: SummaryQuery, response: { 200: SummaryV1 } }, config: cfg('Headline figures on a day', 'MRR, ARR, paying customers, ARPA, LTV and churn rate, with the previous period and the change.') },
       async (request) => {
         const q = request.query;
-        return run(() => summary(deps, tokenOf(request).orgId, { date: q.date, compare: q.compare as 'day' | 'week' | 'month' | 'year' | undefined, filters: parseFilters(q) }));
+        return runQuery(() => summary(deps, tokenOf(request).orgId, { date: q.date, compare: q.compare as 'day' | 'week' | 'month' | 'year' | undefined, filters: parseFilters(q) }));
       });
 
     app.get('/api/v1/metrics/kpis', { schema: { querystring: KpiQuery, response: { 200: AnyObject } }, config: cfg('Key performance indicators over a range') },
-      async (request) => run(() => kpis(deps, tokenOf(request).orgId, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) })));
+      async (request) => runQuery(() => kpis(deps, tokenOf(request).orgId, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) })));
 
     app.get('/api/v1/metrics/mrr', { schema: { querystring: SeriesQuery, response: { 200: Type.Array(MrrRowV1) } }, config: cfg('MRR and its movements per period', 'Every row satisfies mrr − startMrr = new + expansion + contraction + churn + reactivation + currencyAdjustment.') },
       async (request) => {
         const q = request.query;
-        return run(() => mrrSeries(deps, tokenOf(request).orgId, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));
+        return runQuery(() => mrrSeries(deps, tokenOf(request).orgId, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));
       });
 
     app.get('/api/v1/metrics/churn', { schema: { querystring: SeriesQuery, response: { 200: Type.Array(AnyObject) } }, config: cfg('Customer and revenue churn per period') },
       async (request) => {
         const q = request.query;
-        return run(() => churnSeries(deps, tokenOf(request).orgId, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));
+        return runQuery(() => churnSeries(deps, tokenOf(request).orgId, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));
       });
   };
 }

@@ -4,7 +4,6 @@
 // save-view or annotation controls, the phone layout holds, the CSP reports nothing, and axe finds no
 // serious or critical violation on any page. MOWT_E2E_SCREENSHOTS=<dir> keeps a picture of each page.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as OTPAuth from 'otpauth';
@@ -19,24 +18,13 @@ import { formatMoney } from '../../web/src/pages/dashboards/format.js';
 import { DESKTOP, PHONE, expectNoSeriousA11yViolations, launchBrowser, newContext, watchCspViolations } from '../helpers/browser.js';
 import { FakeApi, type Role } from './support/fake-api.js';
 import { FakeMetrics, mrrRows, type FakeMetricsOptions } from './support/fake-metrics.js';
+import { freePort } from './support/real-app.js';
 import { buildWeb, serveWeb, type StaticWeb } from './support/static-web.js';
 
 let browser: Browser;
 let web: StaticWeb;
 let distDir: string;
 const SHOTS = process.env.MOWT_E2E_SCREENSHOTS;
-
-/** A free TCP port: the server's public origin must be known before it starts (CSRF checks Origin). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   distDir = await buildWeb();
