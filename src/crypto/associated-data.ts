@@ -10,14 +10,16 @@ export interface FieldContext {
 }
 
 function encodeParts(parts: string[]): Buffer {
-  const chunks: Buffer[] = [];
+  let size = 0;
+  for (const part of parts) size += 4 + Buffer.byteLength(part, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
   for (const part of parts) {
-    const bytes = Buffer.from(part, 'utf8');
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(bytes.length);
-    chunks.push(len, bytes);
+    const written = out.write(part, at + 4, 'utf8');
+    out.writeUInt32BE(written, at);
+    at += 4 + written;
   }
-  return Buffer.concat(chunks);
+  return out;
 }
 
 export function fieldAssociatedData(scope: Scope, purpose: KeyPurpose, keyVersion: number, ctx: FieldContext): Buffer {

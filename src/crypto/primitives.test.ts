@@ -54,6 +54,13 @@ describe('associated data', () => {
       fieldAssociatedData('system', 'data', 2, { table: 't', column: 'c', rowId: '1' }),
     )).toBe(false);
   });
+
+  it('keeps its exact bytes (every stored ciphertext was sealed with them): length-prefixed UTF-8 parts', () => {
+    const ad = fieldAssociatedData('org', 'stripe', 12, { table: 'stripe_customers', column: 'name_encrypted', rowId: 'cus_Ü€😀' });
+    expect(ad.toString('base64')).toBe(
+      'AAAADW1vd3QtZmllbGQtdjEAAAADb3JnAAAABnN0cmlwZQAAAAIxMgAAABBzdHJpcGVfY3VzdG9tZXJzAAAADm5hbWVfZW5jcnlwdGVkAAAADWN1c1/DnOKCrPCfmIA=',
+    );
+  });
 });
 
 describe('ciphertext format', () => {

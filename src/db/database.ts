@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { namePreparedStatements } from './prepared-statements.js';
 
 /** The role every request runs as; created by the first migration. Not owner, not superuser, no BYPASSRLS. */
 export const APP_ROLE = 'mowt_app';
@@ -46,6 +47,7 @@ export async function openDatabase(target: DatabaseTarget, onIdleError: (err: Er
     // An idle connection the server closes (restart, failover, admin termination) is dropped from the pool
     // and the next query opens a new one; without a listener node-postgres would crash the process.
     p.on('error', (err) => onIdleError(err));
+    p.on('connect', namePreparedStatements);
     return p;
   };
   const owner = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool(target.url) }) });

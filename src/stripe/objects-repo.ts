@@ -2,9 +2,11 @@
 // encrypted, personal fields encrypted, child rows (subscription items, invoice lines) replaced with their
 // parent. Repositories take the open transaction; the caller scopes it to the organisation.
 import { CompiledQuery, sql } from 'kysely';
+import { prepared } from '../db/prepared-statements.js';
 import type { Tx } from '../db/tenant.js';
 import type { StripeObject } from './client.js';
 import { invoiceSubscription, ref, ts, type ObjectKind } from './object-kinds.js';
+import type { FieldSealer } from '../crypto/field-crypto.js';
 import { sanitiseToJson } from './sanitise.js';
 import type { StripeCrypto } from './stripe-deps.js';
 
@@ -27,7 +29,10 @@ export interface WriteOptions {
 
 type Row = Record<string, unknown>;
 
-async function buildRow(ctx: PrepareContext, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Promise<Row> {
+/** Stripe's largest page (`limit=100`), which every backfill page but a chain's last one is. */
+const FULL_PAGE = 100;
+
+function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Row {
   const { safe, json } = sanitiseToJson(object);
   const place = (column: string) => ({ table: kind.table, column, rowId: object.id });
   const row: Row = {
@@ -38,14 +43,14 @@ async function buildRow(ctx: PrepareContext, kind: ObjectKind, object: StripeObj
     created: ts(safe['created']),
     deleted: safe['deleted'] === true,
     event_created: opts.eventCreated ?? null,
-    payload_encrypted: await ctx.crypto.encryptField(ctx.orgId, place('payload_encrypted'), json, ctx.tx),
+    payload_encrypted: seal(place('payload_encrypted'), json),
     synced_at: ctx.now.toISOString(),
     ...(safe['deleted'] === true ? {} : kind.columns(safe)),
   };
   if (kind.type === 'events') row['received_via'] = opts.receivedVia ?? 'backfill';
   if (kind.personal && safe['deleted'] !== true) {
     for (const [column, plaintext] of Object.entries(kind.personal(safe))) {
-      row[column] = plaintext === null ? null : await ctx.crypto.encryptField(ctx.orgId, place(column), plaintext, ctx.tx);
+      row[column] = plaintext === null ? null : seal(place(column), plaintext);
     }
   }
   return row;
@@ -76,7 +81,8 @@ function upsertStatement(table: string, rows: Row[], columns: readonly string[],
   const set = updatable.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
   const text = `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(',')}
     on conflict (connection_id, id) do update set ${set}${guard}`;
-  return CompiledQuery.raw(text, params);
+  // A full page has one text per table and column set: planned once per connection instead of every page.
+  return CompiledQuery.raw(rows.length === FULL_PAGE ? prepared(text) : text, params);
 }
 
 async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[]): Promise<void> {
@@ -147,8 +153,9 @@ export interface PreparedObjects {
 
 /** Sanitises and encrypts a page: CPU work kept out of the write transaction, so it holds a connection briefly. */
 export async function prepareObjects(ctx: PrepareContext, kind: ObjectKind, objects: StripeObject[], opts: WriteOptions = {}): Promise<PreparedObjects> {
-  const rows: Row[] = [];
-  for (const o of objects) rows.push(await buildRow(ctx, kind, o, opts));
+  // One key lookup for the page, not one per field.
+  const seal = await ctx.crypto.fieldSealer(ctx.orgId, 'data', ctx.tx);
+  const rows = objects.map((o) => buildRow(ctx, seal, kind, o, opts));
   const live = objects.filter((o) => o['deleted'] !== true);
   const children = kind.type === 'subscriptions'
     ? { table: 'stripe_subscription_items' as const, parentColumn: 'subscription_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => itemRows(ctx, o)) }

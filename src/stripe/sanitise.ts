@@ -67,32 +67,33 @@ function summariseInstrument(value: unknown): unknown {
   return { id: v.id ?? null, object: v.object ?? null, card: cardSummary(v.card ?? v) };
 }
 
-/** The structural cuts (cards, evidence, sources), recursing into an event's object; strings not yet scanned. */
+/**
+ * The structural cuts (cards, evidence, sources), recursing into an event's object; strings not yet scanned.
+ * Objects of kinds with nothing to cut (most of a backfill: invoices, subscriptions…) are returned as they are.
+ */
 function cutInstruments(object: StripeObject): StripeObject {
-  const o: Record<string, unknown> = { ...object };
-  switch (o['object']) {
+  switch (object['object']) {
     case 'charge':
-      o['payment_method_details'] = summarisePaymentMethodDetails(o['payment_method_details']);
-      o['source'] = summariseInstrument(o['source']);
-      o['payment_method'] = summariseInstrument(o['payment_method']);
-      break;
+      return {
+        ...object,
+        payment_method_details: summarisePaymentMethodDetails(object['payment_method_details']),
+        source: summariseInstrument(object['source']),
+        payment_method: summariseInstrument(object['payment_method']),
+      };
     case 'dispute':
-      o['evidence'] = null;
-      o['payment_method_details'] = summarisePaymentMethodDetails(o['payment_method_details']);
-      break;
-    case 'customer':
-      o['default_source'] = summariseInstrument(o['default_source']);
+      return { ...object, evidence: null, payment_method_details: summarisePaymentMethodDetails(object['payment_method_details']) };
+    case 'customer': {
+      const o: Record<string, unknown> = { ...object, default_source: summariseInstrument(object['default_source']) };
       if (o['sources'] && typeof o['sources'] === 'object') o['sources'] = null;
-      break;
+      return o as StripeObject;
+    }
     case 'event': {
-      const data = o['data'] as { object?: StripeObject; previous_attributes?: unknown } | undefined;
-      if (data?.object) o['data'] = { ...data, object: cutInstruments(data.object) };
-      break;
+      const data = object['data'] as { object?: StripeObject; previous_attributes?: unknown } | undefined;
+      return data?.object ? { ...object, data: { ...data, object: cutInstruments(data.object) } } : object;
     }
     default:
-      break;
+      return object;
   }
-  return o as StripeObject;
 }
 
 /** A copy of `object` that is safe to store (still to be encrypted). */

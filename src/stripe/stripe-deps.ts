@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import type { FieldSealer } from '../crypto/field-crypto.js';
 import type { Tx } from '../db/tenant.js';
 import type { StripeReader } from './client.js';
 import type { StripeOAuthClient } from './oauth-client.js';
@@ -19,6 +20,7 @@ export interface FieldPlace {
 /** The part of src/crypto's FieldCrypto this slice uses (it satisfies this interface as is). */
 export interface StripeCrypto {
   encryptField(orgId: string | null, ctx: FieldPlace, plaintext: string, tx?: Tx): Promise<string>;
+  fieldSealer(orgId: string | null, purpose?: 'data', tx?: Tx): Promise<FieldSealer>;
   decryptField(orgId: string | null, ctx: FieldPlace, ciphertext: string, tx?: Tx): Promise<string>;
 }
 
