@@ -105,8 +105,9 @@ async function replaceChildren(ctx: WriteContext, table: 'stripe_subscription_it
     and ${sql.ref(parentColumn)} in (${sql.join(parentIds)})`.execute(ctx.tx);
   // A line id can appear on two invoices' pages only through corrupt data; last one wins rather than failing.
   const unique = [...new Map(rows.map((r) => [r['id'] as string, r])).values()];
-  for (let i = 0; i < unique.length; i += 500) {
-    const chunk = unique.slice(i, i + 500);
+  // Chunks of a full page's size, so that all but the last reuse one prepared statement.
+  for (let i = 0; i < unique.length; i += FULL_PAGE) {
+    const chunk = unique.slice(i, i + FULL_PAGE);
     const columns = Object.keys(chunk[0] ?? {});
     const updatable = columns.filter((c) => c !== 'connection_id' && c !== 'id');
     await ctx.tx.executeQuery(upsertStatement(table, chunk, columns, updatable, ''));
