@@ -33,12 +33,14 @@ describe.each(DB_KINDS)('row-level security on %s', (kind) => {
   });
 
   it('runs requests as a role that is neither owner, superuser nor BYPASSRLS', async () => {
-    const role = await withoutOrg(t.db, async (tx) => {
+    const roleIn = (run: typeof withoutOrg) => run(t.db, async (tx) => {
       const r = await sql<{ current_user: string; rolsuper: boolean; rolbypassrls: boolean }>`
         select current_user, r.rolsuper, r.rolbypassrls from pg_roles r where r.rolname = current_user`.execute(tx);
       return r.rows[0];
     });
-    expect(role).toEqual({ current_user: APP_ROLE, rolsuper: false, rolbypassrls: false });
+    expect(await roleIn(withoutOrg)).toEqual({ current_user: APP_ROLE, rolsuper: false, rolbypassrls: false });
+    // withOrg drops to the role by set_config('role', …) in the statement that sets the organisation.
+    expect(await roleIn((db, fn) => withOrg(db, crypto.randomUUID(), fn))).toEqual({ current_user: APP_ROLE, rolsuper: false, rolbypassrls: false });
     const owners = await sql<{ tableowner: string }>`
       select distinct tableowner from pg_tables where schemaname = 'public'`.execute(t.db.owner);
     expect(owners.rows.map((r) => r.tableowner)).not.toContain(APP_ROLE);

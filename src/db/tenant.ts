@@ -11,8 +11,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function asAppRole<T>(db: Kysely<Database>, orgId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    await sql`set local role ${sql.id(APP_ROLE)}`.execute(tx);
-    if (orgId !== null) await sql`select set_config('app.org_id', ${orgId}, true)`.execute(tx);
+    // One round trip for both: set_config('role', …, true) is SET LOCAL ROLE.
+    if (orgId === null) await sql`set local role ${sql.id(APP_ROLE)}`.execute(tx);
+    else await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.org_id', ${orgId}, true)`.execute(tx);
     return fn(tx);
   });
 }
