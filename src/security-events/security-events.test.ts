@@ -272,10 +272,16 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
     // Its own organisation's 404s do not count.
     await monitor().settled();
     expect((await oncall()).filter((e) => e.rule === 'probe.many_orgs')).toHaveLength(1);
-    for (let i = 0; i < RULES.serverErrors.threshold; i++) monitor().serverError({ route: 'GET /api/orgs/:orgId/metrics', at: new Date(app.clock().getTime() + i * 1000) });
+    // Each burst sits inside one dedupe bucket (one alert per rule and window). Spread from "now" it could
+    // straddle a bucket boundary, and the working-day test's 5xx (stamped later today) still counts in the
+    // window, so the threshold was reached one report early and both buckets fired.
+    const nextBucket = (windowMs: number) => (Math.floor(app.clock().getTime() / windowMs) + 1) * windowMs;
+    const errorsFrom = nextBucket(RULES.serverErrors.windowMs);
+    for (let i = 0; i < RULES.serverErrors.threshold; i++) monitor().serverError({ route: 'GET /api/orgs/:orgId/metrics', at: new Date(errorsFrom + 1000 + i * 1000) });
     await monitor().settled();
     expect((await oncall()).filter((e) => e.rule === 'errors.5xx_burst')).toHaveLength(1);
-    for (let i = 0; i < RULES.deniedCrossTenant.threshold; i++) monitor().crossTenantDenied({ ip: `192.0.2.${i % 200}`, orgId: quiet[i % 2]!.id, at: new Date(app.clock().getTime() + i * 1000) });
+    const deniedFrom = nextBucket(RULES.deniedCrossTenant.windowMs);
+    for (let i = 0; i < RULES.deniedCrossTenant.threshold; i++) monitor().crossTenantDenied({ ip: `192.0.2.${i % 200}`, orgId: quiet[i % 2]!.id, at: new Date(deniedFrom + 1000 + i * 1000) });
     await monitor().settled();
     expect((await oncall()).filter((e) => e.rule === 'denied.cross_tenant_spike')).toHaveLength(1);
     expect((await oncall()).every((e) => e.alerted_at !== null)).toBe(true);
