@@ -52,6 +52,10 @@ describe('windows', () => {
     expect(n).toBe(1);
     for (let i = 0; i < 10; i++) n = await w.add('orgs', t0, 60_000, 'same-org');
     expect(n).toBe(1);
+    // A report stamped a window or more ahead (another clock, a replayed day) does not count now.
+    expect(await w.add('ahead', new Date(t0.getTime() + 3 * 60 * 60_000), rule.windowMs)).toBe(1);
+    expect(await w.add('ahead', t0, rule.windowMs)).toBe(1);
+    expect(await w.add('ahead', new Date(t0.getTime() + 3 * 60 * 60_000 - 60_000), rule.windowMs)).toBe(2);
     expect(windowBucket(t0, rule)).toBe(windowBucket(new Date(t0.getTime() + 60_000), rule));
   });
 });
@@ -138,6 +142,10 @@ describe('Redis windows (shared by every instance)', () => {
       expect(await b.add('orgs', t0, 60_000, 'org-1')).toBe(1);
       expect(await a.add('orgs', new Date(t0.getTime() + 1000), 60_000, 'org-1')).toBe(1);
       expect(await a.add('k', new Date(t0.getTime() + 120_000), 60_000)).toBe(1);
+      // A report stamped a window or more ahead does not count at an earlier time.
+      await a.add('ahead', new Date(t0.getTime() + 3_600_000), 60_000);
+      expect(await b.add('ahead', t0, 60_000)).toBe(1);
+      expect(await b.add('ahead', new Date(t0.getTime() + 3_570_000), 60_000)).toBe(2);
     } finally {
       redis.disconnect();
     }

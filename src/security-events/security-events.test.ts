@@ -54,6 +54,8 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
   const events = (orgId: string) => withOrg(app.db, orgId, (tx) => tx.selectFrom('security_events').select(['rule', 'severity', 'subject_id', 'alerted_at']).where('org_id', '=', orgId).execute());
   const oncall = () => withoutOrg(app.db, (tx) => tx.selectFrom('security_oncall_events').select(['rule', 'alerted_at']).execute());
   const monitor = () => app.services.security;
+  /** Where the next dedupe bucket of a window rule starts (buckets are fixed multiples of the window). */
+  const startOfNextWindow = (windowMs: number) => (Math.floor(app.clock().getTime() / windowMs) + 1) * windowMs;
 
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
@@ -258,7 +260,9 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
   it('bulk exports and export bursts are flagged', async () => {
     const m = monitor();
     const actor = { type: 'user' as const, id: targetMembers[0]!.id };
-    const at = app.clock();
+    // Inside one hourly dedupe bucket: nine minutes from "now" may cross the hour, and the burst (11 exports,
+    // the bulk one included) would then rightly alert once in each hour.
+    const at = new Date(startOfNextWindow(RULES.exportsPerActor.windowMs) + 1000);
     await m.recordExport({ orgId: target.id, actor, rows: 25_000, kind: 'customers csv', at });
     for (let i = 0; i < RULES.exportsPerActor.threshold; i++) await m.recordExport({ orgId: target.id, actor, rows: 100, kind: 'mrr csv', at: new Date(at.getTime() + i * 60_000) });
     await m.settled();
@@ -272,15 +276,13 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
     // Its own organisation's 404s do not count.
     await monitor().settled();
     expect((await oncall()).filter((e) => e.rule === 'probe.many_orgs')).toHaveLength(1);
-    // Each burst sits inside one dedupe bucket (one alert per rule and window). Spread from "now" it could
-    // straddle a bucket boundary, and the working-day test's 5xx (stamped later today) still counts in the
-    // window, so the threshold was reached one report early and both buckets fired.
-    const nextBucket = (windowMs: number) => (Math.floor(app.clock().getTime() / windowMs) + 1) * windowMs;
-    const errorsFrom = nextBucket(RULES.serverErrors.windowMs);
+    // Each burst sits inside one dedupe bucket (one alert per rule and window): spread from "now" it could
+    // straddle a bucket boundary and alert in both.
+    const errorsFrom = startOfNextWindow(RULES.serverErrors.windowMs);
     for (let i = 0; i < RULES.serverErrors.threshold; i++) monitor().serverError({ route: 'GET /api/orgs/:orgId/metrics', at: new Date(errorsFrom + 1000 + i * 1000) });
     await monitor().settled();
     expect((await oncall()).filter((e) => e.rule === 'errors.5xx_burst')).toHaveLength(1);
-    const deniedFrom = nextBucket(RULES.deniedCrossTenant.windowMs);
+    const deniedFrom = startOfNextWindow(RULES.deniedCrossTenant.windowMs);
     for (let i = 0; i < RULES.deniedCrossTenant.threshold; i++) monitor().crossTenantDenied({ ip: `192.0.2.${i % 200}`, orgId: quiet[i % 2]!.id, at: new Date(deniedFrom + 1000 + i * 1000) });
     await monitor().settled();
     expect((await oncall()).filter((e) => e.rule === 'denied.cross_tenant_spike')).toHaveLength(1);

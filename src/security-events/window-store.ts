@@ -30,10 +30,15 @@ export function memoryWindowStore(): WindowStore {
         windows.set(key, w);
       }
       // Reports can arrive slightly out of order (concurrent requests): keep the latest time of a member and
-      // drop only what has left the window.
+      // drop only what has left the window. Members stamped more than a window after this report (another
+      // clock, a replayed day) are kept but not counted: they belong to a later window.
       w.set(member, Math.max(now, w.get(member) ?? now));
-      for (const [m, t] of w) if (t <= now - windowMs) w.delete(m);
-      return w.size;
+      let n = 0;
+      for (const [m, t] of w) {
+        if (t <= now - windowMs) w.delete(m);
+        else if (t < now + windowMs) n++;
+      }
+      return n;
     },
   };
 }
@@ -49,7 +54,7 @@ export function redisWindowStore(redis: Redis, prefix = 'mowt_sec', fallback: Wi
         .multi()
         .zadd(k, 'GT', now, member)
         .zremrangebyscore(k, '-inf', now - windowMs)
-        .zcard(k)
+        .zcount(k, '-inf', `(${now + windowMs}`)
         .pexpire(k, windowMs)
         .exec();
       const count = res?.[2]?.[1];
