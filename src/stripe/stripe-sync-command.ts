@@ -59,7 +59,7 @@ export async function stripeSyncCommand(opts: StripeSyncCommandOptions, out: (li
     });
     out(`backfill: ${result.objects} objects in ${result.pages} pages this run (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (!opts.backfillOnly) {
-      const events = await pollEvents(deps, entry.orgId, entry.connectionId, reader);
+      const events = await pollEvents(deps, entry.orgId, entry.connectionId, { reader });
       out(`events: ${events.applied + events.refetched + events.stored} applied, ${events.duplicate} already seen, ${events.stale} older than stored state`);
     }
     const states = await withOrg(db, entry.orgId, (tx) => listSyncState(tx, entry.connectionId));

@@ -10,5 +10,5 @@ export async function syncConnection(deps: StripeDeps, orgId: string, connection
   const stored = await backfill(deps, orgId, connectionId, { reader, signal });
   if (stored.objects > 0) deps.onChange?.({ kind: 'backfilled', orgId, connectionId });
   signal?.throwIfAborted();
-  await pollEvents(deps, orgId, connectionId, reader);
+  await pollEvents(deps, orgId, connectionId, { reader, ...(signal ? { signal } : {}) });
 }

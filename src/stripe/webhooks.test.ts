@@ -8,6 +8,7 @@ import { enforceRouteDeclarations } from '../http/route-config.js';
 import { backfill } from './backfill.js';
 import type { StripeObject } from './client.js';
 import { connectRestrictedKey } from './connect-restricted-key.js';
+import { openReader } from './open-reader.js';
 import { pollEvents } from './poll-events.js';
 import { setWebhookSecret } from './set-webhook-secret.js';
 import { canonicalDump, checksum, stripeTestEnv, type StripeTestEnv } from './test-support.js';
@@ -116,5 +117,37 @@ describe.each(DB_KINDS)('Stripe webhooks and event polling on %s', (kind) => {
     const again = await pollEvents(env.deps, env.orgId, connectionId);
     expect(again.applied + again.refetched).toBe(0);
     expect(env.emulator.store.log.all().filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/') && !r.path.startsWith('/v1/oauth'))).toEqual([]);
+  });
+
+  it('walks a backlog of days in bounded windows, oldest first, and resumes at the last committed window', async () => {
+    const [, , , , subId = ''] = await activeSubscriptions(5);
+    const pollCursor = async () => Number((await withOrg(env.t.db, env.orgId, (tx) =>
+      tx.selectFrom('stripe_sync_state').select('cursor').where('connection_id', '=', connectionId).where('object_type', '=', 'event_poll').executeTakeFirstOrThrow())).cursor);
+    const start = await pollCursor();
+    // A day and a half of changes no webhook delivered: the last one must win.
+    const changes: StripeObject[] = [];
+    for (let q = 2; q <= 7; q++) {
+      await admin('/time/advance', { seconds: 6 * 3600 });
+      changes.push(await admin(`/subscriptions/${subId}/update`, { quantity: q }));
+    }
+    // The job's budget runs out after the third listing: the poll stops at a window boundary.
+    const budget = new AbortController();
+    let listings = 0;
+    const reader = await openReader(env.deps, env.orgId, connectionId);
+    const counting = { ...reader, list: (...args: Parameters<typeof reader.list>) => {
+      if (args[0] === 'events' && ++listings === 3) budget.abort(new Error('budget spent'));
+      return reader.list(...args);
+    } };
+    await expect(pollEvents(env.deps, env.orgId, connectionId, { reader: counting, signal: budget.signal, maxWindowEvents: 1 })).rejects.toThrow('budget spent');
+    const stoppedAt = await pollCursor();
+    expect(stoppedAt).toBeGreaterThan(start);
+    expect(stoppedAt).toBeLessThan(Number(changes.at(-1)!['created']));
+    const rest = await pollEvents(env.deps, env.orgId, connectionId, { reader, maxWindowEvents: 1 });
+    // One change per window at most (six changes six hours apart, windows split down to hold one event).
+    expect(rest.windows).toBeGreaterThan(2);
+    expect(rest.applied + rest.refetched).toBeGreaterThanOrEqual(1);
+    expect(await quantity(subId)).toBe(7);
+    expect(Number((await subscription(subId)).event_created)).toBe(changes.at(-1)!['created']);
+    expect(await pollCursor()).toBeGreaterThanOrEqual(Number(changes.at(-1)!['created']));
   });
 });
