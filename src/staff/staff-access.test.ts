@@ -56,10 +56,12 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
   let other: TestOrg;
   let member: SignedIn;
   let staff: Staff;
+  let startedMonth: string;
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     app = await startTeamsApp(t.db);
+    startedMonth = app.clock().toISOString().slice(0, 7);
     org = await newOrg(app, 'Consent Ltd');
     other = await newOrg(app, 'Other Co');
     member = await newMember(app, org.id, 'member');
@@ -213,10 +215,11 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
   it('prints the monthly access review of all staff access', async () => {
     const lines: string[] = [];
     const ctx = { db: app.db, crypto: app.services.crypto, clock: app.clock, baseUrl: () => 'https://mowt.test', out: (l: string) => lines.push(l) };
-    const month = app.clock().toISOString().slice(0, 7);
-    expect(await runAccessReview(ctx, month)).toBe(0);
+    // The tests above move the clock hours on: near a month's end their access falls in two months.
+    const months = [...new Set([startedMonth, app.clock().toISOString().slice(0, 7)])];
+    for (const month of months) expect(await runAccessReview(ctx, month)).toBe(0);
     const report = lines.join('\n');
-    expect(report).toContain(`Staff access review ${month}`);
+    for (const month of months) expect(report).toContain(`Staff access review ${month}`);
     expect(report).toContain(staff.email);
     expect(report).toContain('Consent Ltd');
     expect(report).toContain('Ticket 4711: MRR chart shows a gap in March');
