@@ -7,6 +7,7 @@ import { bodyFields, readBody, sendError, sendJson } from '../http/respond.js';
 import type { RequestLog } from '../api/request-log.js';
 import type { Accounts } from '../store/accounts.js';
 import type { Clock } from '../store/clock.js';
+import type { OAuthTokens } from '../oauth/tokens.js';
 import type { Webhooks } from '../webhooks/endpoints.js';
 import { cancelSubscription, createEvent, pauseSubscription, resumeSubscription, updateSubscription } from './mutations.js';
 
@@ -14,6 +15,7 @@ export interface AdminContext {
   accounts: Accounts;
   clock: Clock;
   log: RequestLog;
+  tokens: OAuthTokens;
   webhooks: Webhooks;
   revokedKeys: Set<string>;
 }
@@ -60,6 +62,11 @@ async function route(req: IncomingMessage, url: URL, ctx: AdminContext): Promise
   if (path === '/keys/revoke') {
     ctx.revokedKeys.add(String(fields['key'] ?? ''));
     return { ok: true };
+  }
+  if (path === '/oauth/uninstall') {
+    // The account's owner removes the App in their Stripe dashboard: every grant ends, and Stripe tells the App.
+    if (!ctx.tokens.revokeAccount(account)) throw errors.badRequest(`the App is not installed on ${account}`, 'account');
+    return afterChange(store().addEvent('account.application.deauthorized', { id: ctx.tokens.client.clientId, object: 'application', name: 'Mowt' }));
   }
   const sub = /^\/subscriptions\/([^/]+)\/(cancel|update|pause|resume)$/.exec(path);
   if (sub) {

@@ -10,6 +10,9 @@ import { openReader } from './open-reader.js';
 import { startOAuth } from './start-oauth.js';
 import { stripeTestEnv, type StripeTestEnv } from './test-support.js';
 import { backfill } from './backfill.js';
+import { signPayload } from '../../emulator/index.js';
+import { handleWebhook } from './handle-webhook.js';
+import { syncConnection } from './sync-connection.js';
 
 describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
   let env: StripeTestEnv;
@@ -102,5 +105,43 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     await expect(reader.list('products', { limit: 1 })).rejects.toThrow();
     const actions = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select('action').orderBy('seq').execute());
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['stripe.oauth_started', 'stripe.oauth_rejected', 'stripe.connected', 'stripe.disconnected']));
+  });
+
+  it('an uninstall in Stripe (signed account.application.deauthorized) retires the connection; installing again reactivates it', async () => {
+    const install = async () => {
+      const { code, state } = await approve((await startOAuth(env.deps, { orgId: env.orgId, userId: env.userId, sessionId: session })).url);
+      return (await completeOAuth(env.deps, { code, state, userId: env.userId, sessionId: session })).connectionId;
+    };
+    const connection = (id: string) => withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    const connectionId = await install();
+    const uninstalled = await fetch(`${env.emulator.url}/_emulator/oauth/uninstall`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const event = (await uninstalled.json()) as { type: string; account: string };
+    expect(event).toMatchObject({ type: 'account.application.deauthorized', account: env.emulator.accountId });
+    const payload = JSON.stringify(event);
+    const deliver = (secret = env.deps.appWebhookSecret ?? '') =>
+      handleWebhook(env.deps, { rawBody: Buffer.from(payload), signature: signPayload(payload, secret, Math.floor(Date.now() / 1000)) });
+
+    // Forged (not signed with the App's secret): refused, nothing changes.
+    expect((await problem(deliver('whsec_someoneElse000000'))).status).toBe(400);
+    expect((await connection(connectionId)).status).toBe('active');
+
+    expect(await deliver()).toEqual({ received: true, outcomes: ['applied'] });
+    expect(await connection(connectionId)).toMatchObject({ status: 'revoked', token_encrypted: null, refresh_token_encrypted: null, token_expires_at: null });
+    expect(await deliver()).toEqual({ received: true, outcomes: ['duplicate'] });
+    const [view] = (await listConnectionViews(env.deps, env.orgId)).filter((c) => c.id === connectionId);
+    expect(view?.sync.phase).toBe('revoked');
+    expect(view?.sync.lastError?.message).toMatch(/uninstalled/);
+    // No sync runs on it: not one request reaches Stripe.
+    const requestsBefore = env.emulator.store.log.all().length;
+    await syncConnection(env.deps, env.orgId, connectionId);
+    expect(env.emulator.store.log.all().length).toBe(requestsBefore);
+    const actions = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select(['action', 'actor_type']).where('action', '=', 'stripe.uninstalled').execute());
+    expect(actions).toEqual([{ action: 'stripe.uninstalled', actor_type: 'system' }]);
+
+    // Installed again: the same connection, active, with new tokens.
+    expect(await install()).toBe(connectionId);
+    expect(await connection(connectionId)).toMatchObject({ status: 'active', last_error: null });
+    expect((await (await openReader(env.deps, env.orgId, connectionId)).list('products', { limit: 1 })).data).toHaveLength(1);
+    await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
   });
 });

@@ -2,6 +2,7 @@
 // its timestamp (300 s tolerance) are checked before anything is parsed or stored. Stripe App (OAuth)
 // events arrive at the app-wide endpoint and are routed by the event's `account`; a restricted-key
 // connection has its own endpoint with the secret its Admin pasted. Replays are dropped by event id.
+// An uninstall of the App in Stripe (account.application.deauthorized) retires the account's connections.
 import Stripe from 'stripe';
 import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
@@ -10,6 +11,7 @@ import type { StripeObject } from './client.js';
 import { directoryByAccount, directoryByConnection, findConnection, type DirectoryEntry } from './connections.js';
 import { openReader } from './open-reader.js';
 import { tokenPlace, type StripeDeps } from './stripe-deps.js';
+import { DEAUTHORIZED_EVENT, markUninstalled } from './uninstall.js';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 const BAD_SIGNATURE = 'webhook signature verification failed';
@@ -65,6 +67,12 @@ export async function handleWebhook(deps: StripeDeps, input: WebhookInput): Prom
   if (!account) throw new HttpProblem(400, 'Stripe App events must name their account');
   // Several organisations may have installed the App on the same account; each gets the event.
   const targets = await directoryByAccount(deps.db, account, 'oauth');
+  if (event['type'] === DEAUTHORIZED_EVENT) {
+    // Uninstalled in Stripe: there is no token left to read with, only the connections to retire.
+    const outcomes: ApplyOutcome[] = [];
+    for (const target of targets) outcomes.push(await markUninstalled(deps, target, event));
+    return { received: true, outcomes };
+  }
   const outcomes: ApplyOutcome[] = [];
   for (const target of targets) outcomes.push(await deliver(deps, target, event));
   return { received: true, outcomes };

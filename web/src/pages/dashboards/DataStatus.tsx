@@ -38,7 +38,7 @@ export function DataStatus({ subject, children }: { subject: string; children: (
     if (connections.isPending) return <LoadingState label="Checking your Stripe connection…" />;
     const list = connections.data ?? [];
     const syncing = list.find((c) => c.sync.phase === 'backfilling');
-    const failing = list.find((c) => c.sync.phase === 'error');
+    const failing = list.find((c) => c.sync.phase === 'error' || c.sync.phase === 'revoked');
     if (list.length === 0) {
       return (
         <EmptyState

@@ -159,7 +159,7 @@ export interface StripeConnectionSummary {
   label: string;
   isDemo: boolean;
   status: string;
-  sync: { phase: 'backfilling' | 'live' | 'error'; progress: number; etaSeconds: number | null; lastError: { message: string } | null };
+  sync: { phase: 'backfilling' | 'live' | 'error' | 'revoked'; progress: number; etaSeconds: number | null; lastError: { message: string } | null };
 }
 
 export interface SavedView {

@@ -17,7 +17,7 @@ const OBJECT_LABELS: Record<string, string> = {
   charges: 'Charges', refunds: 'Refunds', disputes: 'Disputes', balance_transactions: 'Balance transactions', events: 'Events',
 };
 
-const PHASE_LABELS: Record<StripeConnection['sync']['phase'], string> = { backfilling: 'Syncing history', live: 'Up to date', error: 'Sync failed' };
+const PHASE_LABELS: Record<StripeConnection['sync']['phase'], string> = { backfilling: 'Syncing history', live: 'Up to date', error: 'Sync failed', revoked: 'Uninstalled in Stripe' };
 
 export function formatEta(seconds: number | null): string {
   if (seconds === null) return 'estimating…';
@@ -54,7 +54,7 @@ export function StripeConnectionCard({ orgId, connection: c, admin }: { orgId: s
         <div>
           <dt>State</dt>
           <dd>
-            <span className={`badge badge-neutral${c.sync.phase === 'live' ? ' badge-positive' : c.sync.phase === 'error' ? ' badge-negative' : ''}`}>
+            <span className={`badge badge-neutral${c.sync.phase === 'live' ? ' badge-positive' : c.sync.phase === 'error' || c.sync.phase === 'revoked' ? ' badge-negative' : ''}`}>
               {PHASE_LABELS[c.sync.phase]}
             </span>
           </dd>
