@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/index.js';
 import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { auditActor, type Actor } from './audit-context.js';
-import { maskToken } from './client.js';
+import { maskToken, type StripeReader } from './client.js';
 import { connectionExistsFor, insertConnection } from './connections.js';
 import { tokenPlace, type StripeDeps } from './stripe-deps.js';
 
@@ -26,19 +26,24 @@ export interface ConnectInput extends Actor {
   isDemo?: boolean;
 }
 
-export async function connectRestrictedKey(deps: StripeDeps, input: ConnectInput): Promise<{ connectionId: string }> {
-  const key = input.restrictedKey.trim();
+/** Proves a pasted key reads (the account, one customer) before anything is stored; answers its account. */
+export async function checkKeyReads(deps: StripeDeps, key: string, orgId: string): Promise<Awaited<ReturnType<StripeReader['account']>>> {
   checkRestrictedKeyShape(key);
-  const reader = deps.readerFor(key, `validate:${input.orgId}`);
-  let account;
+  const reader = deps.readerFor(key, `validate:${orgId}`);
   try {
-    account = await reader.account();
+    const account = await reader.account();
     await reader.list('customers', { limit: 1 });
+    return account;
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401 || status === 403) throw new HttpProblem(400, 'Stripe did not accept this key for reading (check that it is active and has read permissions).');
     throw new HttpProblem(503, 'Stripe could not be reached to check the key; try again.');
   }
+}
+
+export async function connectRestrictedKey(deps: StripeDeps, input: ConnectInput): Promise<{ connectionId: string }> {
+  const key = input.restrictedKey.trim();
+  const account = await checkKeyReads(deps, key, input.orgId);
   const now = deps.clock();
   const connectionId = await withOrg(deps.db, input.orgId, async (tx) => {
     if (await connectionExistsFor(tx, account.id, account.livemode)) throw new HttpProblem(409, 'This Stripe account is already connected.');

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS } from '../../test/helpers/databases.js';
 import { withOrg } from '../db/tenant.js';
@@ -12,6 +13,7 @@ import { stripeTestEnv, type StripeTestEnv } from './test-support.js';
 import { backfill } from './backfill.js';
 import { signPayload } from '../../emulator/index.js';
 import { handleWebhook } from './handle-webhook.js';
+import { replaceRestrictedKey } from './replace-restricted-key.js';
 import { syncConnection } from './sync-connection.js';
 
 describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
@@ -105,6 +107,39 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     await expect(reader.list('products', { limit: 1 })).rejects.toThrow();
     const actions = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select('action').orderBy('seq').execute());
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['stripe.oauth_started', 'stripe.oauth_rejected', 'stripe.connected', 'stripe.disconnected']));
+  });
+
+  it('a revoked restricted key turns the connection to error with what to do; replacing the key (same account only) restores it', async () => {
+    const { connectionId } = await connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'rk_test_rolledLater0001' });
+    await backfill(env.deps, env.orgId, connectionId, { types: ['products'] });
+    const connection = () => withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow());
+    const view = async () => (await listConnectionViews(env.deps, env.orgId)).find((c) => c.id === connectionId);
+    await fetch(`${env.emulator.url}/_emulator/keys/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'rk_test_rolledLater0001' }) });
+    await expect(syncConnection(env.deps, env.orgId, connectionId)).rejects.toMatchObject({ statusCode: 401 });
+    expect(await connection()).toMatchObject({ status: 'error' });
+    expect(await view()).toMatchObject({ status: 'error', sync: { phase: 'error', lastError: { message: expect.stringMatching(/Replace key/) } } });
+
+    const replace = (restrictedKey: string, deps = env.deps, id = connectionId) => replaceRestrictedKey(deps, { orgId: env.orgId, userId: env.userId, connectionId: id, restrictedKey });
+    expect((await problem(replace('sk_test_fullSecretKey0001'))).status).toBe(400);
+    expect((await problem(replace('rk_test_rolledLater0001'))).message).toMatch(/did not accept this key/);
+    expect((await problem(replace('rk_test_newKey00000001', env.deps, crypto.randomUUID()))).status).toBe(404);
+    const otherAccount = {
+      ...env.deps,
+      readerFor: (token: string, id: string) => ({ ...env.deps.readerFor(token, id), account: async () => ({ id: 'acct_someoneElse', name: null, livemode: false, created: null }) }),
+    };
+    expect((await problem(replace('rk_test_otherAccount0001', otherAccount))).message).toMatch(/another Stripe account \(acct_someoneElse/);
+    expect((await connection()).token_masked).toBe('rk_test_…0001');
+
+    expect(await replace('rk_test_freshKey000002')).toEqual({ connectionId, tokenMasked: 'rk_test_…0002' });
+    expect(await connection()).toMatchObject({ status: 'active', last_error: null, token_masked: 'rk_test_…0002' });
+    expect((await connection()).token_encrypted).not.toContain('freshKey');
+    // The history stayed, and syncing works again.
+    expect((await view())?.sync.objects.find((o) => o.type === 'products')).toMatchObject({ count: 4, done: true });
+    expect((await (await openReader(env.deps, env.orgId, connectionId)).list('products', { limit: 1 })).data).toHaveLength(1);
+    const audit = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select(['action', 'metadata']).where('target_id', '=', connectionId).where('action', '=', 'stripe.key_replaced').execute());
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain('freshKey');
+    await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
   });
 
   it('an uninstall in Stripe (signed account.application.deauthorized) retires the connection; installing again reactivates it', async () => {

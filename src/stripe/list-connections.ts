@@ -101,11 +101,11 @@ export async function listConnectionViews(deps: StripeDeps, orgId: string): Prom
         tokenMasked: c.token_masked, status: c.status, webhookSecretSet: c.webhook_secret_encrypted !== null,
         webhookUrl: c.kind === 'restricted_key' ? `${deps.baseUrl()}/webhooks/stripe/${c.id}` : null, createdAt: c.created_at.toISOString(),
         sync: {
-          phase: c.status === 'revoked' ? 'revoked' : lastErrorRow && progress < 1 ? 'error' : progress >= 1 ? 'live' : 'backfilling',
+          phase: c.status === 'revoked' ? 'revoked' : c.status === 'error' || (lastErrorRow && progress < 1) ? 'error' : progress >= 1 ? 'live' : 'backfilling',
           progress: Math.round(progress * 1000) / 1000,
           etaSeconds,
           lastSuccessAt: successes.length ? new Date(Math.max(...successes.map((d) => d.getTime()))).toISOString() : iso(poll?.last_success_at ?? null),
-          lastError: c.status === 'revoked' && c.last_error ? { message: c.last_error, at: iso(c.updated_at) }
+          lastError: c.status !== 'active' && c.last_error ? { message: c.last_error, at: iso(c.updated_at) }
             : lastErrorRow?.last_error ? { message: lastErrorRow.last_error, at: iso(lastErrorRow.last_error_at) } : null,
           objects,
         },

@@ -11,6 +11,7 @@ import { completeOAuth } from './complete-oauth.js';
 import { connectRestrictedKey } from './connect-restricted-key.js';
 import { disconnect } from './disconnect.js';
 import { listConnectionViews } from './list-connections.js';
+import { replaceRestrictedKey } from './replace-restricted-key.js';
 import { setWebhookSecret } from './set-webhook-secret.js';
 import { OAUTH_CALLBACK_PATH, startOAuth } from './start-oauth.js';
 import type { StripeDeps } from './stripe-deps.js';
@@ -50,6 +51,11 @@ export function stripeRoutes(deps: StripeDeps) {
       schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ secret: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
       config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request) => setWebhookSecret(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, secret: request.body.secret, ...actorOf(request) }));
+
+    app.put('/api/orgs/:orgId/stripe/connections/:connectionId/key', {
+      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ restrictedKey: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
+      config: { access: 'stripe.manage', rateLimit: 'write' },
+    }, async (request) => replaceRestrictedKey(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, restrictedKey: request.body.restrictedKey, ...actorOf(request) }));
 
     app.post('/api/orgs/:orgId/stripe/connections/:connectionId/sync', {
       schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }) },

@@ -71,6 +71,13 @@ describe('Stripe settings e2e (issue 5)', () => {
     await check(page, 'disconnect dialog');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await card.getByText('Up to date').waitFor();
+
+    // A rolled key is replaced in place: the history stays.
+    await card.getByLabel('New restricted key (rk_…)').fill('rk_test_e2eRolledKey0002');
+    await card.getByRole('button', { name: /^Replace key/ }).click();
+    const rekeyed = page.getByRole('region').filter({ hasText: /Restricted key rk_test_…0002/ });
+    await rekeyed.getByText('Key replaced; a sync pass is queued.').waitFor();
+    expect(await rekeyed.getByRole('row', { name: /^Customers/ }).getByRole('cell').nth(1).textContent()).toBe('50');
     expect(csp).toEqual([]);
     await context.close();
   }, 300_000);

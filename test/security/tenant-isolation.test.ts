@@ -134,6 +134,9 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
       'GET /api/orgs/:orgId/analytics/fx-rates',
       'PUT /api/orgs/:orgId/analytics/fx-rates',
       'DELETE /api/orgs/:orgId/analytics/fx-rates',
+      'PUT /api/orgs/:orgId/stripe/connections/:connectionId/key',
+      'PUT /api/orgs/:orgId/stripe/connections/:connectionId/webhook-secret',
+      'DELETE /api/orgs/:orgId/stripe/connections/:connectionId',
     ]) {
       expect(walked).toContain(r);
     }

@@ -84,5 +84,7 @@ export const connectStripeKey = (orgId: string, restrictedKey: string) =>
 export const startStripeOAuth = (orgId: string) => api.get<{ url: string }>(`/api/orgs/${seg(orgId)}/stripe/oauth/start`);
 export const setStripeWebhookSecret = (orgId: string, connectionId: string, secret: string) =>
   api.put<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}/webhook-secret`, { secret });
+export const replaceStripeKey = (orgId: string, connectionId: string, restrictedKey: string) =>
+  api.put<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}/key`, { restrictedKey });
 export const syncStripeNow = (orgId: string, connectionId: string) => api.post<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}/sync`, {});
 export const disconnectStripe = (orgId: string, connectionId: string) => api.delete<unknown>(`/api/orgs/${seg(orgId)}/stripe/connections/${seg(connectionId)}`);

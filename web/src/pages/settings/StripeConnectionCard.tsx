@@ -2,7 +2,7 @@
 // progress bar, ETA, last success and last error, per-object counts, and the Admin's actions.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { disconnectStripe, setStripeWebhookSecret, syncStripeNow } from '../../api/endpoints.js';
+import { disconnectStripe, replaceStripeKey, setStripeWebhookSecret, syncStripeNow } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { describeError } from '../../api/problem.js';
 import type { StripeConnection } from '../../api/types.js';
@@ -95,6 +95,7 @@ export function StripeConnectionCard({ orgId, connection: c, admin }: { orgId: s
         </tbody>
       </DataTable>
       {admin && c.kind === 'restricted_key' && c.webhookUrl ? <WebhookSecretForm orgId={orgId} connection={c} onSaved={refresh} /> : null}
+      {admin && c.kind === 'restricted_key' ? <ReplaceKeyForm orgId={orgId} connection={c} onSaved={refresh} /> : null}
       {admin ? (
         <div className="form-row">
           <FormAlert message={sync.error ? describeError(sync.error) : undefined} />
@@ -168,6 +169,49 @@ function WebhookSecretForm({ orgId, connection: c, onSaved }: { orgId: string; c
         />
         <button type="submit" className="btn btn-secondary" disabled={save.isPending || secret.trim() === ''}>
           {c.webhookSecretSet ? 'Replace secret' : 'Save secret'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A rolled or revoked restricted key is replaced in place: the synced history stays. */
+function ReplaceKeyForm({ orgId, connection: c, onSaved }: { orgId: string; connection: StripeConnection; onSaved: () => void }) {
+  const [key, setKey] = useState('');
+  const save = useMutation({
+    mutationFn: () => replaceStripeKey(orgId, c.id, key.trim()),
+    onSuccess: () => {
+      setKey('');
+      onSaved();
+    },
+  });
+  const errors = formErrors(save.error, ['restrictedKey']);
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    save.mutate();
+  }
+  return (
+    <form className="form stack" onSubmit={submit} aria-labelledby={`stripe-${c.id}-key`}>
+      <h3 id={`stripe-${c.id}-key`}>Replace key</h3>
+      <p className="muted">
+        Rolled or revoked the key in Stripe? Paste its read-only replacement (for the same account, {c.stripeAccountId}). What is synced stays, and syncing resumes.
+      </p>
+      <FormAlert message={errors.summary} />
+      <FormAlert message={save.isSuccess ? 'Key replaced; a sync pass is queued.' : undefined} tone="success" />
+      <div className="form-row">
+        <TextField
+          label="New restricted key (rk_…)"
+          name="restrictedKey"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          error={errors.fields.restrictedKey}
+          className="grow"
+        />
+        <button type="submit" className="btn btn-secondary" disabled={save.isPending || key.trim() === ''}>
+          Replace key<span className="visually-hidden"> of {c.label}</span>
         </button>
       </div>
     </form>
