@@ -156,9 +156,12 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     const deliver = (secret = env.deps.appWebhookSecret ?? '') =>
       handleWebhook(env.deps, { rawBody: Buffer.from(payload), signature: signPayload(payload, secret, Math.floor(Date.now() / 1000)) });
 
+    // Before the event arrives, a pass finds the grant gone (the refresh is refused): an error with what to do.
+    await expect(syncConnection(env.deps, env.orgId, connectionId)).rejects.toThrow();
+    expect(await connection(connectionId)).toMatchObject({ status: 'error', last_error: expect.stringMatching(/install the Mowt app again/) });
     // Forged (not signed with the App's secret): refused, nothing changes.
     expect((await problem(deliver('whsec_someoneElse000000'))).status).toBe(400);
-    expect((await connection(connectionId)).status).toBe('active');
+    expect((await connection(connectionId)).status).toBe('error');
 
     expect(await deliver()).toEqual({ received: true, outcomes: ['applied'] });
     expect(await connection(connectionId)).toMatchObject({ status: 'revoked', token_encrypted: null, refresh_token_encrypted: null, token_expires_at: null });

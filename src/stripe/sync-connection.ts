@@ -7,10 +7,16 @@ import { openReader } from './open-reader.js';
 import { pollEvents } from './poll-events.js';
 import type { StripeDeps } from './stripe-deps.js';
 
-/** Stripe refusing the credential (401) or a permission (403) will not pass by retrying: the Admin must act. */
+/** Stripe refusing the credential or a permission will not pass by retrying: the Admin must act. */
 const refusedMessage = (kind: string): string => kind === 'oauth'
   ? "Stripe refused Mowt's access (the grant was revoked): install the Mowt app again."
   : 'Stripe refused the restricted key (revoked, rolled, or missing a read permission): paste a new one with "Replace key".';
+
+/** 401/403 on a read, or a refresh token Stripe no longer honours (invalid_grant: the grant was revoked). */
+function refusedByStripe(error: unknown): boolean {
+  const e = (error ?? {}) as { statusCode?: unknown; type?: unknown; code?: unknown };
+  return e.statusCode === 401 || e.statusCode === 403 || e.type === 'StripeInvalidGrantError' || e.code === 'invalid_grant';
+}
 
 export async function syncConnection(deps: StripeDeps, orgId: string, connectionId: string, signal?: AbortSignal): Promise<void> {
   // Disconnected meanwhile, or uninstalled in Stripe: nothing to read with, and nothing to retry.
@@ -23,8 +29,7 @@ export async function syncConnection(deps: StripeDeps, orgId: string, connection
     signal?.throwIfAborted();
     await pollEvents(deps, orgId, connectionId, { reader, ...(signal ? { signal } : {}) });
   } catch (error) {
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if (status === 401 || status === 403) await setConnectionStatus(deps, orgId, connectionId, 'error', refusedMessage(connection.kind));
+    if (refusedByStripe(error)) await setConnectionStatus(deps, orgId, connectionId, 'error', refusedMessage(connection.kind));
     throw error;
   }
   // A pass that went through clears an earlier refusal (the key was fixed in Stripe meanwhile).
