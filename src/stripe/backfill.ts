@@ -167,6 +167,8 @@ async function pageChainUnhalted(run: TypeRun, chain: Chain, afterFirstPage?: (t
   let pages = 0;
   if (!underCap(0)) return;
   let next = fetchPage(run, chain, cursor);
+  // Awaited below unless the chain stops first (another type failed): never an unhandled rejection then.
+  next.catch(() => undefined);
   for (;;) {
     opts.signal?.throwIfAborted();
     run.halt.signal.throwIfAborted();

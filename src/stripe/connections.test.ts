@@ -153,8 +153,11 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     const event = (await uninstalled.json()) as { type: string; account: string };
     expect(event).toMatchObject({ type: 'account.application.deauthorized', account: env.emulator.accountId });
     const payload = JSON.stringify(event);
-    const deliver = (secret = env.deps.appWebhookSecret ?? '') =>
-      handleWebhook(env.deps, { rawBody: Buffer.from(payload), signature: signPayload(payload, secret, Math.floor(Date.now() / 1000)) });
+    const deliver = (secret = env.deps.appWebhookSecret ?? '', body = payload) =>
+      handleWebhook(env.deps, { rawBody: Buffer.from(body), signature: signPayload(body, secret, Math.floor(Date.now() / 1000)) });
+    // The same account's live-mode uninstall does not touch this test-mode connection.
+    expect(await deliver(undefined, JSON.stringify({ ...event, id: 'evt_liveModeUninstall1', livemode: true }))).toEqual({ received: true, outcomes: [] });
+    expect((await connection(connectionId)).status).toBe('active');
 
     // Before the event arrives, a pass finds the grant gone (the refresh is refused): an error with what to do.
     await expect(syncConnection(env.deps, env.orgId, connectionId)).rejects.toThrow();

@@ -39,6 +39,19 @@ function verify(deps: StripeDeps, input: WebhookInput, secret: string): StripeOb
   }
 }
 
+const modeOf = (livemode: boolean) => (livemode ? 'live mode' : 'test mode');
+
+/** The connections an event is for: the same Stripe mode only (test-mode data never enters a live connection). */
+async function sameMode(deps: StripeDeps, targets: DirectoryEntry[], event: StripeObject): Promise<DirectoryEntry[]> {
+  const livemode = event['livemode'] === true;
+  const out: DirectoryEntry[] = [];
+  for (const target of targets) {
+    const connection = await withOrg(deps.db, target.orgId, (tx) => findConnection(tx, target.connectionId));
+    if (connection && connection.livemode === livemode) out.push(target);
+  }
+  return out;
+}
+
 async function deliver(deps: StripeDeps, target: DirectoryEntry, event: StripeObject): Promise<ApplyOutcome> {
   const reader = await openReader(deps, target.orgId, target.connectionId);
   return applyEvent(deps, target.orgId, target.connectionId, event, 'webhook', reader);
@@ -59,6 +72,9 @@ export async function handleWebhook(deps: StripeDeps, input: WebhookInput): Prom
     const event = verify(deps, input, secret);
     const account = typeof event['account'] === 'string' ? event['account'] : null;
     if (account !== null && account !== entry.stripeAccountId) throw new HttpProblem(400, 'event is for another Stripe account');
+    if ((await sameMode(deps, [entry], event)).length === 0) {
+      throw new HttpProblem(400, `event is for ${modeOf(event['livemode'] === true)}; this connection reads ${modeOf(event['livemode'] !== true)}`);
+    }
     return { received: true, outcomes: [await deliver(deps, entry, event)] };
   }
   if (!deps.appWebhookSecret) throw new HttpProblem(503, 'the app-wide Stripe webhook is not configured');
@@ -66,7 +82,7 @@ export async function handleWebhook(deps: StripeDeps, input: WebhookInput): Prom
   const account = typeof event['account'] === 'string' ? event['account'] : null;
   if (!account) throw new HttpProblem(400, 'Stripe App events must name their account');
   // Several organisations may have installed the App on the same account; each gets the event.
-  const targets = await directoryByAccount(deps.db, account, 'oauth');
+  const targets = await sameMode(deps, await directoryByAccount(deps.db, account, 'oauth'), event);
   if (event['type'] === DEAUTHORIZED_EVENT) {
     // Uninstalled in Stripe: there is no token left to read with, only the connections to retire.
     const outcomes: ApplyOutcome[] = [];

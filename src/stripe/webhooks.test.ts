@@ -82,6 +82,10 @@ describe.each(DB_KINDS)('Stripe webhooks and event polling on %s', (kind) => {
     const unsigned = await app.inject({ method: 'POST', url: `/webhooks/stripe/${connectionId}`, payload: JSON.stringify(event), headers: { 'content-type': 'application/json' } });
     expect(unsigned.statusCode).toBe(400);
     expect((await send(event, { path: '/webhooks/stripe/00000000-0000-4000-8000-000000000000' })).statusCode).toBe(400);
+    // A live-mode event never enters this test-mode connection.
+    const live = await send({ ...event, id: 'evt_liveModeTwin0001', livemode: true });
+    expect(live.statusCode).toBe(400);
+    expect(live.body).toContain('event is for live mode; this connection reads test mode');
     expect(checksum(await canonicalDump(env, env.orgId))).toBe(before);
     expect((await subscription(subId)).status).toBe('active');
 
