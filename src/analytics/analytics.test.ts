@@ -1,6 +1,7 @@
 // End to end on PGlite and PostgreSQL: the emulator's demo business connected through the real route,
 // synced, materialised, and read back through the HTTP API. The cross-check computes current MRR from the
 // synced rows with code written here (not the engine) and must equal /metrics/summary to the penny.
+import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS } from '../../test/helpers/databases.js';
@@ -369,6 +370,7 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     const started = Date.now();
     const sync = await env.org.admin.browser.post(`${base}/stripe/connections/${env.connectionId}/sync`, {});
     expect(sync.statusCode).toBe(202);
+    expect((await env.org.admin.browser.post(`${base}/stripe/connections/${crypto.randomUUID()}/sync`, {})).statusCode).toBe(404);
     let after = before;
     while (Date.now() - started < 60_000) {
       await new Promise((r) => setTimeout(r, 100));

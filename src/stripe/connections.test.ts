@@ -14,6 +14,7 @@ import { backfill } from './backfill.js';
 import { signPayload } from '../../emulator/index.js';
 import { handleWebhook } from './handle-webhook.js';
 import { replaceRestrictedKey } from './replace-restricted-key.js';
+import { requestSyncNow } from './request-sync.js';
 import { syncConnection } from './sync-connection.js';
 
 describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
@@ -172,6 +173,7 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     const [view] = (await listConnectionViews(env.deps, env.orgId)).filter((c) => c.id === connectionId);
     expect(view?.sync.phase).toBe('revoked');
     expect(view?.sync.lastError?.message).toMatch(/uninstalled/);
+    expect((await problem(requestSyncNow(env.deps, env.orgId, connectionId))).status).toBe(409);
     // No sync runs on it: not one request reaches Stripe.
     const requestsBefore = env.emulator.store.log.all().length;
     await syncConnection(env.deps, env.orgId, connectionId);

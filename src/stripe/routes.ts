@@ -12,6 +12,7 @@ import { connectRestrictedKey } from './connect-restricted-key.js';
 import { disconnect } from './disconnect.js';
 import { listConnectionViews } from './list-connections.js';
 import { replaceRestrictedKey } from './replace-restricted-key.js';
+import { requestSyncNow } from './request-sync.js';
 import { setWebhookSecret } from './set-webhook-secret.js';
 import { OAUTH_CALLBACK_PATH, startOAuth } from './start-oauth.js';
 import type { StripeDeps } from './stripe-deps.js';
@@ -60,10 +61,7 @@ export function stripeRoutes(deps: StripeDeps) {
     app.post('/api/orgs/:orgId/stripe/connections/:connectionId/sync', {
       schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }) },
       config: { access: 'stripe.manage', rateLimit: 'write' },
-    }, async (request, reply) => {
-      deps.requestSync(orgOf(request).id, request.params.connectionId);
-      return reply.code(202).send({ queued: true });
-    });
+    }, async (request, reply) => reply.code(202).send(await requestSyncNow(deps, orgOf(request).id, request.params.connectionId)));
 
     app.get('/api/orgs/:orgId/stripe/oauth/start', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'stripe.manage', rateLimit: 'write' } },
       async (request) => startOAuth(deps, { orgId: orgOf(request).id, ...actorOf(request) }));
