@@ -1,7 +1,7 @@
 // One Stripe connection: what it is (label, demo flag, masked key — never the key), its sync state with a
 // progress bar, ETA, last success and last error, per-object counts, and the Admin's actions.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { disconnectStripe, replaceStripeKey, setStripeWebhookSecret, syncStripeNow } from '../../api/endpoints.js';
 import { formErrors } from '../../api/form-errors.js';
 import { describeError } from '../../api/problem.js';
@@ -129,22 +129,16 @@ export function StripeConnectionCard({ orgId, connection: c, admin }: { orgId: s
 }
 
 function WebhookSecretForm({ orgId, connection: c, onSaved }: { orgId: string; connection: StripeConnection; onSaved: () => void }) {
-  const [secret, setSecret] = useState('');
-  const save = useMutation({
-    mutationFn: () => setStripeWebhookSecret(orgId, c.id, secret.trim()),
-    onSuccess: () => {
-      setSecret('');
-      onSaved();
-    },
-  });
-  const errors = formErrors(save.error, ['secret']);
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    save.mutate();
-  }
   return (
-    <form className="form stack" onSubmit={submit} aria-labelledby={`stripe-${c.id}-webhook`}>
-      <h3 id={`stripe-${c.id}-webhook`}>Live updates (webhook)</h3>
+    <SecretFieldForm
+      id={`stripe-${c.id}-webhook`}
+      title="Live updates (webhook)"
+      field={{ name: 'secret', label: 'Signing secret (whsec_…)' }}
+      submitLabel={c.webhookSecretSet ? 'Replace secret' : 'Save secret'}
+      savedMessage="Signing secret saved."
+      send={(secret) => setStripeWebhookSecret(orgId, c.id, secret)}
+      onSaved={onSaved}
+    >
       <p className="muted">
         {c.webhookSecretSet ? 'A signing secret is set: changes reach Mowt within seconds. ' : 'Without a webhook Mowt still polls Stripe every minute. '}
         For instant updates, add an endpoint in the Stripe Dashboard (Developers → Webhooks) with this URL, then paste its signing secret here.
@@ -153,65 +147,73 @@ function WebhookSecretForm({ orgId, connection: c, onSaved }: { orgId: string; c
         <code className="grow">{c.webhookUrl}</code>
         <CopyButton text={c.webhookUrl ?? ''} label="Copy URL" />
       </div>
-      <FormAlert message={errors.summary} />
-      <FormAlert message={save.isSuccess ? 'Signing secret saved.' : undefined} tone="success" />
-      <div className="form-row">
-        <TextField
-          label="Signing secret (whsec_…)"
-          name="secret"
-          autoComplete="off"
-          spellCheck={false}
-          required
-          value={secret}
-          onChange={(e) => setSecret(e.target.value)}
-          error={errors.fields.secret}
-          className="grow"
-        />
-        <button type="submit" className="btn btn-secondary" disabled={save.isPending || secret.trim() === ''}>
-          {c.webhookSecretSet ? 'Replace secret' : 'Save secret'}
-        </button>
-      </div>
-    </form>
+    </SecretFieldForm>
   );
 }
 
 /** A rolled or revoked restricted key is replaced in place: the synced history stays. */
 function ReplaceKeyForm({ orgId, connection: c, onSaved }: { orgId: string; connection: StripeConnection; onSaved: () => void }) {
-  const [key, setKey] = useState('');
+  return (
+    <SecretFieldForm
+      id={`stripe-${c.id}-key`}
+      title="Replace key"
+      field={{ name: 'restrictedKey', label: 'New restricted key (rk_…)' }}
+      submitLabel={<>Replace key<span className="visually-hidden"> of {c.label}</span></>}
+      savedMessage="Key replaced; a sync pass is queued."
+      send={(key) => replaceStripeKey(orgId, c.id, key)}
+      onSaved={onSaved}
+    >
+      <p className="muted">
+        Rolled or revoked the key in Stripe? Paste its read-only replacement (for the same account, {c.stripeAccountId}). What is synced stays, and syncing resumes.
+      </p>
+    </SecretFieldForm>
+  );
+}
+
+/** One pasted secret (never echoed back): its field, the server's problems for it, and a success note. */
+function SecretFieldForm(props: {
+  id: string;
+  title: string;
+  field: { name: string; label: string };
+  submitLabel: ReactNode;
+  savedMessage: string;
+  send: (value: string) => Promise<unknown>;
+  onSaved: () => void;
+  children: ReactNode;
+}) {
+  const [value, setValue] = useState('');
   const save = useMutation({
-    mutationFn: () => replaceStripeKey(orgId, c.id, key.trim()),
+    mutationFn: () => props.send(value.trim()),
     onSuccess: () => {
-      setKey('');
-      onSaved();
+      setValue('');
+      props.onSaved();
     },
   });
-  const errors = formErrors(save.error, ['restrictedKey']);
+  const errors = formErrors(save.error, [props.field.name]);
   function submit(e: FormEvent) {
     e.preventDefault();
     save.mutate();
   }
   return (
-    <form className="form stack" onSubmit={submit} aria-labelledby={`stripe-${c.id}-key`}>
-      <h3 id={`stripe-${c.id}-key`}>Replace key</h3>
-      <p className="muted">
-        Rolled or revoked the key in Stripe? Paste its read-only replacement (for the same account, {c.stripeAccountId}). What is synced stays, and syncing resumes.
-      </p>
+    <form className="form stack" onSubmit={submit} aria-labelledby={props.id}>
+      <h3 id={props.id}>{props.title}</h3>
+      {props.children}
       <FormAlert message={errors.summary} />
-      <FormAlert message={save.isSuccess ? 'Key replaced; a sync pass is queued.' : undefined} tone="success" />
+      <FormAlert message={save.isSuccess ? props.savedMessage : undefined} tone="success" />
       <div className="form-row">
         <TextField
-          label="New restricted key (rk_…)"
-          name="restrictedKey"
+          label={props.field.label}
+          name={props.field.name}
           autoComplete="off"
           spellCheck={false}
           required
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-          error={errors.fields.restrictedKey}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          error={errors.fields[props.field.name]}
           className="grow"
         />
-        <button type="submit" className="btn btn-secondary" disabled={save.isPending || key.trim() === ''}>
-          Replace key<span className="visually-hidden"> of {c.label}</span>
+        <button type="submit" className="btn btn-secondary" disabled={save.isPending || value.trim() === ''}>
+          {props.submitLabel}
         </button>
       </div>
     </form>
