@@ -6,7 +6,7 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { auditActor, type Actor } from './audit-context.js';
 import { maskToken } from './client.js';
-import { insertConnection } from './connections.js';
+import { insertConnection, setDirectoryKind } from './connections.js';
 import { hashState } from './start-oauth.js';
 import { tokenPlace, type StripeDeps } from './stripe-deps.js';
 
@@ -47,7 +47,7 @@ export async function completeOAuth(deps: StripeDeps, input: CompleteOAuthInput)
   const reader = deps.readerFor(tokens.accessToken, `validate:${orgId}`);
   const account = await reader.account();
   const connectionId = await withOrg(deps.db, orgId, async (tx) => {
-    const existing = await tx.selectFrom('stripe_connections').select('id')
+    const existing = await tx.selectFrom('stripe_connections').select(['id', 'kind'])
       .where('stripe_account_id', '=', tokens.stripeAccountId).where('livemode', '=', tokens.livemode).executeTakeFirst();
     const id = existing?.id ?? await insertConnection(tx, {
       orgId, kind: 'oauth', stripeAccountId: tokens.stripeAccountId, livemode: tokens.livemode, accountCreated: account.created,
@@ -58,7 +58,11 @@ export async function completeOAuth(deps: StripeDeps, input: CompleteOAuthInput)
       token_encrypted: await deps.crypto.encryptField(orgId, tokenPlace(id, 'token_encrypted'), tokens.accessToken, tx),
       refresh_token_encrypted: await deps.crypto.encryptField(orgId, tokenPlace(id, 'refresh_token_encrypted'), tokens.refreshToken, tx),
       token_expires_at: tokens.expiresAt, token_masked: maskToken(tokens.accessToken), status: 'active', last_error: null, updated_at: now,
+      // A restricted-key connection taken over by the App: its own webhook endpoint no longer applies.
+      ...(existing && existing.kind !== 'oauth' ? { webhook_secret_encrypted: null } : {}),
     }).where('id', '=', id).execute();
+    // …and the App's events (routed by account among OAuth connections) must find it.
+    if (existing && existing.kind !== 'oauth') await setDirectoryKind(tx, { connectionId: id, orgId, stripeAccountId: tokens.stripeAccountId, kind: 'oauth' });
     await appendAudit(tx, {
       orgId, actor: auditActor(input), action: 'stripe.connected', target: { type: 'stripe_connection', id },
       ip: input.ip ?? null, userAgent: input.userAgent ?? null, at: now,

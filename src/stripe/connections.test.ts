@@ -5,6 +5,7 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { completeOAuth } from './complete-oauth.js';
 import { connectRestrictedKey, SECRET_KEY_REFUSED } from './connect-restricted-key.js';
+import { directoryByAccount } from './connections.js';
 import { disconnect } from './disconnect.js';
 import { listConnectionViews } from './list-connections.js';
 import { openReader } from './open-reader.js';
@@ -140,6 +141,18 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     const audit = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('audit_log').select(['action', 'metadata']).where('target_id', '=', connectionId).where('action', '=', 'stripe.key_replaced').execute());
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain('freshKey');
+    await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
+  });
+
+  it('the Stripe App taking over a restricted-key connection keeps it, and the App\'s events are routed to it', async () => {
+    const { connectionId } = await connectRestrictedKey(env.deps, { orgId: env.orgId, userId: env.userId, restrictedKey: 'rk_test_takenOver0001' });
+    const { code, state } = await approve((await startOAuth(env.deps, { orgId: env.orgId, userId: env.userId, sessionId: session })).url);
+    expect((await completeOAuth(env.deps, { code, state, userId: env.userId, sessionId: session })).connectionId).toBe(connectionId);
+    const row = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow());
+    expect(row).toMatchObject({ kind: 'oauth', webhook_secret_encrypted: null });
+    const routed = async (k: 'oauth' | 'restricted_key') => (await directoryByAccount(env.t.db, env.emulator.accountId, k)).map((e) => e.connectionId);
+    expect(await routed('oauth')).toContain(connectionId);
+    expect(await routed('restricted_key')).not.toContain(connectionId);
     await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
   });
 

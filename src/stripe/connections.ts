@@ -51,6 +51,13 @@ const toEntry = (r: { connection_id: string; org_id: string; stripe_account_id: 
   ({ connectionId: r.connection_id, orgId: r.org_id, stripeAccountId: r.stripe_account_id, kind: r.kind });
 
 /** Every connection of every organisation (the poll scheduler's list). */
+/** A connection that changes kind (a restricted key replaced by the Stripe App) is routed by its new kind. */
+export async function setDirectoryKind(tx: Tx, c: { connectionId: string; orgId: string; stripeAccountId: string; kind: ConnectionKind }): Promise<void> {
+  // The app role may insert and delete directory rows, never rewrite them.
+  await tx.deleteFrom('stripe_connection_directory').where('connection_id', '=', c.connectionId).execute();
+  await tx.insertInto('stripe_connection_directory').values({ connection_id: c.connectionId, org_id: c.orgId, stripe_account_id: c.stripeAccountId, kind: c.kind }).execute();
+}
+
 export async function allConnections(db: Db): Promise<DirectoryEntry[]> {
   return withoutOrg(db, async (tx) => (await tx.selectFrom('stripe_connection_directory').selectAll().execute()).map(toEntry));
 }
