@@ -50,7 +50,6 @@ export interface DirectoryEntry {
 const toEntry = (r: { connection_id: string; org_id: string; stripe_account_id: string; kind: ConnectionKind }): DirectoryEntry =>
   ({ connectionId: r.connection_id, orgId: r.org_id, stripeAccountId: r.stripe_account_id, kind: r.kind });
 
-/** Every connection of every organisation (the poll scheduler's list). */
 /** A connection that changes kind (a restricted key replaced by the Stripe App) is routed by its new kind. */
 export async function setDirectoryKind(tx: Tx, c: { connectionId: string; orgId: string; stripeAccountId: string; kind: ConnectionKind }): Promise<void> {
   // The app role may insert and delete directory rows, never rewrite them.
@@ -58,6 +57,7 @@ export async function setDirectoryKind(tx: Tx, c: { connectionId: string; orgId:
   await tx.insertInto('stripe_connection_directory').values({ connection_id: c.connectionId, org_id: c.orgId, stripe_account_id: c.stripeAccountId, kind: c.kind }).execute();
 }
 
+/** Every connection of every organisation (the poll scheduler's list). */
 export async function allConnections(db: Db): Promise<DirectoryEntry[]> {
   return withoutOrg(db, async (tx) => (await tx.selectFrom('stripe_connection_directory').selectAll().execute()).map(toEntry));
 }

@@ -4,11 +4,12 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { findConnection } from './connections.js';
 import type { StripeDeps } from './stripe-deps.js';
+import { UNINSTALLED_MESSAGE } from './uninstall.js';
 
 export async function requestSyncNow(deps: StripeDeps, orgId: string, connectionId: string): Promise<{ queued: true }> {
   const connection = await withOrg(deps.db, orgId, (tx) => findConnection(tx, connectionId));
   if (!connection) throw new HttpProblem(404, 'Stripe connection not found');
-  if (connection.status === 'revoked') throw new HttpProblem(409, 'The Mowt app was uninstalled from this Stripe account; install it again to sync.');
+  if (connection.status === 'revoked') throw new HttpProblem(409, UNINSTALLED_MESSAGE);
   deps.requestSync(orgId, connectionId);
   return { queued: true };
 }
