@@ -14,7 +14,7 @@ import type { StripeDeps } from './stripe-deps.js';
 import { EVENT_POLL, getSyncState, setPollCursor } from './sync-state.js';
 
 /** Events one window may hold before it is split (about 5–10 MB of events). */
-export const MAX_WINDOW_EVENTS = 2_000;
+const MAX_WINDOW_EVENTS = 2_000;
 const SETTLE_S = 300;
 const FIRST_SPAN_S = 3_600;
 const MAX_SPAN_S = 7 * 86_400;
