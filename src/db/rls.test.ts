@@ -61,6 +61,18 @@ describe.each(DB_KINDS)('row-level security on %s', (kind) => {
     expect(await isolationHolds(t, a, b)).toBe(true);
   });
 
+  it('a bulk-write transaction is the same tenant transaction, committing without waiting for the WAL flush', async () => {
+    const org = await createOrg(t, 'Bulk');
+    const settings = (opts?: { bulkWrite: boolean }) => withOrg(t.db, org, async (tx) => {
+      const r = await sql<{ role: string; org: string; sync: string }>`
+        select current_user as role, current_setting('app.org_id') as org, current_setting('synchronous_commit') as sync`.execute(tx);
+      return r.rows[0];
+    }, opts);
+    expect(await settings({ bulkWrite: true })).toEqual({ role: APP_ROLE, org, sync: 'off' });
+    // Transaction-local: the pooled connection's next transaction waits for the flush again.
+    expect(await settings()).toEqual({ role: APP_ROLE, org, sync: 'on' });
+  });
+
   it('refuses writes into another organisation', async () => {
     const a = await createOrg(t, 'Acme');
     const b = await createOrg(t, 'Globex');

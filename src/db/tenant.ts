@@ -9,19 +9,30 @@ export type Tx = Transaction<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function asAppRole<T>(db: Kysely<Database>, orgId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export interface TxOptions {
+  /**
+   * For the many small write transactions of a Stripe backfill: commit without waiting for the WAL flush
+   * (a database crash loses at most the last moments of pages, which the resumed backfill reads again).
+   */
+  bulkWrite?: boolean;
+}
+
+async function asAppRole<T>(db: Kysely<Database>, orgId: string | null, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    // One round trip for both: set_config('role', …, true) is SET LOCAL ROLE.
-    if (orgId === null) await sql`set local role ${sql.id(APP_ROLE)}`.execute(tx);
-    else await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.org_id', ${orgId}, true)`.execute(tx);
+    // One round trip for all: set_config(name, value, true) is SET LOCAL.
+    const bulk = opts.bulkWrite === true
+      ? sql`, set_config('synchronous_commit', 'off', true)`
+      : sql``;
+    if (orgId === null) await sql`select set_config('role', ${APP_ROLE}, true)${bulk}`.execute(tx);
+    else await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.org_id', ${orgId}, true)${bulk}`.execute(tx);
     return fn(tx);
   });
 }
 
 /** Runs fn inside one transaction scoped to a single organisation. */
-export function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function withOrg<T>(db: Db, orgId: string, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
   if (!UUID.test(orgId)) throw new TypeError('withOrg needs an organisation uuid');
-  return asAppRole(db.app, orgId, fn);
+  return asAppRole(db.app, orgId, fn, opts);
 }
 
 /**

@@ -4,7 +4,6 @@
 // by several requests at once instead of one strictly sequential chain. Each page's upserts and the cursor
 // that follows it commit in one transaction, so a process killed at any instant resumes exactly after the
 // last committed page of every slice; upserts keyed by Stripe id make re-reading a page harmless.
-import { sql } from 'kysely';
 import { withOrg, type Tx } from '../db/tenant.js';
 import { LIST_TYPES, type ListParams, type ListType, type StripeObject, type StripeReader } from './client.js';
 import { findConnection } from './connections.js';
@@ -180,11 +179,10 @@ async function pageChainUnhalted(run: TypeRun, chain: Chain, afterFirstPage?: (t
       next.catch(() => undefined);
     }
     const pageNo = ++run.pageNo;
+    // bulkWrite: no WAL flush wait at commit. A database crash can lose only the last fraction of a second
+    // of pages, and each page's rows and cursor go together (atomic either way), so the resumed backfill
+    // re-reads them from Stripe. Without it every page's commit waits for an fsync.
     await withOrg(deps.db, orgId, async (tx: Tx) => {
-      // No WAL flush wait at commit: a database crash can lose only the last fraction of a second of pages,
-      // and each page's rows and cursor go together (atomic either way), so the resumed backfill re-reads
-      // them from Stripe. Without it every page's commit waits for an fsync.
-      await sql`set local synchronous_commit = off`.execute(tx);
       const now = deps.clock();
       await writePrepared({ tx, crypto: deps.crypto, orgId, connectionId, now }, page.prepared);
       const progress = { cursor: last?.id ?? cursor, cursorCreated: last?.created ?? null, firstCreated: page.first?.created ?? null, added: page.count, done };
@@ -200,7 +198,7 @@ async function pageChainUnhalted(run: TypeRun, chain: Chain, afterFirstPage?: (t
       const newest = type === 'events' ? page.first?.created ?? null : null;
       if (newest !== null) await setPollCursor(tx, orgId, connectionId, newest, now);
       await opts.onPage?.(type, pageNo);
-    });
+    }, { bulkWrite: true });
     run.result.objects += page.count;
     run.result.pages++;
     pages++;
