@@ -77,7 +77,7 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     expect(view?.sync.lastSuccessAt).not.toBeNull();
     await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
     expect(await listConnectionViews(env.deps, env.orgId)).toEqual([]);
-    // The synced rows go with the connection (its foreign key cascades; the synced tables have no org_id key).
+    // The synced rows go with the connection (the deletion trigger of migration 0016).
     for (const table of ['stripe_products', 'stripe_prices'] as const) {
       expect(await env.t.db.owner.selectFrom(table).select('id').where('connection_id', '=', connectionId).execute(), table).toEqual([]);
     }

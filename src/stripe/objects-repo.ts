@@ -184,10 +184,30 @@ export async function prepareObjects(ctx: PrepareContext, kind: ObjectKind, obje
   return { kind, rows, opts, children };
 }
 
+/** Thrown when synced rows are written for a connection that has been deleted (disconnected meanwhile). */
+export class ConnectionGoneError extends Error {
+  constructor(connectionId: string) {
+    super(`Stripe connection ${connectionId} no longer exists (disconnected); nothing was written`);
+    this.name = 'ConnectionGoneError';
+  }
+}
+
+/**
+ * Holds the connection's row against deletion until the caller's transaction ends, once per write rather
+ * than a foreign-key check per row (migration 0016): a disconnect waits for writes in flight and then
+ * deletes what they wrote; a write that starts after a disconnect finds no row and writes nothing.
+ * Row-level security makes another organisation's connection count as gone too.
+ */
+async function lockConnection(tx: Tx, connectionId: string): Promise<void> {
+  const { rows } = await tx.executeQuery(CompiledQuery.raw(prepared('select id from stripe_connections where id = $1 for key share'), [connectionId]));
+  if (rows.length === 0) throw new ConnectionGoneError(connectionId);
+}
+
 /** Writes prepared rows and replaces their child rows, in the caller's transaction. */
 export async function writePrepared(ctx: WriteContext, prepared: PreparedObjects): Promise<void> {
   if (prepared.rows.length === 0) return;
   const { kind, rows, opts, children } = prepared;
+  await lockConnection(ctx.tx, ctx.connectionId);
   await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : []);
   if (children) await replaceChildren(ctx, children.table, children.parentColumn, children.parentIds, children.rows);
 }

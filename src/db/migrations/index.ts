@@ -13,6 +13,7 @@ import * as m0012 from './0012_security_ops.js';
 import * as m0013 from './0013_signup_billing.js';
 import * as m0014 from './0014_fx_rates_import.js';
 import * as m0015 from './0015_stripe_bulk_writes.js';
+import * as m0016 from './0016_stripe_connection_guard.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0013_signup_billing': m0013,
   '0014_fx_rates_import': m0014,
   '0015_stripe_bulk_writes': m0015,
+  '0016_stripe_connection_guard': m0016,
 };
