@@ -83,7 +83,8 @@ describe('synced rows and a concurrent disconnect on postgres', () => {
   it('a disconnect waits for a page being written, then deletes it; a page started during a disconnect writes nothing', async () => {
     /** Resolves once some session of this database waits for a lock (the blocked statement is in place). */
     const someoneWaitsForALock = async () => {
-      for (let i = 0; i < 250; i++) {
+      // Generous: under a loaded test run the blocked statement may take seconds to be issued.
+      for (const until = Date.now() + 30_000; Date.now() < until;) {
         const { rows } = await sql<{ n: string | number }>`select count(*) as n from pg_stat_activity
           where datname = current_database() and wait_event_type = 'Lock'`.execute(env.t.db.owner);
         if (Number(rows[0]?.n) > 0) return;
@@ -96,10 +97,14 @@ describe('synced rows and a concurrent disconnect on postgres', () => {
     const first = await otherConnection(env, env.orgId, 'acct_inFlight00001');
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
+    let written!: () => void;
+    const pageWritten = new Promise<void>((r) => { written = r; });
     const page = withOrg(env.t.db, env.orgId, async (tx) => {
       await upsertObjects({ tx, crypto: env.deps.crypto, orgId: env.orgId, connectionId: first, now: new Date() }, kindOf('products'), [product('prod_inflight')]);
+      written();
       await held;
     });
+    await Promise.race([pageWritten, page]); // the page holds its lock before the disconnect starts
     let disconnected = false;
     const gone = disconnect(env.deps, { orgId: env.orgId, connectionId: first, userId: env.userId }).then(() => { disconnected = true; });
     try {
@@ -116,10 +121,14 @@ describe('synced rows and a concurrent disconnect on postgres', () => {
     const second = await otherConnection(env, env.orgId, 'acct_deletedSoon01');
     let commit!: () => void;
     const committing = new Promise<void>((r) => { commit = r; });
+    let deleted!: () => void;
+    const rowDeleted = new Promise<void>((r) => { deleted = r; });
     const deletion = withOrg(env.t.db, env.orgId, async (tx) => {
       await tx.deleteFrom('stripe_connections').where('id', '=', second).execute();
+      deleted();
       await committing;
     });
+    await Promise.race([rowDeleted, deletion]); // the deletion holds the row before the page starts
     const late = writeProduct(env, env.orgId, second, 'prod_during_delete');
     late.catch(() => undefined);
     try {
