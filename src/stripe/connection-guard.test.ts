@@ -34,6 +34,13 @@ const rowsOf = async (env: StripeTestEnv, connectionId: string) => {
 };
 const NONE = Object.fromEntries(SYNCED_TABLES.map((t) => [t, 0]));
 
+/** A one-shot signal between the test and a transaction it holds open. */
+function signal(): { fired: Promise<void>; fire(): void } {
+  let fire!: () => void;
+  const fired = new Promise<void>((resolve) => { fire = resolve; });
+  return { fired, fire };
+}
+
 describe.each(DB_KINDS)('synced rows and their connection on %s', (kind) => {
   let env: StripeTestEnv;
   beforeEach(async () => {
@@ -95,23 +102,21 @@ describe('synced rows and a concurrent disconnect on postgres', () => {
 
     // 1. A page transaction holds the connection; the disconnect waits for it and then deletes its rows.
     const first = await otherConnection(env, env.orgId, 'acct_inFlight00001');
-    let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    let written!: () => void;
-    const pageWritten = new Promise<void>((r) => { written = r; });
+    const held = signal();
+    const written = signal();
     const page = withOrg(env.t.db, env.orgId, async (tx) => {
       await upsertObjects({ tx, crypto: env.deps.crypto, orgId: env.orgId, connectionId: first, now: new Date() }, kindOf('products'), [product('prod_inflight')]);
-      written();
-      await held;
+      written.fire();
+      await held.fired;
     });
-    await Promise.race([pageWritten, page]); // the page holds its lock before the disconnect starts
+    await Promise.race([written.fired, page]); // the page holds its lock before the disconnect starts
     let disconnected = false;
     const gone = disconnect(env.deps, { orgId: env.orgId, connectionId: first, userId: env.userId }).then(() => { disconnected = true; });
     try {
       await someoneWaitsForALock();
       expect(disconnected).toBe(false);
     } finally {
-      release();
+      held.fire();
     }
     await page;
     await gone;
@@ -119,22 +124,20 @@ describe('synced rows and a concurrent disconnect on postgres', () => {
 
     // 2. A connection deleted but not yet committed: a page started meanwhile waits, then writes nothing.
     const second = await otherConnection(env, env.orgId, 'acct_deletedSoon01');
-    let commit!: () => void;
-    const committing = new Promise<void>((r) => { commit = r; });
-    let deleted!: () => void;
-    const rowDeleted = new Promise<void>((r) => { deleted = r; });
+    const committing = signal();
+    const deleted = signal();
     const deletion = withOrg(env.t.db, env.orgId, async (tx) => {
       await tx.deleteFrom('stripe_connections').where('id', '=', second).execute();
-      deleted();
-      await committing;
+      deleted.fire();
+      await committing.fired;
     });
-    await Promise.race([rowDeleted, deletion]); // the deletion holds the row before the page starts
+    await Promise.race([deleted.fired, deletion]); // the deletion holds the row before the page starts
     const late = writeProduct(env, env.orgId, second, 'prod_during_delete');
     late.catch(() => undefined);
     try {
       await someoneWaitsForALock();
     } finally {
-      commit();
+      committing.fire();
     }
     await deletion;
     await expect(late).rejects.toBeInstanceOf(ConnectionGoneError);

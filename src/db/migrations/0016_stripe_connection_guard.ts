@@ -26,22 +26,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
   for (const table of OBJECT_TABLES) await sql`drop index ${sql.id(`${table}_org_created`)}`.execute(db);
   // Runs as whoever deletes the connection: inside a tenant transaction the policies let it reach exactly
-  // that organisation's rows, which are the connection's.
+  // that organisation's rows, which are the connection's. The table names are this migration's constants.
   await sql`create function stripe_connection_deleted() returns trigger language plpgsql as $$
+  declare synced text;
   begin
-    delete from stripe_customers where connection_id = old.id;
-    delete from stripe_products where connection_id = old.id;
-    delete from stripe_prices where connection_id = old.id;
-    delete from stripe_coupons where connection_id = old.id;
-    delete from stripe_subscriptions where connection_id = old.id;
-    delete from stripe_subscription_items where connection_id = old.id;
-    delete from stripe_invoices where connection_id = old.id;
-    delete from stripe_invoice_lines where connection_id = old.id;
-    delete from stripe_charges where connection_id = old.id;
-    delete from stripe_refunds where connection_id = old.id;
-    delete from stripe_disputes where connection_id = old.id;
-    delete from stripe_balance_transactions where connection_id = old.id;
-    delete from stripe_events where connection_id = old.id;
+    foreach synced in array array[${sql.join(SYNCED_TABLES.map((t) => sql.lit(t)))}]::text[] loop
+      execute format('delete from %I where connection_id = $1', synced) using old.id;
+    end loop;
     return null;
   end
   $$`.execute(db);
