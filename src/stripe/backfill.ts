@@ -179,7 +179,8 @@ async function pageChainUnhalted(run: TypeRun, chain: Chain, afterFirstPage?: (t
     // The unsliced first page is read alone: if more follow, the slices read them.
     maxPages: afterFirstPage ? 1 : opts.maxPagesPerType ?? Number.POSITIVE_INFINITY,
     depth: FETCH_AHEAD,
-    signal: run.halt.signal,
+    // Neither a failed sibling chain nor the caller's shutdown lets another page be asked for.
+    signal: opts.signal ? AbortSignal.any([run.halt.signal, opts.signal]) : run.halt.signal,
   });
   try {
     for (;;) {
