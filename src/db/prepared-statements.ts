@@ -6,13 +6,20 @@
 // Each named statement holds ~0.7 MB of plan memory per connection for the connection's life, so only a
 // fixed set of statement texts may be marked (never text that varies with data or row count).
 import crypto from 'node:crypto';
+import { CompiledQuery, type QueryResult } from 'kysely';
 import type pg from 'pg';
+import type { Tx } from './tenant.js';
 
 const MARK = '/* mowt:prepare */ ';
 
 /** The statement text, marked to run as a named prepared statement on PostgreSQL (PGlite ignores it). */
 export function prepared(text: string): string {
   return MARK + text;
+}
+
+/** Runs a fixed statement text with its parameters as a named prepared statement, in the caller's transaction. */
+export function executePrepared<R = Record<string, unknown>>(tx: Tx, text: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+  return tx.executeQuery<R>(CompiledQuery.raw(prepared(text), [...params]));
 }
 
 type Query = (config: unknown, ...rest: unknown[]) => unknown;

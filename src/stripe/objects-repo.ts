@@ -2,7 +2,7 @@
 // encrypted, personal fields encrypted, child rows (subscription items, invoice lines) replaced with their
 // parent. Repositories take the open transaction; the caller scopes it to the organisation.
 import { CompiledQuery, sql } from 'kysely';
-import { prepared } from '../db/prepared-statements.js';
+import { executePrepared, prepared } from '../db/prepared-statements.js';
 import type { Tx } from '../db/tenant.js';
 import type { StripeObject } from './client.js';
 import { invoiceSubscription, ref, ts, type ObjectKind } from './object-kinds.js';
@@ -199,7 +199,7 @@ export class ConnectionGoneError extends Error {
  * Row-level security makes another organisation's connection count as gone too.
  */
 async function lockConnection(tx: Tx, connectionId: string): Promise<void> {
-  const { rows } = await tx.executeQuery(CompiledQuery.raw(prepared('select id from stripe_connections where id = $1 for key share'), [connectionId]));
+  const { rows } = await executePrepared(tx, 'select id from stripe_connections where id = $1 for key share', [connectionId]);
   if (rows.length === 0) throw new ConnectionGoneError(connectionId);
 }
 

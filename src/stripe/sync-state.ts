@@ -1,6 +1,6 @@
 // Repository of stripe_sync_state rows (plain functions over the open, organisation-scoped transaction).
-import { CompiledQuery, sql } from 'kysely';
-import { prepared } from '../db/prepared-statements.js';
+import { sql } from 'kysely';
+import { executePrepared } from '../db/prepared-statements.js';
 import type { Tx } from '../db/tenant.js';
 import type { StripeSyncStateTable } from './sync-state.table.js';
 import type { Selectable } from 'kysely';
@@ -29,20 +29,20 @@ export async function startSyncState(tx: Tx, orgId: string, connectionId: string
 
 /**
  * Records a committed page: written in the same transaction as the page's upserts. Fixed statement texts,
- * run as named prepared statements (one or two per page of a backfill: building and planning them each
- * time cost about as much as the page's upsert did on the client).
+ * run as named prepared statements (one or two per page of a backfill: building them with Kysely and
+ * planning them each time cost ~0.75 s of client CPU in a 150k-object backfill).
  */
 export async function advanceSyncState(
   tx: Tx, connectionId: string, objectType: string,
   page: { cursor: string | null; cursorCreated: number | null; firstCreated: number | null; added: number; done: boolean }, now: Date,
 ): Promise<void> {
   // A finished type also records when, and forgets its last error.
-  await tx.executeQuery(CompiledQuery.raw(prepared(`update stripe_sync_state set cursor = $1, cursor_created = $2,
+  await executePrepared(tx, `update stripe_sync_state set cursor = $1, cursor_created = $2,
     first_created = coalesce(first_created, $3), done = $4, objects_synced = objects_synced + $5, pages = pages + 1,
     last_success_at = $6, finished_at = case when $4 then $6 else finished_at end,
     last_error = case when $4 then null else last_error end, last_error_at = case when $4 then null else last_error_at end
-    where connection_id = $7 and object_type = $8`),
-  [page.cursor, page.cursorCreated, page.firstCreated, page.done, page.added, now, connectionId, objectType]));
+    where connection_id = $7 and object_type = $8`,
+  [page.cursor, page.cursorCreated, page.firstCreated, page.done, page.added, now, connectionId, objectType]);
 }
 
 export async function recordSyncError(tx: Tx, connectionId: string, objectType: string, message: string, now: Date): Promise<void> {
@@ -108,8 +108,8 @@ export async function planSlices(tx: Tx, orgId: string, connectionId: string, ty
 
 /** A sliced type's own row counts every slice's page (per-type totals and last success stay in one place). */
 export async function countTypePage(tx: Tx, connectionId: string, objectType: string, page: { added: number; firstCreated: number | null }, now: Date): Promise<void> {
-  await tx.executeQuery(CompiledQuery.raw(prepared(`update stripe_sync_state set objects_synced = objects_synced + $1, pages = pages + 1,
-    last_success_at = $2 where connection_id = $3 and object_type = $4`), [page.added, now, connectionId, objectType]));
+  await executePrepared(tx, `update stripe_sync_state set objects_synced = objects_synced + $1, pages = pages + 1,
+    last_success_at = $2 where connection_id = $3 and object_type = $4`, [page.added, now, connectionId, objectType]);
 }
 
 /** Marks a sliced type done once all its slices are; true when this call finished it. */
