@@ -298,8 +298,15 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     const top = list.items[0] as { id: string; name: string; mrr: number };
     const found = (await get(`/customers?q=${encodeURIComponent(top.name.toLowerCase())}`)).json() as { items: { id: string }[] };
     expect(found.items.map((i) => i.id)).toContain(top.id);
-    const detail = (await get(`/customers/${top.id}`)).json() as { customer: { id: string }; timeline: Row[]; subscriptions: Row[]; invoices: Row[] };
+    const detail = (await get(`/customers/${top.id}`)).json() as { customer: { id: string; name: string | null; email: string | null; metadata: Record<string, string> }; timeline: Row[]; subscriptions: Row[]; invoices: Row[] };
     expect(detail.customer.id).toBe(top.id);
+    // Name, email and metadata are read from the customer's decrypted payload, their only copy (migration 0017).
+    const source = env.emulator.store.accounts.store(env.emulator.accountId).retrieve('customer', top.id) as Record<string, unknown>;
+    const { name, email, metadata } = detail.customer;
+    expect({ name, email, metadata }).toEqual({ name: source['name'] ?? null, email: source['email'] ?? null, metadata: source['metadata'] ?? {} });
+    expect(email).toEqual(expect.stringContaining('@'));
+    const byEmail = (await get(`/customers?q=${encodeURIComponent(String(email))}`)).json() as { items: { id: string }[] };
+    expect(byEmail.items.map((i) => i.id)).toContain(top.id);
     expect(detail.timeline.length).toBeGreaterThan(0);
     expect(detail.subscriptions.length).toBeGreaterThan(0);
     expect((await get('/customers/cus_does_not_exist')).statusCode).toBe(404);

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/tenant.js';
 import type { CustomerPoint, CustomerSeries } from '../metrics/index.js';
 import type { PlanContribution } from './analytics.table.js';
+import { readCustomerDetails } from './customer-details.js';
 import type { AnalyticsCrypto } from './load.js';
 import type { StateRow } from './store.js';
 
@@ -46,16 +47,6 @@ export interface OrgCache {
 type Row = Record<string, unknown>;
 const parse = <T>(v: unknown, fallback: T): T => (v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const ZERO_MOVES = (): CustomerPoint['movements'] => ({ new: 0, expansion: 0, contraction: 0, churn: 0, reactivation: 0, fx: 0 });
-
-function parseMetadata(text: string | null): Record<string, string> {
-  if (!text) return {};
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
 
 export class AnalyticsCache {
   private readonly orgs = new Map<string, OrgCache>();
@@ -99,7 +90,7 @@ export class AnalyticsCache {
   private async loadCustomers(tx: Tx, c: OrgCache, since: number): Promise<string[]> {
     const { rows } = await sql<Row>`select a.customer_key, a.connection_id, a.account_id, a.customer_id, a.status, a.mrr::text as mrr, a.native,
         a.first_paid_date::text as first_paid_date, a.opening_mrr::text as opening_mrr, a.opening_paying, a.opening_native, a.country, a.currencies, a.plans,
-        a.billing_intervals, a.plan_mrr, a.customer_created, s.name_encrypted, s.email_encrypted, s.metadata_encrypted
+        a.billing_intervals, a.plan_mrr, a.customer_created, s.payload_encrypted
       from analytics_customers a
       left join stripe_customers s on s.connection_id = a.connection_id and s.id = a.customer_id
       where a.org_id = ${c.orgId} and a.version > ${since}`.execute(tx);
@@ -108,19 +99,8 @@ export class AnalyticsCache {
       const key = String(r['customer_key']);
       keys.push(key);
       const id = String(r['customer_id']);
-      const dec = async (column: string): Promise<string | null> => {
-        const v = r[column];
-        if (typeof v !== 'string') return null;
-        try {
-          return await this.crypto.decryptField(c.orgId, { table: 'stripe_customers', column, rowId: id }, v, tx);
-        } catch {
-          return null;
-        }
-      };
-      const name = await dec('name_encrypted');
-      const email = await dec('email_encrypted');
-      const metaText = await dec('metadata_encrypted');
-      const metadata = parseMetadata(metaText);
+      // An unreadable payload (a shredded key) leaves the customer listed by id alone.
+      const { name, email, metadata } = (await readCustomerDetails(this.crypto, c.orgId, id, r['payload_encrypted'], tx)) ?? { name: null, email: null, metadata: {} };
       const created = r['customer_created'];
       c.customers.set(key, {
         key, connectionId: (r['connection_id'] as string | null) ?? null, accountId: (r['account_id'] as string | null) ?? null, customerId: id,

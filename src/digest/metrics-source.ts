@@ -3,6 +3,7 @@
 // parameterised queries so this slice does not depend on those table types. Before analytics has computed
 // anything (or is not migrated) there is nothing to report and no mail goes out.
 import { sql } from 'kysely';
+import { readCustomerDetails } from '../analytics/customer-details.js';
 import type { FieldCrypto } from '../crypto/index.js';
 import type { Db } from '../db/database.js';
 import { withOrg, type Tx } from '../db/tenant.js';
@@ -68,18 +69,14 @@ function kindOf(row: { new: unknown; expansion: unknown; contraction: unknown; c
 async function customerNames(tx: Tx, crypto: Pick<FieldCrypto, 'decryptField'> | undefined, orgId: string, keys: string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   if (!crypto || keys.length === 0) return names;
-  const { rows } = await sql<{ customer_key: string; customer_id: string; name_encrypted: string | null }>`
-    select a.customer_key, a.customer_id, s.name_encrypted from analytics_customers a
+  const { rows } = await sql<{ customer_key: string; customer_id: string; payload_encrypted: string | null }>`
+    select a.customer_key, a.customer_id, s.payload_encrypted from analytics_customers a
     join stripe_customers s on s.connection_id = a.connection_id and s.id = a.customer_id
     where a.org_id = ${orgId} and a.customer_key in (${sql.join([...new Set(keys)])})`.execute(tx);
   for (const r of rows) {
-    if (!r.name_encrypted) continue;
-    try {
-      const name = await crypto.decryptField(orgId, { table: 'stripe_customers', column: 'name_encrypted', rowId: r.customer_id }, r.name_encrypted, tx);
-      if (name.trim()) names.set(r.customer_key, name.trim());
-    } catch {
-      // A shredded or unreadable name: the id alone still identifies the customer.
-    }
+    // A shredded or unreadable payload: the id alone still identifies the customer.
+    const name = (await readCustomerDetails(crypto, orgId, r.customer_id, r.payload_encrypted, tx))?.name?.trim();
+    if (name) names.set(r.customer_key, name);
   }
   return names;
 }

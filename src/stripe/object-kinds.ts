@@ -1,5 +1,5 @@
-// How each synced Stripe object type maps to its table: the clear analytics columns, and for customers the
-// personal fields that are encrypted column by column. Everything else stays in the encrypted payload.
+// How each synced Stripe object type maps to its table: the clear analytics columns. Everything else,
+// customers' names, emails and addresses included, is kept only in the encrypted payload.
 import type { ListType, StripeObject } from './client.js';
 import { cardSummary } from './sanitise.js';
 
@@ -13,8 +13,6 @@ export interface ObjectKind {
   /** Stripe's `object` names that land in this table (events carry these in data.object). */
   objectNames: readonly string[];
   columns(o: StripeObject): Record<string, unknown>;
-  /** Personal fields: column name → plaintext (JSON for structured values), encrypted under the data key. */
-  personal?(o: StripeObject): Record<string, string | null>;
 }
 
 type Obj = Record<string, unknown>;
@@ -31,19 +29,11 @@ const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.is
 export const ts = (v: unknown): string | null => (typeof v === 'number' ? new Date(v * 1000).toISOString() : null);
 /** An expandable reference: the id whether Stripe sent the id or the expanded object. */
 export const ref = (v: unknown): string | null => str(v) ?? str(obj(v)?.['id']);
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 export const OBJECT_KINDS: readonly ObjectKind[] = [
   {
     type: 'customers', table: 'stripe_customers', objectNames: ['customer'],
     columns: (o) => ({ currency: str(o['currency']), delinquent: bool(o['delinquent']), country: str(obj(o['address'])?.['country']) }),
-    personal: (o) => ({
-      name_encrypted: str(o['name']),
-      email_encrypted: str(o['email']),
-      phone_encrypted: str(o['phone']),
-      address_encrypted: json(o['address']),
-      metadata_encrypted: json(o['metadata']),
-    }),
   },
   {
     type: 'products', table: 'stripe_products', objectNames: ['product'],

@@ -1,6 +1,6 @@
 // Writes synced objects: idempotent upserts keyed by (connection_id, Stripe id), payload sanitised then
-// encrypted, personal fields encrypted, child rows (subscription items, invoice lines) replaced with their
-// parent. Repositories take the open transaction; the caller scopes it to the organisation.
+// encrypted, child rows (subscription items, invoice lines) replaced with their parent. Repositories take
+// the open transaction; the caller scopes it to the organisation.
 import { CompiledQuery, sql } from 'kysely';
 import { executePrepared, prepared } from '../db/prepared-statements.js';
 import type { Tx } from '../db/tenant.js';
@@ -34,7 +34,6 @@ const FULL_PAGE = 100;
 
 function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Row {
   const { safe, json } = sanitiseToJson(object);
-  const place = (column: string) => ({ table: kind.table, column, rowId: object.id });
   const row: Row = {
     org_id: ctx.orgId,
     connection_id: ctx.connectionId,
@@ -43,16 +42,11 @@ function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, obje
     created: ts(safe['created']),
     deleted: safe['deleted'] === true,
     event_created: opts.eventCreated ?? null,
-    payload_encrypted: seal(place('payload_encrypted'), json),
+    payload_encrypted: seal({ table: kind.table, column: 'payload_encrypted', rowId: object.id }, json),
     synced_at: ctx.now.toISOString(),
     ...(safe['deleted'] === true ? {} : kind.columns(safe)),
   };
   if (kind.type === 'events') row['received_via'] = opts.receivedVia ?? 'backfill';
-  if (kind.personal && safe['deleted'] !== true) {
-    for (const [column, plaintext] of Object.entries(kind.personal(safe))) {
-      row[column] = plaintext === null ? null : seal(place(column), plaintext);
-    }
-  }
   return row;
 }
 

@@ -22,11 +22,6 @@ export interface StripeCustomersTable extends Synced {
   currency: string | null;
   delinquent: boolean | null;
   country: string | null;
-  name_encrypted: string | null;
-  email_encrypted: string | null;
-  phone_encrypted: string | null;
-  address_encrypted: string | null;
-  metadata_encrypted: string | null;
 }
 
 export interface StripeProductsTable extends Synced {

@@ -1,0 +1,27 @@
+// A synced customer's name, email and metadata, read from its encrypted payload: the one copy of them Mowt
+// keeps (migration 0017). Readers decrypt only what they show: the customers the analytics cache holds for
+// search and filters, the customers a digest names.
+import type { Tx } from '../db/tenant.js';
+import type { AnalyticsCrypto } from './load.js';
+import { stringRecord } from './versions.js';
+
+export interface CustomerDetails {
+  name: string | null;
+  email: string | null;
+  /** Stripe metadata is string → string; anything else is left out. */
+  metadata: Record<string, string>;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Decrypts a stripe_customers payload; null when it cannot be read (a shredded key, or altered bytes). */
+export async function readCustomerDetails(crypto: AnalyticsCrypto, orgId: string, customerId: string, ciphertext: unknown, tx?: Tx): Promise<CustomerDetails | null> {
+  if (typeof ciphertext !== 'string') return null;
+  try {
+    const json = await crypto.decryptField(orgId, { table: 'stripe_customers', column: 'payload_encrypted', rowId: customerId }, ciphertext, tx);
+    const o = JSON.parse(json) as Record<string, unknown>;
+    return { name: text(o['name']), email: text(o['email']), metadata: stringRecord(o['metadata']) };
+  } catch {
+    return null;
+  }
+}
