@@ -65,7 +65,7 @@ const SHARED_COLUMNS = new Set(['org_id', 'connection_id', 'synced_at']);
  * CPU than the statement itself. The shared columns are one parameter each, repeated in every tuple, so
  * PostgreSQL parses each of those values once per page instead of per row.
  */
-function upsertStatement(table: string, rows: Row[], columns: readonly string[], updatable: readonly string[], guard: string): CompiledQuery {
+function upsertStatement(table: string, rows: Row[], columns: readonly string[], updatable: readonly string[], guard: string, returning = ''): CompiledQuery {
   const first = rows[0] ?? {};
   const params: unknown[] = [];
   const shared = new Map<string, string>();
@@ -92,14 +92,22 @@ function upsertStatement(table: string, rows: Row[], columns: readonly string[],
   }
   const set = updatable.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
   const text = `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(',')}
-    on conflict (connection_id, id) do update set ${set}${guard}`;
+    on conflict (connection_id, id) do update set ${set}${guard}${returning}`;
   // A full page has one text per table and column set: planned once per connection instead of every page.
   return CompiledQuery.raw(rows.length === FULL_PAGE ? prepared(text) : text, params);
 }
 
-async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[]): Promise<void> {
+/** A parent row an upsert wrote: `inserted` when it is new, false when it replaced a stored row. */
+interface Written { id: string; inserted: boolean }
+
+/**
+ * Upserts rows; with `reportWritten`, returns which rows were written and whether each was new. A row the
+ * event guard kept (its stored state is newer) is not among them. `xmax = 0` holds exactly for a tuple this
+ * statement inserted: the conflict path writes a new version of an existing row, whose xmax is set.
+ */
+async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[], reportWritten = false): Promise<Written[]> {
   const first = rows[0];
-  if (!first) return;
+  if (!first) return [];
   const columns = Object.keys(first);
   // Every row of a batch has the same columns except deleted objects, which carry none of the typed ones.
   for (const r of rows) for (const c of Object.keys(r)) if (!columns.includes(c)) columns.push(c);
@@ -108,13 +116,26 @@ async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions
   const guard = opts.eventCreated !== undefined
     ? ` where ${ident(table)}.event_created is null or ${ident(table)}.event_created <= excluded.event_created`
     : '';
-  await tx.executeQuery(upsertStatement(table, rows, columns, updatable, guard));
+  const returning = reportWritten ? ' returning id, xmax = 0 as inserted' : '';
+  const { rows: written } = await tx.executeQuery<Written>(upsertStatement(table, rows, columns, updatable, guard, returning));
+  return reportWritten ? written : [];
 }
 
-async function replaceChildren(ctx: WriteContext, table: 'stripe_subscription_items' | 'stripe_invoice_lines', parentColumn: string, parentIds: string[], rows: Row[]): Promise<void> {
-  if (parentIds.length === 0) return;
-  await sql`delete from ${sql.table(table)} where connection_id = ${ctx.connectionId}
-    and ${sql.ref(parentColumn)} in (${sql.join(parentIds)})`.execute(ctx.tx);
+/**
+ * Replaces the child rows of the parents this write stored. Children are written only with their parent
+ * and deleted only with their connection, so a parent that was just inserted has none to delete: a fresh
+ * backfill deletes nothing. A parent the event guard kept (a newer state is stored) keeps its children too.
+ */
+async function replaceChildren(ctx: WriteContext, children: Children, written: readonly Written[]): Promise<void> {
+  const { table, parentColumn } = children;
+  const live = new Set(children.parentIds);
+  const stored = new Set(written.filter((w) => live.has(w.id)).map((w) => w.id));
+  if (stored.size === 0) return;
+  const replaced = written.filter((w) => !w.inserted && live.has(w.id)).map((w) => w.id);
+  if (replaced.length > 0) {
+    await executePrepared(ctx.tx, `delete from ${ident(table)} where connection_id = $1 and ${ident(parentColumn)} = any($2)`, [ctx.connectionId, replaced]);
+  }
+  const rows = children.rows.filter((r) => stored.has(r[parentColumn] as string));
   // A line id can appear on two invoices' pages only through corrupt data; last one wins rather than failing.
   const unique = [...new Map(rows.map((r) => [r['id'] as string, r])).values()];
   // Chunks of a full page's size, so that all but the last reuse one prepared statement.
@@ -156,12 +177,15 @@ function lineRows(ctx: PrepareContext, invoice: StripeObject): Row[] {
   });
 }
 
+/** Child rows of a page's live parents (subscription items, invoice lines), each naming its parent. */
+interface Children { table: 'stripe_subscription_items' | 'stripe_invoice_lines'; parentColumn: string; parentIds: string[]; rows: Row[] }
+
 /** A page's rows, sanitised and encrypted, ready to write: built outside the transaction that writes them. */
 export interface PreparedObjects {
   kind: ObjectKind;
   rows: Row[];
   opts: WriteOptions;
-  children: { table: 'stripe_subscription_items' | 'stripe_invoice_lines'; parentColumn: string; parentIds: string[]; rows: Row[] } | null;
+  children: Children | null;
 }
 
 /** Sanitises and encrypts a page: CPU work kept out of the write transaction, so it holds a connection briefly. */
@@ -202,8 +226,8 @@ export async function writePrepared(ctx: WriteContext, prepared: PreparedObjects
   if (prepared.rows.length === 0) return;
   const { kind, rows, opts, children } = prepared;
   await lockConnection(ctx.tx, ctx.connectionId);
-  await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : []);
-  if (children) await replaceChildren(ctx, children.table, children.parentColumn, children.parentIds, children.rows);
+  const written = await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : [], children !== null);
+  if (children) await replaceChildren(ctx, children, written);
 }
 
 /** Upserts one page (or one event's object) of a kind, with its child rows. */
