@@ -1,8 +1,9 @@
 // Tenant scoping. Every request's database work runs in one transaction that first drops to APP_ROLE and
 // then sets `app.org_id` with set_config(..., true) as a bound parameter: transaction-local, never spliced
 // into SQL. Row-Level Security policies compare rows against it, so a forgotten WHERE cannot leak.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { APP_ROLE, type Db } from './database.js';
+import { executePrepared } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -19,12 +20,11 @@ export interface TxOptions {
 
 async function asAppRole<T>(db: Kysely<Database>, orgId: string | null, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    // One round trip for all: set_config(name, value, true) is SET LOCAL.
-    const bulk = opts.bulkWrite === true
-      ? sql`, set_config('synchronous_commit', 'off', true)`
-      : sql``;
-    if (orgId === null) await sql`select set_config('role', ${APP_ROLE}, true)${bulk}`.execute(tx);
-    else await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.org_id', ${orgId}, true)${bulk}`.execute(tx);
+    // One round trip for all: set_config(name, value, true) is SET LOCAL. Every transaction starts with one
+    // of these four fixed texts, so each runs as a named prepared statement (parsed once per connection).
+    const bulk = opts.bulkWrite === true ? ", set_config('synchronous_commit', 'off', true)" : '';
+    if (orgId === null) await executePrepared(tx, `select set_config('role', $1, true)${bulk}`, [APP_ROLE]);
+    else await executePrepared(tx, `select set_config('role', $1, true), set_config('app.org_id', $2, true)${bulk}`, [APP_ROLE, orgId]);
     return fn(tx);
   });
 }
