@@ -138,35 +138,60 @@ async function replaceChildren(ctx: WriteContext, children: Children, written: r
   const rows = children.rows.filter((r) => stored.has(r[parentColumn] as string));
   // A line id can appear on two invoices' pages only through corrupt data; last one wins rather than failing.
   const unique = [...new Map(rows.map((r) => [r['id'] as string, r])).values()];
-  // Chunks of a full page's size, so that all but the last reuse one prepared statement.
-  for (let i = 0; i < unique.length; i += FULL_PAGE) {
-    const chunk = unique.slice(i, i + FULL_PAGE);
-    const columns = Object.keys(chunk[0] ?? {});
-    const updatable = columns.filter((c) => c !== 'connection_id' && c !== 'id');
-    await ctx.tx.executeQuery(upsertStatement(table, chunk, columns, updatable, ''));
-  }
+  if (unique.length > 0) await ctx.tx.executeQuery(childUpsert(table, ctx, unique));
+}
+
+type ChildTable = Children['table'];
+
+/** The child tables' own columns and their SQL types (migration 0005), in the order they are sent. */
+const CHILD_COLUMNS: Record<ChildTable, ReadonlyArray<readonly [column: string, type: string]>> = {
+  stripe_subscription_items: [
+    ['id', 'text'], ['subscription_id', 'text'], ['price_id', 'text'], ['quantity', 'integer'], ['created', 'timestamptz'],
+    ['current_period_start', 'timestamptz'], ['current_period_end', 'timestamptz'],
+  ],
+  stripe_invoice_lines: [
+    ['id', 'text'], ['invoice_id', 'text'], ['subscription_id', 'text'], ['subscription_item_id', 'text'], ['price_id', 'text'],
+    ['quantity', 'integer'], ['amount', 'bigint'], ['currency', 'text'], ['proration', 'boolean'], ['period_start', 'timestamptz'],
+    ['period_end', 'timestamptz'],
+  ],
+};
+
+/**
+ * Child rows as one statement whatever their number: one array parameter per column, unnested. Its text is
+ * fixed per table, so it runs as a named prepared statement; a page's items and lines vary in number, and a
+ * VALUES list of each length was parsed and planned afresh.
+ */
+function childUpsert(table: ChildTable, ctx: WriteContext, rows: Row[]): CompiledQuery {
+  const columns = CHILD_COLUMNS[table];
+  const sent = new Set(columns.map(([c]) => c));
+  const unsent = Object.keys(rows[0] ?? {}).find((c) => !sent.has(c));
+  if (unsent !== undefined) throw new Error(`${table}: column ${unsent} has no declared type`);
+  const text = `insert into ${ident(table)} (org_id, connection_id, ${columns.map(([c]) => ident(c)).join(', ')})
+    select $1::uuid, $2::uuid, * from unnest(${columns.map(([, type], i) => `$${i + 3}::${type}[]`).join(', ')})
+    on conflict (connection_id, id) do update set ${columns.filter(([c]) => c !== 'id').map(([c]) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
+  return CompiledQuery.raw(prepared(text), [ctx.orgId, ctx.connectionId, ...columns.map(([c]) => rows.map((r) => r[c] ?? null))]);
 }
 
 type Listish = { data?: unknown[] } | null | undefined;
 const listData = (v: unknown): Record<string, unknown>[] => ((v as Listish)?.data ?? []) as Record<string, unknown>[];
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function itemRows(ctx: PrepareContext, sub: StripeObject): Row[] {
+function itemRows(sub: StripeObject): Row[] {
   return listData(sub['items']).map((item) => ({
-    org_id: ctx.orgId, connection_id: ctx.connectionId, id: String(item['id']), subscription_id: sub.id,
+    id: String(item['id']), subscription_id: sub.id,
     price_id: ref(item['price']) ?? ref(item['plan']), quantity: num(item['quantity']), created: ts(item['created']),
     current_period_start: ts(item['current_period_start']), current_period_end: ts(item['current_period_end']),
   }));
 }
 
-function lineRows(ctx: PrepareContext, invoice: StripeObject): Row[] {
+function lineRows(invoice: StripeObject): Row[] {
   return listData(invoice['lines']).map((line) => {
     const parent = (line['parent'] ?? null) as Record<string, Record<string, unknown> | null> | null;
     const itemDetails = parent?.['subscription_item_details'] ?? null;
     const pricing = (line['pricing'] ?? null) as { price_details?: { price?: unknown } } | null;
     const period = (line['period'] ?? null) as { start?: unknown; end?: unknown } | null;
     return {
-      org_id: ctx.orgId, connection_id: ctx.connectionId, id: String(line['id']), invoice_id: invoice.id,
+      id: String(line['id']), invoice_id: invoice.id,
       subscription_id: ref(itemDetails?.['subscription']) ?? ref(line['subscription']) ?? invoiceSubscription(invoice),
       subscription_item_id: ref(itemDetails?.['subscription_item']) ?? ref(line['subscription_item']),
       price_id: ref(pricing?.price_details?.price) ?? ref(line['price']), quantity: num(line['quantity']), amount: num(line['amount']),
@@ -177,7 +202,7 @@ function lineRows(ctx: PrepareContext, invoice: StripeObject): Row[] {
   });
 }
 
-/** Child rows of a page's live parents (subscription items, invoice lines), each naming its parent. */
+/** Child rows of a page's live parents (subscription items, invoice lines), each naming its parent; org and connection come with the write. */
 interface Children { table: 'stripe_subscription_items' | 'stripe_invoice_lines'; parentColumn: string; parentIds: string[]; rows: Row[] }
 
 /** A page's rows, sanitised and encrypted, ready to write: built outside the transaction that writes them. */
@@ -195,9 +220,9 @@ export async function prepareObjects(ctx: PrepareContext, kind: ObjectKind, obje
   const rows = objects.map((o) => buildRow(ctx, seal, kind, o, opts));
   const live = objects.filter((o) => o['deleted'] !== true);
   const children = kind.type === 'subscriptions'
-    ? { table: 'stripe_subscription_items' as const, parentColumn: 'subscription_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => itemRows(ctx, o)) }
+    ? { table: 'stripe_subscription_items' as const, parentColumn: 'subscription_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => itemRows(o)) }
     : kind.type === 'invoices'
-      ? { table: 'stripe_invoice_lines' as const, parentColumn: 'invoice_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => lineRows(ctx, o)) }
+      ? { table: 'stripe_invoice_lines' as const, parentColumn: 'invoice_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => lineRows(o)) }
       : null;
   return { kind, rows, opts, children };
 }
