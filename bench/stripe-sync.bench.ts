@@ -7,7 +7,8 @@
 //      for paging alone (the limiter and scheduling) and for the backfill (which storing may hold back).
 // CPU seconds of this process, the emulator and PostgreSQL are printed beside each timing: on a small shared
 // machine the three compete for the same cores, so they say where the time went.
-// STRIPE_BENCH=throughput|backfill|rate-limit runs one part (backfill: throughput without the paging pass); STRIPE_BENCH_PASSES sets the concurrent paging passes.
+// STRIPE_BENCH=throughput|backfill|rate-limit runs one part (backfill: throughput without the paging pass); STRIPE_BENCH_PASSES sets the concurrent paging passes;
+// STRIPE_BENCH_ROUNDS (default 3) the paging-then-backfill pairs whose median ratio is reported.
 // BENCH_SCALE (default 0.02) is the share of the large business paged: each time slice stops after
 // ceil(BENCH_SCALE × 11,000 / slices) pages (11,000 pages ≈ the 1.1M invoices); 1 syncs everything.
 import { spawn } from 'node:child_process';
@@ -175,34 +176,56 @@ async function throughput(backfillOnly: boolean): Promise<void> {
   const maxPages = Math.ceil((scale * 11_000) / DEFAULT_SLICES);
   console.error(`stripe sync: large business, BENCH_SCALE=${scale} (first page + ${DEFAULT_SLICES} time slices × ≤ ${maxPages} pages per type), emulator in a child process, PostgreSQL, real encryption`);
 
+  // The machine's speed drifts by up to 1.5× within minutes, so one paging pass and one backfill make a
+  // noisy ratio: ROUNDS pairs, run back to back, and the median ratio is the result.
+  const rounds = backfillOnly ? 1 : Number(process.env.STRIPE_BENCH_ROUNDS ?? '3');
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('STRIPE_BENCH_ROUNDS must be a whole number ≥ 1');
   const open = await startChildEmulator('off');
-  console.error(`  emulator generated the large business in ${open.seconds.toFixed(1)} s`);
+  console.error(`  emulator generated the large business in ${open.seconds.toFixed(1)} s; ${rounds} round(s) of paging only, then backfill`);
+  const ratios: number[] = [];
+  let peakRss = 0;
   try {
-    const pagingCpu = cpuSplit(open.child.pid);
-    // STRIPE_BENCH=backfill skips the paging pass (profiling the backfill alone).
-    const paging = backfillOnly ? null : await pageOnly(createStripeReader({ apiBase: open.url, token: KEY }), maxPages);
-    const pagingRate = paging ? paging.objects / paging.seconds : Number.NaN;
-    if (paging) console.error(`  paging only (SDK, no storing): ${paging.objects} objects in ${paging.seconds.toFixed(1)} s = ${pagingRate.toFixed(0)} objects/s; ${pagingCpu.stop()}`);
+    // A first pass over a freshly generated business is ~30 % slower on the emulator's side (its JIT and heap
+    // warm up, its customer cache fills): measured cold, paging only would look slower than the backfill
+    // that follows it on the warm emulator, and the ratio would flatter the backfill. Stripe is always warm.
+    if (!backfillOnly) {
+      const warm = await pageOnly(createStripeReader({ apiBase: open.url, token: KEY }), maxPages);
+      console.error(`  warm-up pass (paging only, not counted): ${warm.objects} objects in ${warm.seconds.toFixed(1)} s`);
+    }
+    for (let round = 1; round <= rounds; round++) {
+      const pagingCpu = cpuSplit(open.child.pid);
+      // STRIPE_BENCH=backfill skips the paging pass (profiling the backfill alone).
+      const paging = backfillOnly ? null : await pageOnly(createStripeReader({ apiBase: open.url, token: KEY }), maxPages);
+      const pagingRate = paging ? paging.objects / paging.seconds : Number.NaN;
+      if (paging) console.error(`  round ${round}, paging only (SDK, no storing): ${paging.objects} objects in ${paging.seconds.toFixed(1)} s = ${pagingRate.toFixed(0)} objects/s; ${pagingCpu.stop()}`);
 
-    const s = await syncSetup(open.url, 100_000);
-    try {
-      const { connectionId } = await connectRestrictedKey(s.deps, { orgId: s.orgId, userId: null, restrictedKey: KEY });
-      const rss = rssSampler();
-      const cpu = cpuSplit(open.child.pid);
-      const started = performance.now();
-      const result = await backfill(s.deps, s.orgId, connectionId, { maxPagesPerType: maxPages });
-      const seconds = (performance.now() - started) / 1000;
-      const peak = rss.stop();
-      const rate = result.objects / seconds;
-      console.error(`  backfill into PostgreSQL: ${result.objects} objects in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} objects/s; ${cpu.stop()}`);
-      if (paging) console.error(`  ratio to paging only: ${(rate / pagingRate).toFixed(2)} (goal ≥ 0.7) ${rate / pagingRate >= 0.7 ? 'OK' : 'BELOW GOAL'}`);
-      console.error(`  peak RSS of the syncing process: ${(peak / 1024 / 1024).toFixed(0)} MB (goal < 512 MB) ${peak < 512 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`);
-    } finally {
-      await dispose(s);
+      const s = await syncSetup(open.url, 100_000);
+      try {
+        const { connectionId } = await connectRestrictedKey(s.deps, { orgId: s.orgId, userId: null, restrictedKey: KEY });
+        const rss = rssSampler();
+        const cpu = cpuSplit(open.child.pid);
+        const started = performance.now();
+        const result = await backfill(s.deps, s.orgId, connectionId, { maxPagesPerType: maxPages });
+        const seconds = (performance.now() - started) / 1000;
+        peakRss = Math.max(peakRss, rss.stop());
+        const rate = result.objects / seconds;
+        console.error(`  round ${round}, backfill into PostgreSQL: ${result.objects} objects in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} objects/s; ${cpu.stop()}`);
+        if (paging) {
+          ratios.push(rate / pagingRate);
+          console.error(`  round ${round}, ratio to paging only: ${(rate / pagingRate).toFixed(2)}`);
+        }
+      } finally {
+        await dispose(s);
+      }
     }
   } finally {
     open.child.kill('SIGTERM');
   }
+  if (ratios.length > 0) {
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)] ?? Number.NaN;
+    console.error(`  ratio to paging only, median of ${ratios.length} round(s) (${ratios.map((r) => r.toFixed(2)).join(', ')}): ${median.toFixed(2)} (goal ≥ 0.7) ${median >= 0.7 ? 'OK' : 'BELOW GOAL'}`);
+  }
+  console.error(`  peak RSS of the syncing process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (goal < 512 MB) ${peakRss < 512 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`);
 }
 
 /** Attempts seen through one reader: the rate of accepted requests (429s excluded) as a share of the limit. */
