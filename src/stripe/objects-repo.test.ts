@@ -1,13 +1,14 @@
 // Child rows (subscription items, invoice lines) follow the parent state that was stored: a re-written
 // parent's children are replaced, a page written twice leaves one set, and a stale event that the guard keeps
 // from replacing its parent leaves the parent's children alone too.
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DB_KINDS } from '../../test/helpers/databases.js';
 import { withOrg } from '../db/tenant.js';
 import type { StripeObject } from './client.js';
 import { insertConnection } from './connections.js';
 import { kindOf } from './object-kinds.js';
-import { upsertObjects, type WriteOptions } from './objects-repo.js';
+import { CHILD_COLUMNS, upsertObjects, type WriteOptions } from './objects-repo.js';
 import { stripeTestEnv, type StripeTestEnv } from './test-support.js';
 
 const item = (id: string, quantity: number): Record<string, unknown> => ({
@@ -52,6 +53,15 @@ describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
       { subscription_id: 'sub_a', id: 'si_a1', quantity: 5 }, { subscription_id: 'sub_b', id: 'si_b1', quantity: 1 },
       { subscription_id: 'sub_c', id: 'si_c1', quantity: 3 },
     ]);
+  });
+
+  it('sends child rows with the column types the tables have', async () => {
+    const names: Record<string, string> = { 'timestamp with time zone': 'timestamptz' };
+    for (const [table, columns] of Object.entries(CHILD_COLUMNS)) {
+      const { rows } = await sql<{ column_name: string; data_type: string }>`select column_name, data_type from information_schema.columns
+        where table_name = ${table} and column_name not in ('org_id', 'connection_id') order by ordinal_position`.execute(env.t.db.owner);
+      expect(rows.map((r) => [r.column_name, names[r.data_type] ?? r.data_type]), table).toEqual(columns);
+    }
   });
 
   it('leaves the items of a newer stored state when an older event arrives late', async () => {

@@ -144,7 +144,7 @@ async function replaceChildren(ctx: WriteContext, children: Children, written: r
 type ChildTable = Children['table'];
 
 /** The child tables' own columns and their SQL types (migration 0005), in the order they are sent. */
-const CHILD_COLUMNS: Record<ChildTable, ReadonlyArray<readonly [column: string, type: string]>> = {
+export const CHILD_COLUMNS: Record<ChildTable, ReadonlyArray<readonly [column: string, type: string]>> = {
   stripe_subscription_items: [
     ['id', 'text'], ['subscription_id', 'text'], ['price_id', 'text'], ['quantity', 'integer'], ['created', 'timestamptz'],
     ['current_period_start', 'timestamptz'], ['current_period_end', 'timestamptz'],
