@@ -117,8 +117,8 @@ async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions
     ? ` where ${ident(table)}.event_created is null or ${ident(table)}.event_created <= excluded.event_created`
     : '';
   const returning = reportWritten ? ' returning id, xmax = 0 as inserted' : '';
-  const { rows: written } = await tx.executeQuery<Written>(upsertStatement(table, rows, columns, updatable, guard, returning));
-  return reportWritten ? written : [];
+  // Without RETURNING the statement answers no rows.
+  return (await tx.executeQuery<Written>(upsertStatement(table, rows, columns, updatable, guard, returning))).rows;
 }
 
 /**
