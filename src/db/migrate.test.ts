@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
@@ -28,5 +28,27 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     expect(down.error).toBeUndefined();
     expect(await pendingMigrations(t.db.owner)).toEqual(Object.keys(migrations));
     expect(await migrateToLatest(t.db.owner)).toEqual(Object.keys(migrations));
+  });
+
+  it('0018 gives the Stripe connections already in the directory their mode', async () => {
+    t = await createTestDatabase(kind, { migrate: false });
+    const migrator = new Migrator({ db: t.db.owner, provider: { getMigrations: async () => migrations } });
+    expect((await migrator.migrateTo('0017_customer_personal_columns')).error).toBeUndefined();
+    const db = t.db.owner;
+    const { rows: [org] } = await sql<{ id: string }>`insert into organisations (name) values ('Modes Ltd') returning id`.execute(db);
+    const connect = async (livemode: boolean) => {
+      const { rows: [c] } = await sql<{ id: string }>`insert into stripe_connections (org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
+        values (${org!.id}, 'oauth', 'acct_modes0001', ${livemode}, 'Modes', 'rk_…0001', 'active', now(), now()) returning id`.execute(db);
+      await sql`insert into stripe_connection_directory (connection_id, org_id, stripe_account_id, kind) values (${c!.id}, ${org!.id}, 'acct_modes0001', 'oauth')`.execute(db);
+      return c!.id;
+    };
+    const live = await connect(true);
+    const test = await connect(false);
+    expect(await migrateToLatest(db)).toContain('0018_directory_livemode');
+    const { rows } = await sql<{ connection_id: string; livemode: boolean }>`select connection_id, livemode from stripe_connection_directory`.execute(db);
+    expect(Object.fromEntries(rows.map((r) => [r.connection_id, r.livemode]))).toEqual({ [live]: true, [test]: false });
+    // The connections' table is forced under row-level security again.
+    const { rows: [forced] } = await sql<{ relforcerowsecurity: boolean }>`select relforcerowsecurity from pg_class where relname = 'stripe_connections'`.execute(db);
+    expect(forced?.relforcerowsecurity).toBe(true);
   });
 });

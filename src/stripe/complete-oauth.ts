@@ -62,7 +62,7 @@ export async function completeOAuth(deps: StripeDeps, input: CompleteOAuthInput)
       ...(existing && existing.kind !== 'oauth' ? { webhook_secret_encrypted: null } : {}),
     }).where('id', '=', id).execute();
     // …and the App's events (routed by account among OAuth connections) must find it.
-    if (existing && existing.kind !== 'oauth') await setDirectoryKind(tx, { connectionId: id, orgId, stripeAccountId: tokens.stripeAccountId, kind: 'oauth' });
+    if (existing && existing.kind !== 'oauth') await setDirectoryKind(tx, { connectionId: id, orgId, stripeAccountId: tokens.stripeAccountId, kind: 'oauth', livemode: tokens.livemode });
     await appendAudit(tx, {
       orgId, actor: auditActor(input), action: 'stripe.connected', target: { type: 'stripe_connection', id },
       ip: input.ip ?? null, userAgent: input.userAgent ?? null, at: now,

@@ -34,6 +34,8 @@ export interface StripeConnectionDirectoryTable {
   org_id: string;
   stripe_account_id: string;
   kind: ConnectionKind;
+  /** The connection's Stripe mode, which never changes: webhooks are routed by account and mode. */
+  livemode: boolean;
 }
 
 export interface StripeOAuthStatesTable {

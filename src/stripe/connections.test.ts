@@ -150,9 +150,11 @@ describe.each(DB_KINDS)('Stripe connections on %s', (kind) => {
     expect((await completeOAuth(env.deps, { code, state, userId: env.userId, sessionId: session })).connectionId).toBe(connectionId);
     const row = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow());
     expect(row).toMatchObject({ kind: 'oauth', webhook_secret_encrypted: null });
-    const routed = async (k: 'oauth' | 'restricted_key') => (await directoryByAccount(env.t.db, env.emulator.accountId, k)).map((e) => e.connectionId);
+    const routed = async (k: 'oauth' | 'restricted_key', livemode = false) => (await directoryByAccount(env.t.db, env.emulator.accountId, k, livemode)).map((e) => e.connectionId);
     expect(await routed('oauth')).toContain(connectionId);
     expect(await routed('restricted_key')).not.toContain(connectionId);
+    // It reads test mode, so live-mode events of the same account do not reach it.
+    expect(await routed('oauth', true)).not.toContain(connectionId);
     await disconnect(env.deps, { orgId: env.orgId, connectionId, userId: env.userId });
   });
 

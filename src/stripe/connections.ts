@@ -1,7 +1,8 @@
 // Repository of stripe_connections and the system directory beside it.
 import type { Db } from '../db/database.js';
 import { withoutOrg, type Tx } from '../db/tenant.js';
-import type { ConnectionKind, StripeConnectionRow } from './connections.table.js';
+import type { Selectable } from 'kysely';
+import type { ConnectionKind, StripeConnectionDirectoryTable, StripeConnectionRow } from './connections.table.js';
 
 export async function findConnection(tx: Tx, connectionId: string): Promise<StripeConnectionRow | undefined> {
   return tx.selectFrom('stripe_connections').selectAll().where('id', '=', connectionId).executeTakeFirst();
@@ -31,7 +32,7 @@ export async function insertConnection(tx: Tx, c: NewConnection): Promise<string
     token_encrypted: null, refresh_token_encrypted: null, token_expires_at: null, token_masked: c.tokenMasked,
     webhook_secret_encrypted: null, status: 'active', last_error: null, created_by: c.createdBy, created_at: c.now, updated_at: c.now,
   }).returning('id').executeTakeFirstOrThrow();
-  await tx.insertInto('stripe_connection_directory').values({ connection_id: row.id, org_id: c.orgId, stripe_account_id: c.stripeAccountId, kind: c.kind }).execute();
+  await insertEntry(tx, { connectionId: row.id, orgId: c.orgId, stripeAccountId: c.stripeAccountId, kind: c.kind, livemode: c.livemode });
   return row.id;
 }
 
@@ -45,16 +46,22 @@ export interface DirectoryEntry {
   orgId: string;
   stripeAccountId: string;
   kind: ConnectionKind;
+  livemode: boolean;
 }
 
-const toEntry = (r: { connection_id: string; org_id: string; stripe_account_id: string; kind: ConnectionKind }): DirectoryEntry =>
-  ({ connectionId: r.connection_id, orgId: r.org_id, stripeAccountId: r.stripe_account_id, kind: r.kind });
+const toEntry = (r: Selectable<StripeConnectionDirectoryTable>): DirectoryEntry =>
+  ({ connectionId: r.connection_id, orgId: r.org_id, stripeAccountId: r.stripe_account_id, kind: r.kind, livemode: r.livemode });
+
+async function insertEntry(tx: Tx, e: DirectoryEntry): Promise<void> {
+  await tx.insertInto('stripe_connection_directory')
+    .values({ connection_id: e.connectionId, org_id: e.orgId, stripe_account_id: e.stripeAccountId, kind: e.kind, livemode: e.livemode }).execute();
+}
 
 /** A connection that changes kind (a restricted key replaced by the Stripe App) is routed by its new kind. */
-export async function setDirectoryKind(tx: Tx, c: { connectionId: string; orgId: string; stripeAccountId: string; kind: ConnectionKind }): Promise<void> {
+export async function setDirectoryKind(tx: Tx, e: DirectoryEntry): Promise<void> {
   // The app role may insert and delete directory rows, never rewrite them.
-  await tx.deleteFrom('stripe_connection_directory').where('connection_id', '=', c.connectionId).execute();
-  await tx.insertInto('stripe_connection_directory').values({ connection_id: c.connectionId, org_id: c.orgId, stripe_account_id: c.stripeAccountId, kind: c.kind }).execute();
+  await tx.deleteFrom('stripe_connection_directory').where('connection_id', '=', e.connectionId).execute();
+  await insertEntry(tx, e);
 }
 
 /** Every connection of every organisation (the poll scheduler's list). */
@@ -69,7 +76,9 @@ export async function directoryByConnection(db: Db, connectionId: string): Promi
   });
 }
 
-export async function directoryByAccount(db: Db, stripeAccountId: string, kind: ConnectionKind): Promise<DirectoryEntry[]> {
+/** The connections of a Stripe account with this kind and mode (test-mode data never enters a live connection). */
+export async function directoryByAccount(db: Db, stripeAccountId: string, kind: ConnectionKind, livemode: boolean): Promise<DirectoryEntry[]> {
   return withoutOrg(db, async (tx) =>
-    (await tx.selectFrom('stripe_connection_directory').selectAll().where('stripe_account_id', '=', stripeAccountId).where('kind', '=', kind).execute()).map(toEntry));
+    (await tx.selectFrom('stripe_connection_directory').selectAll()
+      .where('stripe_account_id', '=', stripeAccountId).where('kind', '=', kind).where('livemode', '=', livemode).execute()).map(toEntry));
 }

@@ -41,17 +41,6 @@ function verify(deps: StripeDeps, input: WebhookInput, secret: string): StripeOb
 
 const modeOf = (livemode: boolean) => (livemode ? 'live mode' : 'test mode');
 
-/** The connections an event is for: the same Stripe mode only (test-mode data never enters a live connection). */
-async function sameMode(deps: StripeDeps, targets: DirectoryEntry[], event: StripeObject): Promise<DirectoryEntry[]> {
-  const livemode = event['livemode'] === true;
-  const out: DirectoryEntry[] = [];
-  for (const target of targets) {
-    const connection = await withOrg(deps.db, target.orgId, (tx) => findConnection(tx, target.connectionId));
-    if (connection && connection.livemode === livemode) out.push(target);
-  }
-  return out;
-}
-
 async function deliver(deps: StripeDeps, target: DirectoryEntry, event: StripeObject): Promise<ApplyOutcome> {
   const reader = await openReader(deps, target.orgId, target.connectionId);
   return applyEvent(deps, target.orgId, target.connectionId, event, 'webhook', reader);
@@ -80,8 +69,9 @@ export async function handleWebhook(deps: StripeDeps, input: WebhookInput): Prom
   const event = verify(deps, input, deps.appWebhookSecret);
   const account = typeof event['account'] === 'string' ? event['account'] : null;
   if (!account) throw new HttpProblem(400, 'Stripe App events must name their account');
-  // Several organisations may have installed the App on the same account; each gets the event.
-  const targets = await sameMode(deps, await directoryByAccount(deps.db, account, 'oauth'), event);
+  // Several organisations may have installed the App on the same account; each gets the event, when its
+  // connection reads the event's mode.
+  const targets = await directoryByAccount(deps.db, account, 'oauth', event['livemode'] === true);
   if (event['type'] === DEAUTHORIZED_EVENT) {
     // Uninstalled in Stripe: there is no token left to read with, only the connections to retire.
     const outcomes: ApplyOutcome[] = [];
