@@ -4,8 +4,9 @@
 // Types only flow to the web: importing this module there at runtime would pull TypeBox into the bundle.
 import { Type, type Static, type TSchema } from 'typebox';
 
-const Day = Type.String();
-const Money = Type.Number();
+export const DaySchema = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the organisation’s timezone' });
+const Day = DaySchema;
+const Money = Type.Integer({ description: 'minor units of the reporting currency' });
 const Count = Type.Integer();
 
 export const RatioSchema = Type.Object({ numerator: Type.Number(), denominator: Type.Number(), value: Type.Union([Type.Number(), Type.Null()]) });

@@ -7,4 +7,5 @@ export {
   trialSeries, QueryError, type Filters, type QueryDeps, type MrrRow, type SummaryView,
 } from './queries.js';
 export { parseFilters, runQuery, DATASETS } from './routes.js';
+export { ChurnRowSchema, DaySchema, KpisViewSchema, MrrRowSchema, StatusViewSchema, SummaryViewSchema } from './api-schemas.js';
 export { fullRecompute, recomputeCustomerSnapshot } from './materialise.js';

@@ -1,13 +1,17 @@
 // /api/v1/metrics/*: the dashboard's own figures (docs/metrics-api.md) for API tokens with metrics:read. The
 // numbers come from the analytics slice's plain query functions — the same calls the dashboard routes make —
-// so the public API can never disagree with the dashboard. The organisation is the token's.
+// and are described by the same schemas (api-schemas.ts, which analytics.test.ts holds the answers to), so the
+// public API and its OpenAPI document can never disagree with the dashboard. The organisation is the token's.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { churnSeries, kpis, metricsStatus, mrrSeries, parseFilters, runQuery, summary, type QueryDeps } from '../analytics/index.js';
+import {
+  ChurnRowSchema, churnSeries, DaySchema, kpis, KpisViewSchema, metricsStatus, MrrRowSchema, mrrSeries, parseFilters, runQuery, StatusViewSchema, summary,
+  SummaryViewSchema, type QueryDeps,
+} from '../analytics/index.js';
 import { tokenOf } from '../tokens/index.js';
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the organisation’s timezone' });
+const Day = DaySchema;
 const FilterProps = {
   plan: Type.Optional(Type.String({ maxLength: 2000, description: 'price or product ids, comma-separated' })),
   currency: Type.Optional(Type.String({ maxLength: 200, description: 'original currencies, comma-separated' })),
@@ -24,17 +28,6 @@ const SummaryQuery = Type.Object(
 const KpiQuery = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day), ...FilterProps }, { additionalProperties: false });
 const NoQuery = Type.Object({}, { additionalProperties: false });
 
-// Response shapes: the documented fields; further fields the contract adds pass through unchanged.
-const Open = { additionalProperties: true } as const;
-const Money = Type.Integer({ description: 'minor units of the reporting currency' });
-const SummaryV1 = Type.Object({ date: Type.String(), currency: Type.String(), mrr: Money, arr: Money, customers: Type.Integer(), arpa: Money }, Open);
-const MrrRowV1 = Type.Object(
-  { date: Type.String(), from: Type.String(), to: Type.String(), currency: Type.String(), mrr: Money, startMrr: Money, new: Money, expansion: Money, contraction: Money, churn: Money, reactivation: Money, currencyAdjustment: Money, customers: Type.Integer() },
-  Open,
-);
-const AnyObject = Type.Object({}, Open);
-const StatusV1 = Type.Object({ state: Type.String(), version: Type.Integer(), currency: Type.String(), timezone: Type.String() }, Open);
-
 export function metricsV1Routes(deps: QueryDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,25 +38,25 @@ export function metricsV1Routes(deps: QueryDeps) {
       openapi: { summary: summaryText, description, tags: ['metrics'] },
     });
 
-    app.get('/api/v1/metrics/status', { schema: { querystring: NoQuery, response: { 200: StatusV1 } }, config: cfg('Freshness of the figures', 'Poll `version`; refetch when it moves.') },
+    app.get('/api/v1/metrics/status', { schema: { querystring: NoQuery, response: { 200: StatusViewSchema } }, config: cfg('Freshness of the figures', 'Poll `version`; refetch when it moves.') },
       async (request) => runQuery(() => metricsStatus(deps, tokenOf(request).orgId)));
 
-    app.get('/api/v1/metrics/summary', { schema: { querystring: SummaryQuery, response: { 200: SummaryV1 } }, config: cfg('Headline figures on a day', 'MRR, ARR, paying customers, ARPA, LTV and churn rate, with the previous period and the change.') },
+    app.get('/api/v1/metrics/summary', { schema: { querystring: SummaryQuery, response: { 200: SummaryViewSchema } }, config: cfg('Headline figures on a day', 'MRR, ARR, paying customers, ARPA, LTV and churn rate, with the previous period and the change.') },
       async (request) => {
         const q = request.query;
         return runQuery(() => summary(deps, tokenOf(request).orgId, { date: q.date, compare: q.compare as 'day' | 'week' | 'month' | 'year' | undefined, filters: parseFilters(q) }));
       });
 
-    app.get('/api/v1/metrics/kpis', { schema: { querystring: KpiQuery, response: { 200: AnyObject } }, config: cfg('Key performance indicators over a range') },
+    app.get('/api/v1/metrics/kpis', { schema: { querystring: KpiQuery, response: { 200: KpisViewSchema } }, config: cfg('Key performance indicators over a range') },
       async (request) => runQuery(() => kpis(deps, tokenOf(request).orgId, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) })));
 
-    app.get('/api/v1/metrics/mrr', { schema: { querystring: SeriesQuery, response: { 200: Type.Array(MrrRowV1) } }, config: cfg('MRR and its movements per period', 'Every row satisfies mrr − startMrr = new + expansion + contraction + churn + reactivation + currencyAdjustment.') },
+    app.get('/api/v1/metrics/mrr', { schema: { querystring: SeriesQuery, response: { 200: Type.Array(MrrRowSchema) } }, config: cfg('MRR and its movements per period', 'Every row satisfies mrr − startMrr = new + expansion + contraction + churn + reactivation + currencyAdjustment.') },
       async (request) => {
         const q = request.query;
         return runQuery(() => mrrSeries(deps, tokenOf(request).orgId, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));
       });
 
-    app.get('/api/v1/metrics/churn', { schema: { querystring: SeriesQuery, response: { 200: Type.Array(AnyObject) } }, config: cfg('Customer and revenue churn per period') },
+    app.get('/api/v1/metrics/churn', { schema: { querystring: SeriesQuery, response: { 200: Type.Array(ChurnRowSchema) } }, config: cfg('Customer and revenue churn per period') },
       async (request) => {
         const q = request.query;
         return runQuery(() => churnSeries(deps, tokenOf(request).orgId, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) }));

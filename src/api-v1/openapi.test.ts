@@ -42,7 +42,9 @@ describe('OpenAPI document of /api/v1', () => {
     const made = await org.admin.browser.post(`/api/orgs/${org.id}/api-tokens`, { name: 'BI', scopes: ['metrics:read'], expiresInDays: 30 });
     expect(made.statusCode).toBe(201);
     const secret = (made.json() as { secret: string }).secret;
-    for (const path of ['summary', 'mrr?interval=month']) {
+    // Every v1 metrics route (status last: the first figures read materialise the snapshot): each answer is
+    // serialised through its response schema, which must keep every field.
+    for (const path of ['summary', 'kpis', 'mrr?interval=month', 'churn', 'status']) {
       const viaToken = await app.server.inject({ method: 'GET', url: `/api/v1/metrics/${path}`, headers: { authorization: `Bearer ${secret}` } });
       const viaDashboard = await org.admin.browser.request('GET', `/api/orgs/${org.id}/metrics/${path}`);
       expect([path, viaToken.statusCode]).toEqual([path, 200]);
