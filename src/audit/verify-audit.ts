@@ -47,6 +47,25 @@ export interface AuditChainRow {
   hash: string;
 }
 
+/** The hash a stored row must carry when it follows `prevHash`: the chain's one encoding (chain.ts) of its columns. */
+export function rowHash(row: Omit<AuditChainRow, 'prev_hash' | 'hash'>, prevHash: string): string {
+  return entryHash({
+    orgId: row.org_id,
+    seq: Number(row.seq),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    occurredAt: new Date(row.occurred_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    result: row.result,
+    metadata: typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as AuditMetadata) : row.metadata,
+    prevHash,
+  });
+}
+
 async function verifyChain(db: Db, chainId: string): Promise<{ entries: number; broken: BrokenEntry | null }> {
   const orgId = chainId === SYSTEM_CHAIN_ID ? null : chainId;
   const chainKey = sql`coalesce(org_id, ${SYSTEM_CHAIN_ID}::uuid)`;
@@ -64,22 +83,7 @@ async function verifyChain(db: Db, chainId: string): Promise<{ entries: number; 
       const seq = Number(row.seq);
       if (seq !== expectedSeq) return { entries, broken: brokenAt(row.id, `entry ${expectedSeq} is missing (found ${seq} next)`) };
       if (row.prev_hash !== prevHash) return { entries, broken: brokenAt(row.id, 'prev_hash does not match the hash of the entry before it') };
-      const metadata = typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as AuditMetadata) : row.metadata;
-      const recomputed = entryHash({
-        orgId: row.org_id,
-        seq,
-        actorType: row.actor_type,
-        actorId: row.actor_id,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        occurredAt: new Date(row.occurred_at),
-        ip: row.ip,
-        userAgent: row.user_agent,
-        result: row.result,
-        metadata,
-        prevHash: row.prev_hash,
-      });
+      const recomputed = rowHash(row, row.prev_hash);
       if (recomputed !== row.hash) return { entries, broken: brokenAt(row.id, 'content does not match its hash (entry altered)') };
       prevHash = row.hash;
       expectedSeq += 1;

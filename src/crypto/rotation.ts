@@ -76,6 +76,11 @@ export interface RotationReport {
   durationMs: number;
 }
 
+const emptyReport = (): RotationReport => ({
+  started: [], rewrappedDataKeys: 0, retiredKeks: 0, reencryptedValues: 0, retiredDataKeys: 0, destroyedKeks: 0, destroyedDataKeys: 0,
+  undeclaredColumns: [], durationMs: 0,
+});
+
 const LEASE_TTL_MS = 10 * 60_000;
 
 /** Text columns of the app's schema named …encrypted… that nobody declared (a missed declaration, usually). */
@@ -115,17 +120,7 @@ export async function rotateKeys(opts: RotationOptions): Promise<RotationReport>
     throw new RotationBusyError('key rotation is already running in another process');
   }
   const events = new KeyEventBatch(keys.onEvent);
-  const report: RotationReport = {
-    started: [],
-    rewrappedDataKeys: 0,
-    retiredKeks: 0,
-    reencryptedValues: 0,
-    retiredDataKeys: 0,
-    destroyedKeks: 0,
-    destroyedDataKeys: 0,
-    undeclaredColumns: [],
-    durationMs: 0,
-  };
+  const report = emptyReport();
   try {
     // 1. start rotations that are due
     const now = clock();
@@ -281,18 +276,7 @@ export async function runRotationIfDue(opts: Omit<RotationOptions, 'force'>): Pr
     return await rotateKeys({ ...opts, force: false });
   } catch (err) {
     if (err instanceof RotationBusyError) {
-      return {
-        skipped: 'busy',
-        started: [],
-        rewrappedDataKeys: 0,
-        retiredKeks: 0,
-        reencryptedValues: 0,
-        retiredDataKeys: 0,
-        destroyedKeks: 0,
-        destroyedDataKeys: 0,
-        undeclaredColumns: [],
-        durationMs: 0,
-      };
+      return { ...emptyReport(), skipped: 'busy' };
     }
     throw err;
   }

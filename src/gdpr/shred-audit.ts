@@ -5,9 +5,8 @@
 // the system chain (itself tamper-evident), in the same transaction. An auditor holding the old head can see
 // exactly when and why it changed; `verify-audit` passes on the re-sealed chain.
 import { sql } from 'kysely';
-import type { AuditMetadata } from '../audit/index.js';
-import type { AuditChainRow } from '../audit/verify-audit.js';
-import { entryHash, GENESIS_HASH } from '../audit/chain.js';
+import { rowHash, type AuditChainRow } from '../audit/verify-audit.js';
+import { GENESIS_HASH } from '../audit/chain.js';
 import type { Tx } from '../db/tenant.js';
 
 const PAGE = 1000;
@@ -36,21 +35,8 @@ export async function shredAuditChain(tx: Tx, orgId: string): Promise<ShredRepor
         from audit_log where org_id = ${orgId}::uuid and seq > ${lastSeq} order by seq limit ${PAGE}`.execute(tx);
     for (const row of rows) {
       const seq = Number(row.seq);
-      const hash = entryHash({
-        orgId: row.org_id,
-        seq,
-        actorType: row.actor_type,
-        actorId: row.actor_id,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        occurredAt: new Date(row.occurred_at),
-        ip: null,
-        userAgent: null,
-        result: row.result,
-        metadata: typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as AuditMetadata) : row.metadata,
-        prevHash,
-      });
+      // The shredded entry: what the update above left of it.
+      const hash = rowHash({ ...row, ip: null, user_agent: null }, prevHash);
       await sql`update audit_log set prev_hash = ${prevHash}, hash = ${hash} where id = ${row.id}::uuid`.execute(tx);
       prevHash = hash;
       lastSeq = seq;

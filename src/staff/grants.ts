@@ -44,13 +44,13 @@ export interface GrantView {
   lastUsedAt: string | null;
 }
 
-async function view(deps: Pick<StaffDeps, 'crypto'>, tx: Tx, g: StaffAccessGrant, now: Date): Promise<GrantView> {
-  const staff = await tx.selectFrom('staff_accounts').select(['id', 'name', 'email_encrypted']).where('id', '=', g.staff_id).executeTakeFirstOrThrow();
+/** A grant's fields that need no decryption: what its staff member sees of their own requests. */
+type GrantSummary = Omit<GrantView, 'reason' | 'staff'>;
+
+function summary(g: StaffAccessGrant, now: Date): GrantSummary {
   return {
     id: g.id,
     orgId: g.org_id,
-    staff: { id: staff.id, name: staff.name, email: await staffEmail(deps, staff, tx) },
-    reason: await deps.crypto.decryptField(g.org_id, reasonField(g.id), g.reason_encrypted, tx),
     requestedHours: g.requested_hours,
     state: grantState(g, now),
     requestedAt: g.requested_at.toISOString(),
@@ -62,6 +62,15 @@ async function view(deps: Pick<StaffDeps, 'crypto'>, tx: Tx, g: StaffAccessGrant
     endReason: g.end_reason,
     requestCount: Number(g.request_count),
     lastUsedAt: g.last_used_at?.toISOString() ?? null,
+  };
+}
+
+async function view(deps: Pick<StaffDeps, 'crypto'>, tx: Tx, g: StaffAccessGrant, now: Date): Promise<GrantView> {
+  const staff = await tx.selectFrom('staff_accounts').select(['id', 'name', 'email_encrypted']).where('id', '=', g.staff_id).executeTakeFirstOrThrow();
+  return {
+    ...summary(g, now),
+    staff: { id: staff.id, name: staff.name, email: await staffEmail(deps, staff, tx) },
+    reason: await deps.crypto.decryptField(g.org_id, reasonField(g.id), g.reason_encrypted, tx),
   };
 }
 
@@ -134,24 +143,10 @@ export async function listOrgGrants(deps: StaffDeps, orgId: string): Promise<Gra
 }
 
 /** The staff member's own requests across organisations (without their reasons' plaintext per org: decrypted in each org's scope). */
-export async function listOwnGrants(deps: StaffDeps, staffId: string): Promise<Omit<GrantView, 'reason' | 'staff'>[]> {
+export async function listOwnGrants(deps: StaffDeps, staffId: string): Promise<GrantSummary[]> {
   const now = deps.clock();
   const rows = await withStaff(deps.db, staffId, (tx) => tx.selectFrom('staff_access_grants').selectAll().where('staff_id', '=', staffId).orderBy('requested_at', 'desc').limit(200).execute());
-  return rows.map((g) => ({
-    id: g.id,
-    orgId: g.org_id,
-    requestedHours: g.requested_hours,
-    state: grantState(g, now),
-    requestedAt: g.requested_at.toISOString(),
-    decidedAt: g.decided_at?.toISOString() ?? null,
-    decidedBy: g.decided_by,
-    startsAt: g.starts_at?.toISOString() ?? null,
-    expiresAt: g.expires_at?.toISOString() ?? null,
-    revokedAt: g.revoked_at?.toISOString() ?? null,
-    endReason: g.end_reason,
-    requestCount: Number(g.request_count),
-    lastUsedAt: g.last_used_at?.toISOString() ?? null,
-  }));
+  return rows.map((g) => summary(g, now));
 }
 
 type Decision = { kind: 'approve'; hours: number } | { kind: 'refuse' } | { kind: 'revoke' };
