@@ -15,7 +15,7 @@ export async function fxRatesImportCommand(
 ): Promise<number> {
   const out = io.out ?? console.log;
   const err = io.err ?? console.error;
-  const [{ loadConfig }, { openDatabase }, { pendingMigrations }, cryptoModule, { withOrg }, { appendAudit }, { parseFxCsv }, store, settingsModule, { fullRecompute }] = await Promise.all([
+  const [{ loadConfig }, { openDatabase }, { unmigratedReason }, cryptoModule, { withOrg }, { appendAudit }, { parseFxCsv }, store, settingsModule, { fullRecompute }] = await Promise.all([
     import('../config.js'), import('../db/database.js'), import('../db/migrate.js'), import('../crypto/index.js'), import('../db/tenant.js'), import('../audit/index.js'),
     import('./fx-import.js'), import('./fx-import-store.js'), import('./settings.js'), import('./materialise.js'),
   ]);
@@ -33,9 +33,9 @@ export async function fxRatesImportCommand(
   const config = io.config ? io.config() : loadConfig();
   const db = await openDatabase(config.database);
   try {
-    const pending = await pendingMigrations(db.owner);
-    if (pending.length > 0) {
-      err(`mowt: the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first`);
+    const unmigrated = await unmigratedReason(db.owner);
+    if (unmigrated) {
+      err(`mowt: ${unmigrated}`);
       return 1;
     }
     const now = new Date();

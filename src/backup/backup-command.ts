@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 type Out = (line: string) => void;
 
 async function openConfigured(): Promise<{ config: Config; db: Db }> {
-  const [{ loadConfig }, { openDatabase }, { pendingMigrations }] = await Promise.all([
+  const [{ loadConfig }, { openDatabase }, { unmigratedReason }] = await Promise.all([
     import('../config.js'),
     import('../db/database.js'),
     import('../db/migrate.js'),
@@ -16,10 +16,10 @@ async function openConfigured(): Promise<{ config: Config; db: Db }> {
   const config = loadConfig();
   if (config.database.kind === 'pglite') assertEmbeddedNotOpen(config.database.dir);
   const db = await openDatabase(config.database);
-  const pending = await pendingMigrations(db.owner);
-  if (pending.length > 0) {
+  const unmigrated = await unmigratedReason(db.owner);
+  if (unmigrated) {
     await db.close();
-    throw new Error(`the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first`);
+    throw new Error(unmigrated);
   }
   return { config, db };
 }

@@ -30,7 +30,7 @@ export function summarise(report: RotationReport): string {
 }
 
 export async function rotateKeysCommand(opts: RotateKeysCommandOptions, out: (line: string) => void = console.log): Promise<number> {
-  const [{ loadConfig }, { openDatabase }, { pendingMigrations }, { auditKeyEvents }, { createKmsFromConfig }, { DEFAULT_KEY_TTL_MS }, { createFieldCrypto }, { rotateKeys }] =
+  const [{ loadConfig }, { openDatabase }, { unmigratedReason }, { auditKeyEvents }, { createKmsFromConfig }, { DEFAULT_KEY_TTL_MS }, { createFieldCrypto }, { rotateKeys }] =
     await Promise.all([
       import('../config.js'),
       import('../db/database.js'),
@@ -44,9 +44,9 @@ export async function rotateKeysCommand(opts: RotateKeysCommandOptions, out: (li
   const config = loadConfig();
   const db = await openDatabase(config.database);
   try {
-    const pending = await pendingMigrations(db.owner);
-    if (pending.length > 0) {
-      console.error(`mowt: the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first`);
+    const unmigrated = await unmigratedReason(db.owner);
+    if (unmigrated) {
+      console.error(`mowt: ${unmigrated}`);
       return 1;
     }
     const kms = createKmsFromConfig(config);

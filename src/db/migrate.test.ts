@@ -1,7 +1,7 @@
 import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
-import { migrateToLatest, pendingMigrations } from './migrate.js';
+import { migrateToLatest, pendingMigrations, unmigratedReason } from './migrate.js';
 import { migrations } from './migrations/index.js';
 
 describe.each(DB_KINDS)('migrations on %s', (kind) => {
@@ -14,8 +14,11 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
   it('apply from empty, report nothing pending, and are idempotent', async () => {
     t = await createTestDatabase(kind, { migrate: false });
     expect(await pendingMigrations(t.db.owner)).toEqual(Object.keys(migrations));
+    // What operator commands print before refusing to run on an older schema.
+    expect(await unmigratedReason(t.db.owner)).toBe(`the database has pending migrations (${Object.keys(migrations).join(', ')}); run \`mowt migrate\` first`);
     expect(await migrateToLatest(t.db.owner)).toEqual(Object.keys(migrations));
     expect(await pendingMigrations(t.db.owner)).toEqual([]);
+    expect(await unmigratedReason(t.db.owner)).toBeNull();
     expect(await migrateToLatest(t.db.owner)).toEqual([]);
   });
 

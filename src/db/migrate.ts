@@ -29,3 +29,10 @@ export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   const all = await migrator(db).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
+
+/** Why an operator command must not run on this schema (older than its code), or null when it may. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function unmigratedReason(db: Kysely<any>): Promise<string | null> {
+  const pending = await pendingMigrations(db);
+  return pending.length > 0 ? `the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first` : null;
+}

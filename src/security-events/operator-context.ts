@@ -22,7 +22,7 @@ export interface OperatorContext {
 }
 
 export async function openOperatorContext(config: Config, out: (line: string) => void = console.log): Promise<OperatorContext> {
-  const [{ openDatabase }, { pendingMigrations }, { auditKeyEvents, createFieldCrypto, createKmsFromConfig }, { createMailer }, { createLogger }] = await Promise.all([
+  const [{ openDatabase }, { unmigratedReason }, { auditKeyEvents, createFieldCrypto, createKmsFromConfig }, { createMailer }, { createLogger }] = await Promise.all([
     import('../db/database.js'),
     import('../db/migrate.js'),
     import('../crypto/index.js'),
@@ -31,8 +31,8 @@ export async function openOperatorContext(config: Config, out: (line: string) =>
   ]);
   const db = await openDatabase(config.database);
   try {
-    const pending = await pendingMigrations(db.owner);
-    if (pending.length > 0) throw new Error(`the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first`);
+    const unmigrated = await unmigratedReason(db.owner);
+    if (unmigrated) throw new Error(unmigrated);
     const clock: Clock = () => new Date();
     const crypto = await createFieldCrypto({ db, kms: createKmsFromConfig(config), clock, onEvent: auditKeyEvents(db) });
     const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });

@@ -9,7 +9,7 @@ export interface StripeSyncCommandOptions {
 }
 
 export async function stripeSyncCommand(opts: StripeSyncCommandOptions, out: (line: string) => void = console.log): Promise<number> {
-  const [{ loadConfig }, { openDatabase }, { pendingMigrations }, cryptoModule, { createLogger }, { createStripeService }, { directoryByConnection }, { backfill }, { pollEvents }, { openReader }, { withOrg }, { listSyncState }] =
+  const [{ loadConfig }, { openDatabase }, { unmigratedReason }, cryptoModule, { createLogger }, { createStripeService }, { directoryByConnection }, { backfill }, { pollEvents }, { openReader }, { withOrg }, { listSyncState }] =
     await Promise.all([
       import('../config.js'),
       import('../db/database.js'),
@@ -27,9 +27,9 @@ export async function stripeSyncCommand(opts: StripeSyncCommandOptions, out: (li
   const config = loadConfig();
   const db = await openDatabase(config.database);
   try {
-    const pending = await pendingMigrations(db.owner);
-    if (pending.length > 0) {
-      console.error(`mowt: the database has pending migrations (${pending.join(', ')}); run \`mowt migrate\` first`);
+    const unmigrated = await unmigratedReason(db.owner);
+    if (unmigrated) {
+      console.error(`mowt: ${unmigrated}`);
       return 1;
     }
     const entry = await directoryByConnection(db, opts.connection);
