@@ -114,3 +114,184 @@ export const KpisViewSchema = Type.Object({
   }),
 });
 export type KpisView = Static<typeof KpisViewSchema>;
+
+// ------------------------------------------------------------------------------------------------ the other pages
+
+const Month = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'YYYY-MM' });
+const Timestamp = Type.String({ description: 'ISO 8601 timestamp (UTC)' });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** amounts per original currency (ISO code → minor units of that currency) */
+const NativeMoney = Type.Record(Type.String(), Money);
+
+export const MovementKindSchema = Type.Union([
+  Type.Literal('new'), Type.Literal('expansion'), Type.Literal('contraction'), Type.Literal('churn'), Type.Literal('reactivation'), Type.Literal('currencyAdjustment'),
+]);
+export type MovementKind = Static<typeof MovementKindSchema>;
+
+export const CohortCellSchema = Type.Object({
+  offset: Count,
+  month: Month,
+  customers: Count,
+  mrr: Money,
+  customerRetention: RatioSchema,
+  mrrRetention: RatioSchema,
+});
+export type CohortCell = Static<typeof CohortCellSchema>;
+
+export const CohortSchema = Type.Object({
+  month: Month,
+  currency: Type.String(),
+  size: Count,
+  initialMrr: Money,
+  cells: Type.Array(CohortCellSchema),
+});
+export type Cohort = Static<typeof CohortSchema>;
+
+export const TrialRowSchema = Type.Object({ ...Period, trials: Count, converted: Count, rate: RatioSchema });
+export type TrialRow = Static<typeof TrialRowSchema>;
+
+export const FailedPaymentRowSchema = Type.Object({
+  ...Period,
+  currency: Type.String(),
+  attempted: Count,
+  failed: Count,
+  rate: RatioSchema,
+  recoveredInvoices: Count,
+  recoveredRevenue: Money,
+});
+export type FailedPaymentRow = Static<typeof FailedPaymentRowSchema>;
+
+export const PlanRowSchema = Type.Object({
+  priceId: Type.String(),
+  productId: Nullable(Type.String()),
+  productName: Nullable(Type.String()),
+  nickname: Nullable(Type.String()),
+  currency: Type.String(),
+  /** null when the price is not in the synced data */
+  interval: Nullable(Type.String()),
+  intervalCount: Nullable(Count),
+  subscriptions: Count,
+  customers: Count,
+  mrr: Money,
+  /** minor units of the plan's own `currency` */
+  nativeMrr: Money,
+  share: RatioSchema,
+});
+export type PlanRow = Static<typeof PlanRowSchema>;
+
+export const CustomerStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('trialing'), Type.Literal('churned'), Type.Literal('never')]);
+export type CustomerStatus = Static<typeof CustomerStatusSchema>;
+
+export const CustomerItemSchema = Type.Object({
+  id: Type.String(),
+  accountId: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+  status: CustomerStatusSchema,
+  mrr: Money,
+  native: NativeMoney,
+  currencies: Type.Array(Type.String()),
+  plans: Type.Array(Type.String()),
+  billingIntervals: Type.Array(Type.String()),
+  firstPaidDate: Nullable(Day),
+  createdAt: Nullable(Timestamp),
+});
+export type CustomerItem = Static<typeof CustomerItemSchema>;
+
+const PageProps = { currency: Type.String(), total: Count, page: Count, pageSize: Count };
+
+export const CustomerPageSchema = Type.Object({ ...PageProps, items: Type.Array(CustomerItemSchema) });
+export type CustomerPage = Static<typeof CustomerPageSchema>;
+
+export const TimelinePointSchema = Type.Object({
+  date: Day,
+  mrr: Money,
+  native: NativeMoney,
+  /** the day's one movement kind; 'mixed' when several, null when none */
+  kind: Type.Union([MovementKindSchema, Type.Literal('mixed'), Type.Null()]),
+  new: Money,
+  expansion: Money,
+  contraction: Money,
+  churn: Money,
+  reactivation: Money,
+  currencyAdjustment: Money,
+});
+export type TimelinePoint = Static<typeof TimelinePointSchema>;
+
+export const SubscriptionItemViewSchema = Type.Object({
+  priceId: Nullable(Type.String()),
+  productId: Nullable(Type.String()),
+  productName: Nullable(Type.String()),
+  quantity: Nullable(Count),
+  interval: Nullable(Type.String()),
+  intervalCount: Nullable(Count),
+  /** minor units of `currency`; null for tiered or decimal-only prices */
+  unitAmount: Nullable(Money),
+  currency: Type.String(),
+});
+export type SubscriptionItemView = Static<typeof SubscriptionItemViewSchema>;
+
+export const SubscriptionViewSchema = Type.Object({
+  id: Type.String(),
+  status: Nullable(Type.String()),
+  currency: Type.String(),
+  mrr: Money,
+  /** minor units of the subscription's own `currency` */
+  nativeMrr: Money,
+  startDate: Nullable(Timestamp),
+  trialEnd: Nullable(Timestamp),
+  cancelAtPeriodEnd: Type.Boolean(),
+  cancelAt: Nullable(Timestamp),
+  canceledAt: Nullable(Timestamp),
+  endedAt: Nullable(Timestamp),
+  currentPeriodEnd: Nullable(Timestamp),
+  items: Type.Array(SubscriptionItemViewSchema),
+});
+export type SubscriptionView = Static<typeof SubscriptionViewSchema>;
+
+export const InvoiceViewSchema = Type.Object({
+  id: Type.String(),
+  number: Nullable(Type.String()),
+  status: Nullable(Type.String()),
+  currency: Type.String(),
+  /** minor units of the invoice's own `currency` */
+  amountDue: Money,
+  amountPaid: Money,
+  total: Money,
+  created: Nullable(Timestamp),
+  periodStart: Nullable(Timestamp),
+  periodEnd: Nullable(Timestamp),
+  attemptCount: Count,
+});
+export type InvoiceView = Static<typeof InvoiceViewSchema>;
+
+export const StripeEventViewSchema = Type.Object({ id: Type.String(), type: Type.String(), created: Nullable(Timestamp) });
+export type StripeEventView = Static<typeof StripeEventViewSchema>;
+
+export const CustomerDetailSchema = Type.Object({
+  customer: Type.Object({ ...CustomerItemSchema.properties, metadata: Type.Record(Type.String(), Type.String()) }),
+  currency: Type.String(),
+  timeline: Type.Array(TimelinePointSchema),
+  subscriptions: Type.Array(SubscriptionViewSchema),
+  invoices: Type.Array(InvoiceViewSchema),
+  events: Type.Array(StripeEventViewSchema),
+});
+export type CustomerDetail = Static<typeof CustomerDetailSchema>;
+
+export const MovementItemSchema = Type.Object({
+  date: Day,
+  customerId: Type.String(),
+  accountId: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  kind: MovementKindSchema,
+  amount: Money,
+  /** the customer's MRR after the movement */
+  mrr: Money,
+  native: NativeMoney,
+});
+export type MovementItem = Static<typeof MovementItemSchema>;
+
+export const MovementPageSchema = Type.Object({ ...PageProps, totalAmount: Money, items: Type.Array(MovementItemSchema) });
+export type MovementPage = Static<typeof MovementPageSchema>;

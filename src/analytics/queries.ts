@@ -8,10 +8,13 @@ import type { Db } from '../db/database.js';
 import { withOrg, type Tx } from '../db/tenant.js';
 import {
   accumulate, accumulator, addDays, addMonthsToDate, arpa as arpaOf, buildFxTable, cohorts as engineCohorts, dayEnd, dayOf, daysBetween, finish, ltv as ltvOf,
-  monthEnd, monthStart, movementsBehind, pointOn, ratio, revenueRetention, rollup, weekStart, type Cohort, type CustomerSeries, type FxTable, type Granularity,
+  monthEnd, monthStart, movementsBehind, pointOn, ratio, revenueRetention, rollup, weekStart, type CustomerSeries, type FxTable, type Granularity,
   type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
 } from '../metrics/index.js';
-import type { ChurnRow, Headline, Kpi, KpisView, MrrRow, StatusView, SummaryView } from './api-schemas.js';
+import type {
+  ChurnRow, Cohort, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Headline, InvoiceView, Kpi, KpisView,
+  MovementKind as ApiMovementKind, MovementPage, MrrRow, PlanRow, StatusView, StripeEventView, SubscriptionView, SummaryView, TimelinePoint, TrialRow,
+} from './api-schemas.js';
 import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
 import { readStamp, stableKey, type ResponseCache } from './response-cache.js';
 import { convertedSum } from './compute.js';
@@ -20,7 +23,10 @@ import { readSettings } from './settings.js';
 import { readFxRates, readState, type StateRow } from './store.js';
 
 // The answers' shapes live in api-schemas.ts (shared with the web app); re-exported under their old names.
-export type { ChurnRow, Headline, Kpi, KpisView, MrrRow, StatusView, SummaryView };
+export type {
+  ApiMovementKind, ChurnRow, Cohort, CustomerDetail, CustomerItem, CustomerPage, FailedPaymentRow, Headline, Kpi, KpisView, MovementPage, MrrRow, PlanRow, StatusView,
+  SummaryView, TimelinePoint, TrialRow,
+};
 
 export interface QueryDeps {
   db: Db;
@@ -42,7 +48,6 @@ export interface Filters {
 }
 
 export type Interval = Granularity;
-export type ApiMovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation' | 'currencyAdjustment';
 export const API_MOVEMENT_KINDS: readonly ApiMovementKind[] = ['new', 'expansion', 'contraction', 'churn', 'reactivation', 'currencyAdjustment'];
 const toEngineKind = (k: ApiMovementKind): MovementKind => (k === 'currencyAdjustment' ? 'fx' : k);
 const toApiKind = (k: MovementKind): ApiMovementKind => (k === 'fx' ? 'currencyAdjustment' : k);
@@ -362,13 +367,9 @@ async function churnSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuer
 
 // ---------------------------------------------------------------------------------------------- cohorts
 
-export interface CohortView extends Cohort {
-  currency: string;
-}
-
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-async function cohortTableUncached(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<CohortView[]> {
+async function cohortTableUncached(deps: QueryDeps, orgId: string, q: { from?: string; to?: string; filters?: Filters }): Promise<Cohort[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     for (const [v, n] of [[q.from, 'from'], [q.to, 'to']] as const) if (v !== undefined && !MONTH.test(v)) throw new QueryError(400, `${n} must be a month YYYY-MM`, 'bad_month');
@@ -397,15 +398,6 @@ async function fxFor(tx: Tx, snap: Snapshot): Promise<FxTable> {
   return buildFxTable(await readFxRates(tx, snap.orgId), snap.currency);
 }
 
-export interface TrialRow {
-  date: string;
-  from: string;
-  to: string;
-  trials: number;
-  converted: number;
-  rate: Ratio;
-}
-
 async function trialSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<TrialRow[]> {
   return inScope(deps, orgId, scope, async (tx, snap) => {
     const r = resolveRange(snap, q.from, q.to);
@@ -420,18 +412,6 @@ async function trialSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuer
       return { date: p.date, from: p.from, to: p.to, trials: inP.length, converted, rate: ratio(converted, inP.length) };
     });
   });
-}
-
-export interface FailedPaymentRow {
-  date: string;
-  from: string;
-  to: string;
-  currency: string;
-  attempted: number;
-  failed: number;
-  rate: Ratio;
-  recoveredInvoices: number;
-  recoveredRevenue: number;
 }
 
 async function failedPaymentSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<FailedPaymentRow[]> {
@@ -546,21 +526,6 @@ async function kpisIn(deps: QueryDeps, orgId: string, q: { from?: string; to?: s
 
 // ---------------------------------------------------------------------------------------------- plans
 
-export interface PlanRow {
-  priceId: string;
-  productId: string | null;
-  productName: string | null;
-  nickname: string | null;
-  currency: string;
-  interval: string | null;
-  intervalCount: number | null;
-  subscriptions: number;
-  customers: number;
-  mrr: number;
-  nativeMrr: number;
-  share: Ratio;
-}
-
 async function planTableUncached(deps: QueryDeps, orgId: string, q: { filters?: Filters }): Promise<PlanRow[]> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
@@ -596,30 +561,6 @@ async function planTableUncached(deps: QueryDeps, orgId: string, q: { filters?: 
 
 // ---------------------------------------------------------------------------------------------- customers
 
-export interface CustomerItem {
-  id: string;
-  accountId: string | null;
-  name: string | null;
-  email: string | null;
-  country: string | null;
-  status: string;
-  mrr: number;
-  native: Record<string, number>;
-  currencies: string[];
-  plans: string[];
-  billingIntervals: string[];
-  firstPaidDate: string | null;
-  createdAt: string | null;
-}
-
-export interface Page<T> {
-  currency: string;
-  total: number;
-  page: number;
-  pageSize: number;
-  items: T[];
-}
-
 export type CustomerSort = 'name' | 'email' | 'mrr' | 'firstPaidDate' | 'country' | 'status';
 
 export interface CustomerQuery {
@@ -632,12 +573,13 @@ export interface CustomerQuery {
   filters?: Filters;
 }
 
+// The cache holds the stored status as text; the lists never include 'excluded' customers, so it is one of the four.
 const item = (c: CachedCustomer): CustomerItem => ({
-  id: c.customerId, accountId: c.accountId, name: c.name, email: c.email, country: c.country, status: c.status, mrr: c.mrr, native: c.native,
+  id: c.customerId, accountId: c.accountId, name: c.name, email: c.email, country: c.country, status: c.status as CustomerStatus, mrr: c.mrr, native: c.native,
   currencies: c.currencies, plans: c.plans.filter((p) => !p.startsWith('prod_')), billingIntervals: c.billingIntervals, firstPaidDate: c.firstPaidDate, createdAt: c.created,
 });
 
-export async function customerList(deps: QueryDeps, orgId: string, q: CustomerQuery): Promise<Page<CustomerItem>> {
+export async function customerList(deps: QueryDeps, orgId: string, q: CustomerQuery): Promise<CustomerPage> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const cache = await deps.cache.get(tx, orgId, snap.state);
@@ -665,28 +607,6 @@ export async function customerList(deps: QueryDeps, orgId: string, q: CustomerQu
 export async function allCustomers(deps: QueryDeps, orgId: string, q: CustomerQuery): Promise<{ currency: string; items: CustomerItem[] }> {
   const first = await customerList(deps, orgId, { ...q, page: 1, pageSize: Number.MAX_SAFE_INTEGER });
   return { currency: first.currency, items: first.items };
-}
-
-export interface TimelinePoint {
-  date: string;
-  mrr: number;
-  native: Record<string, number>;
-  kind: ApiMovementKind | 'mixed' | null;
-  new: number;
-  expansion: number;
-  contraction: number;
-  churn: number;
-  reactivation: number;
-  currencyAdjustment: number;
-}
-
-export interface CustomerDetail {
-  customer: CustomerItem & { metadata: Record<string, string> };
-  currency: string;
-  timeline: TimelinePoint[];
-  subscriptions: unknown[];
-  invoices: unknown[];
-  events: unknown[];
 }
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -725,49 +645,37 @@ export async function customerDetail(deps: QueryDeps, orgId: string, customerId:
       customer: { ...item(c), metadata: c.metadata },
       currency: snap.currency,
       timeline,
-      subscriptions: subs.map((s) => {
+      subscriptions: subs.map((s): SubscriptionView => {
         const its = items.filter((i) => i['subscription_id'] === s['id']);
         const live = s['status'] !== 'canceled' && s['status'] !== 'incomplete_expired';
         const mrr = live ? its.reduce((t, i) => t + (mrrByPrice[String(i['price_id'])]?.mrr ?? 0) / Math.max(1, mrrByPrice[String(i['price_id'])]?.subscriptions ?? 1), 0) : 0;
         const nativeMrr = live ? its.reduce((t, i) => t + (mrrByPrice[String(i['price_id'])]?.native ?? 0) / Math.max(1, mrrByPrice[String(i['price_id'])]?.subscriptions ?? 1), 0) : 0;
         return {
-          id: s['id'], status: s['status'], currency: String(s['currency'] ?? '').toUpperCase(), mrr: Math.round(mrr), nativeMrr: Math.round(nativeMrr),
+          id: s['id'] as string, status: s['status'] as string | null, currency: String(s['currency'] ?? '').toUpperCase(), mrr: Math.round(mrr), nativeMrr: Math.round(nativeMrr),
           startDate: iso(s['start_date']), trialEnd: iso(s['trial_end']), cancelAtPeriodEnd: s['cancel_at_period_end'] === true, cancelAt: iso(s['cancel_at']),
           canceledAt: iso(s['canceled_at']), endedAt: iso(s['ended_at']), currentPeriodEnd: iso(its[0]?.['current_period_end']),
           items: its.map((i) => ({
-            priceId: i['price_id'], productId: i['product_id'] ?? null, productName: i['name'] ?? null, quantity: i['quantity'] === null ? null : Number(i['quantity']),
-            interval: i['recurring_interval'] ?? null, intervalCount: i['recurring_interval_count'] === null || i['recurring_interval_count'] === undefined ? null : Number(i['recurring_interval_count']),
+            priceId: i['price_id'] as string | null, productId: (i['product_id'] as string | null) ?? null, productName: (i['name'] as string | null) ?? null, quantity: i['quantity'] === null ? null : Number(i['quantity']),
+            interval: (i['recurring_interval'] as string | null) ?? null, intervalCount: i['recurring_interval_count'] === null || i['recurring_interval_count'] === undefined ? null : Number(i['recurring_interval_count']),
             unitAmount: i['unit_amount'] === null || i['unit_amount'] === undefined ? null : Number(i['unit_amount']), currency: String(i['currency'] ?? '').toUpperCase(),
           })),
         };
       }),
-      invoices: invoices.map((i) => ({
-        id: i['id'], number: null, status: i['status'], currency: String(i['currency'] ?? '').toUpperCase(), amountDue: Number(i['amount_due'] ?? 0),
+      invoices: invoices.map((i): InvoiceView => ({
+        id: i['id'] as string, number: null, status: i['status'] as string | null, currency: String(i['currency'] ?? '').toUpperCase(), amountDue: Number(i['amount_due'] ?? 0),
         amountPaid: Number(i['amount_paid'] ?? 0), total: Number(i['total'] ?? 0), created: iso(i['created']), periodStart: iso(i['period_start']),
         periodEnd: iso(i['period_end']), attemptCount: Number(i['attempt_count'] ?? 0),
       })),
-      events: events.map((e) => ({ id: e['id'], type: e['type'], created: iso(e['created']) })),
+      events: events.map((e): StripeEventView => ({ id: e['id'] as string, type: e['type'] as string, created: iso(e['created']) })),
     };
   });
 }
 
 // ---------------------------------------------------------------------------------------------- movements
 
-export interface MovementItem {
-  date: string;
-  customerId: string;
-  accountId: string | null;
-  name: string | null;
-  email: string | null;
-  kind: ApiMovementKind;
-  amount: number;
-  mrr: number;
-  native: Record<string, number>;
-}
-
 export async function movements(
   deps: QueryDeps, orgId: string, q: { from?: string; to?: string; kind?: ApiMovementKind[]; page?: number; pageSize?: number; filters?: Filters },
-): Promise<Page<MovementItem> & { totalAmount: number }> {
+): Promise<MovementPage> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const r = resolveRange(snap, q.from, q.to);

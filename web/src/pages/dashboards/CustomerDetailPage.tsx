@@ -211,7 +211,7 @@ export function CustomerDetailPage() {
                   <tr key={i.id}>
                     <th scope="row" className="cell-secondary">{i.number ?? i.id}</th>
                     <td>
-                      <Time iso={i.created} withTime={false} />
+                      <Time iso={i.created ?? undefined} withTime={false} />
                     </td>
                     <td>{i.status}</td>
                     <td className="num">{formatMoney(i.total, i.currency.toUpperCase())}</td>
@@ -232,7 +232,7 @@ export function CustomerDetailPage() {
           <ul className="plain-list event-list">
             {d!.events.map((e) => (
               <li key={e.id}>
-                <Time iso={e.created} /> <code>{e.type}</code>
+                <Time iso={e.created ?? undefined} /> <code>{e.type}</code>
               </li>
             ))}
           </ul>

@@ -128,7 +128,7 @@ function Customers({ state, currency, version }: FrameContext) {
                 {data.items.map((c) => (
                   <tr key={`${c.accountId}-${c.id}`}>
                     <td>
-                      <Link to={`${orgPath(org.id, `customers/${encodeURIComponent(c.id)}`)}?account=${encodeURIComponent(c.accountId)}`}>{c.name || c.email || c.id}</Link>
+                      <Link to={`${orgPath(org.id, `customers/${encodeURIComponent(c.id)}`)}${c.accountId ? `?account=${encodeURIComponent(c.accountId)}` : ''}`}>{c.name || c.email || c.id}</Link>
                       {c.name && c.email ? <div className="cell-secondary">{c.email}</div> : null}
                     </td>
                     <td className="num">{formatMoney(c.mrr, data.currency || currency)}</td>

@@ -28,7 +28,7 @@ const BILLING_LABELS: Record<BillingInterval, string> = { day: 'Daily', week: 'W
 
 export function planLabel(p: Pick<PlanRow, 'priceId' | 'productName' | 'nickname' | 'interval' | 'intervalCount' | 'currency'>): string {
   const name = p.nickname || p.productName || p.priceId;
-  const every = p.intervalCount > 1 ? `every ${p.intervalCount} ${p.interval}s` : `per ${p.interval}`;
+  const every = p.intervalCount !== null && p.intervalCount > 1 ? `every ${p.intervalCount} ${p.interval}s` : `per ${p.interval}`;
   return `${name} (${p.currency} ${every})`;
 }
 

@@ -9,8 +9,10 @@ import { apiQuery } from './query-state.js';
 
 const EVERY: Record<string, string> = { day: 'Daily', week: 'Weekly', month: 'Monthly', year: 'Yearly' };
 
-export function billingText(interval: string, count: number): string {
-  return count > 1 ? `Every ${count} ${interval}s` : (EVERY[interval] ?? interval);
+/** Empty when the price's interval is unknown (its price is not in the synced data). */
+export function billingText(interval: string | null, count: number | null): string {
+  if (interval === null) return '';
+  return count !== null && count > 1 ? `Every ${count} ${interval}s` : (EVERY[interval] ?? interval);
 }
 
 export function PlansPage() {

@@ -1,12 +1,14 @@
 // The metrics API (docs/metrics-api.md), the saved views and the annotations as the dashboard calls them.
 // Shapes follow the contract exactly; money is integers in minor units of `currency`.
 import { api } from '../../api/client.js';
-import type { Ratio } from './format.js';
 import { apiQuery, type DashboardState, type Filters, type Interval } from './query-state.js';
 // The answers' shapes come from the server's schemas (one definition, type-only: nothing of it is bundled).
-import type { ChurnRow, Kpi, KpisView, MrrRow, StatusView, SummaryView } from '../../../../src/analytics/api-schemas.js';
+import type {
+  ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, KpisView, MovementItem, MovementKind, MovementPage,
+  MrrRow, PlanRow, StatusView, SummaryView, TrialRow,
+} from '../../../../src/analytics/api-schemas.js';
 
-export type { ChurnRow, Kpi, MrrRow };
+export type { ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, MovementItem, MovementKind, MovementPage, MrrRow, PlanRow, TrialRow };
 export type MetricsStatus = StatusView;
 export type KpisResponse = KpisView;
 export type Summary = SummaryView;
@@ -14,7 +16,6 @@ export type Summary = SummaryView;
 const seg = encodeURIComponent;
 const base = (orgId: string) => `/api/orgs/${seg(orgId)}`;
 
-export type MovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation' | 'currencyAdjustment';
 export const MOVEMENT_KINDS: MovementKind[] = ['new', 'expansion', 'reactivation', 'contraction', 'churn', 'currencyAdjustment'];
 export const MOVEMENT_LABELS: Record<MovementKind, string> = {
   new: 'New',
@@ -24,135 +25,6 @@ export const MOVEMENT_LABELS: Record<MovementKind, string> = {
   churn: 'Churn',
   currencyAdjustment: 'Currency adjustment',
 };
-
-
-
-
-
-interface PeriodRow {
-  date: string;
-  from: string;
-  to: string;
-}
-
-
-
-export interface CohortCell {
-  offset: number;
-  month: string;
-  customers: number;
-  mrr: number;
-  customerRetention: Ratio;
-  mrrRetention: Ratio;
-}
-
-export interface Cohort {
-  month: string;
-  currency: string;
-  size: number;
-  initialMrr: number;
-  cells: CohortCell[];
-}
-
-export interface TrialRow extends PeriodRow {
-  trials: number;
-  converted: number;
-  rate: Ratio;
-}
-
-export interface FailedPaymentRow extends PeriodRow {
-  currency: string;
-  attempted: number;
-  failed: number;
-  rate: Ratio;
-  recoveredInvoices: number;
-  recoveredRevenue: number;
-}
-
-export interface PlanRow {
-  priceId: string;
-  productId: string | null;
-  productName: string | null;
-  nickname: string | null;
-  currency: string;
-  interval: string;
-  intervalCount: number;
-  subscriptions: number;
-  customers: number;
-  mrr: number;
-  nativeMrr: number;
-  share: Ratio;
-}
-
-export type CustomerStatus = 'active' | 'trialing' | 'churned' | 'never';
-
-export interface CustomerItem {
-  id: string;
-  accountId: string;
-  name: string | null;
-  email: string | null;
-  country: string | null;
-  status: CustomerStatus;
-  mrr: number;
-  native: Record<string, number>;
-  currencies: string[];
-  plans: string[];
-  billingIntervals: string[];
-  firstPaidDate: string | null;
-  createdAt: string | null;
-}
-
-export interface CustomerPage {
-  currency: string;
-  total: number;
-  page: number;
-  pageSize: number;
-  items: CustomerItem[];
-}
-
-export interface CustomerDetail {
-  customer: CustomerItem & { metadata?: Record<string, string> };
-  currency: string;
-  timeline: ({ date: string; mrr: number; native: Record<string, number>; kind: string } & Record<MovementKind, number>)[];
-  subscriptions: {
-    id: string;
-    status: string;
-    currency: string;
-    mrr: number;
-    nativeMrr: number;
-    startDate: string | null;
-    trialEnd: string | null;
-    cancelAtPeriodEnd: boolean;
-    cancelAt: string | null;
-    canceledAt: string | null;
-    endedAt: string | null;
-    currentPeriodEnd: string | null;
-    items: { priceId: string; productId: string | null; productName: string | null; quantity: number | null; interval: string; intervalCount: number; unitAmount: number | null; currency: string }[];
-  }[];
-  invoices: { id: string; number: string | null; status: string; currency: string; amountDue: number; amountPaid: number; total: number; created: string; periodStart: string | null; periodEnd: string | null; attemptCount: number }[];
-  events: { id: string; type: string; created: string }[];
-}
-
-export interface MovementItem {
-  date: string;
-  customerId: string;
-  accountId: string;
-  name: string | null;
-  email: string | null;
-  kind: MovementKind;
-  amount: number;
-  mrr: number;
-  native: Record<string, number>;
-}
-
-export interface MovementPage {
-  currency: string;
-  total: number;
-  totalAmount: number;
-  page: number;
-  pageSize: number;
-  items: MovementItem[];
-}
 
 export interface StripeConnectionSummary {
   id: string;
