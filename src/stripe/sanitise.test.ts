@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PAN_BAIT } from '../../emulator/index.js';
 import type { StripeObject } from './client.js';
 import { kindOf } from './object-kinds.js';
-import { REDACTED_PAN, sanitiseObject, sanitiseToJson } from './sanitise.js';
+import { luhnValid, redactPans, REDACTED_PAN, sanitiseObject, sanitiseToJson } from './sanitise.js';
 
 const bait = PAN_BAIT[0] ?? '';
 const spaced = bait.replace(/(\d{4})(?=\d)/g, '$1 ');
@@ -21,6 +21,8 @@ describe('sanitiseToJson', () => {
       { id: 'ch_1', object: 'charge', amount: 1200, description: `ref ${bait}`, payment_method_details: { type: 'card', card: { number: bait, last4: '1111' } } },
       { id: 'evt_1', object: 'event', created: 1, data: { object: customer({ name: `x-${bait}` }) } },
       { id: 'txn_1', object: 'balance_transaction', amount: 10, exchange_rate: 1.092384728374952 },
+      // Runs glued to other digits or separators: the candidate test starts only where a digit run starts.
+      customer({ description: `ts 1764115200-${bait}`, metadata: { a: `7 ${spaced}`, b: `12${bait.slice(0, 11)}` } }),
     ];
     for (const object of cases) {
       const { safe, json } = sanitiseToJson(object);
@@ -48,5 +50,29 @@ describe('sanitiseToJson', () => {
     expect(JSON.parse(json)).toEqual({ id: 'price_1', object: 'price', unit_amount_decimal: '12.5' });
     // …and the price's clear column gets the same string from the object the fast path hands on.
     expect(kindOf('prices').columns(safe)['unit_amount_decimal']).toBe('12.5');
+  });
+});
+
+describe('redactPans', () => {
+  it('replaces Luhn-valid 13–19-digit stretches of digit groups, also glued to other digits by a separator', () => {
+    expect(luhnValid(bait)).toBe(true);
+    expect(redactPans(bait)).toBe(REDACTED_PAN);
+    expect(redactPans(`card ${spaced}.`)).toBe(`card ${REDACTED_PAN}.`);
+    expect(redactPans(`${bait.slice(0, 4)}-${bait.slice(4, 8)}-${bait.slice(8, 12)}-${bait.slice(12)}`)).toBe(REDACTED_PAN);
+    // A timestamp, or a short number, before the card number: only the card number goes.
+    expect(redactPans(`order 1764115200-${bait}`)).toBe(`order 1764115200-${REDACTED_PAN}`);
+    expect(redactPans(`ref 12 ${spaced} ok`)).toBe(`ref 12 ${REDACTED_PAN} ok`);
+    expect(redactPans(`${bait} ${bait}`)).toBe(`${REDACTED_PAN} ${REDACTED_PAN}`);
+  });
+
+  it('leaves numbers that are not card numbers as they are', () => {
+    const notLuhn = `${bait.slice(0, -1)}${(Number(bait.at(-1)) + 1) % 10}`;
+    expect(redactPans(notLuhn)).toBe(notLuhn);
+    expect(redactPans('+44 20 7946 0958')).toBe('+44 20 7946 0958');
+    // A long reference written without separators is one group: it is not cut at a digit window that
+    // happens to pass Luhn (one in ten does).
+    const reference = '123456789012345678901234';
+    expect(redactPans(reference)).toBe(reference);
+    expect(redactPans('invoice 2026-11-26, 1200 GBP')).toBe('invoice 2026-11-26, 1200 GBP');
   });
 });
