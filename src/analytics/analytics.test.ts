@@ -325,7 +325,12 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     const cohorts = (await get('/metrics/cohorts?from=2026-01&to=2026-10')).json() as { month: string; size: number; cells: Row[] }[];
     expect(cohorts.length).toBeGreaterThan(0);
     expect(cohorts[0]?.cells[0]?.['customers']).toBe(cohorts[0]?.size);
-    const plans = (await get('/metrics/plans')).json() as { mrr: number }[];
+    const plans = (await get('/metrics/plans')).json() as { priceId: string; nickname: string | null; mrr: number }[];
+    // A price's nickname is read from its payload (it has no column): the emulator's own.
+    const stripeStore = env.emulator.store.accounts.store(env.emulator.accountId);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const p of plans) expect(p.nickname).toBe((stripeStore.retrieve('price', p.priceId) as Record<string, unknown>)['nickname'] ?? null);
+    expect(plans.every((p) => p.nickname !== null)).toBe(true);
     const summary = (await get('/metrics/summary')).json() as { mrr: number; customers: number };
     // per-plan figures are rounded per customer and plan, so their total may differ from MRR by rounding only
     expect(Math.abs(plans.reduce((t, p) => t + p.mrr, 0) - summary.mrr)).toBeLessThanOrEqual(summary.customers);
@@ -361,6 +366,10 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     expect(byEmail.items.map((i) => i.id)).toContain(top.id);
     expect(detail.timeline.length).toBeGreaterThan(0);
     expect(detail.subscriptions.length).toBeGreaterThan(0);
+    // Invoice numbers come from the invoices' payloads, as Stripe gave them.
+    expect(detail.invoices.length).toBeGreaterThan(0);
+    for (const i of detail.invoices) expect(i['number']).toBe((stripeStore.retrieve('invoice', String(i['id'])) as Record<string, unknown>)['number']);
+    expect(detail.invoices.every((i) => typeof i['number'] === 'string')).toBe(true);
     expect((await get('/customers/cus_does_not_exist')).statusCode).toBe(404);
     // a filter selects whole customers: the segments by currency add up to the whole
     const parts = await Promise.all(['GBP', 'USD', 'EUR'].map(async (c) => ((await get(`/metrics/summary?date=2026-11-01&currency=${c}`)).json() as { mrr: number }).mrr));

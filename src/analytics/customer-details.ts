@@ -1,6 +1,6 @@
 // A synced customer's name, email and metadata, read from its encrypted payload: the one copy of them Mowt
 // keeps (migration 0017). Readers decrypt only what they show: the customers the analytics cache holds for
-// search and filters, the customers a digest names.
+// search and filters, the customers a digest names; likewise the invoice numbers and price nicknames shown.
 import type { Tx } from '../db/tenant.js';
 import type { AnalyticsCrypto } from './load.js';
 import { stringRecord } from './versions.js';
@@ -21,6 +21,22 @@ export async function readCustomerDetails(crypto: AnalyticsCrypto, orgId: string
     const json = await crypto.decryptField(orgId, { table: 'stripe_customers', column: 'payload_encrypted', rowId: customerId }, ciphertext, tx);
     const o = JSON.parse(json) as Record<string, unknown>;
     return { name: text(o['name']), email: text(o['email']), metadata: stringRecord(o['metadata']) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One text field of a synced object's encrypted payload, for the few shown that have no column of their own
+ * (an invoice's number, a price's nickname); null when absent or unreadable.
+ */
+export async function readPayloadText(
+  crypto: AnalyticsCrypto, orgId: string, table: 'stripe_invoices' | 'stripe_prices', id: string, ciphertext: unknown, field: string, tx?: Tx,
+): Promise<string | null> {
+  if (typeof ciphertext !== 'string') return null;
+  try {
+    const o = JSON.parse(await crypto.decryptField(orgId, { table, column: 'payload_encrypted', rowId: id }, ciphertext, tx)) as Record<string, unknown>;
+    return text(o[field]);
   } catch {
     return null;
   }

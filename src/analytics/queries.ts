@@ -18,6 +18,7 @@ import type {
 import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
 import { readStamp, stableKey, type ResponseCache } from './response-cache.js';
 import { convertedSum } from './compute.js';
+import { readPayloadText } from './customer-details.js';
 import type { AnalyticsCrypto } from './load.js';
 import { readSettings } from './settings.js';
 import { readFxRates, readState, type StateRow } from './store.js';
@@ -542,15 +543,17 @@ async function planTableUncached(deps: QueryDeps, orgId: string, q: { filters?: 
       }
     }
     if (totals.size === 0) return [];
-    const { rows } = await sql<Row>`select p.id, p.product_id, p.currency, p.recurring_interval, p.recurring_interval_count, pr.name
+    const { rows } = await sql<Row>`select p.id, p.product_id, p.currency, p.recurring_interval, p.recurring_interval_count, pr.name, p.payload_encrypted
       from stripe_prices p left join stripe_products pr on pr.connection_id = p.connection_id and pr.id = p.product_id
       where p.id = any(${[...totals.keys()]})`.execute(tx);
     const info = new Map(rows.map((r) => [String(r['id']), r]));
+    const nicknames = new Map<string, string | null>();
+    for (const r of rows) nicknames.set(String(r['id']), await readPayloadText(deps.crypto, orgId, 'stripe_prices', String(r['id']), r['payload_encrypted'], 'nickname', tx));
     const all = [...totals.values()].reduce((s, t) => s + t.mrr, 0);
     return [...totals].map(([priceId, t]) => {
       const r = info.get(priceId);
       return {
-        priceId, productId: (r?.['product_id'] as string | null) ?? null, productName: (r?.['name'] as string | null) ?? null, nickname: null,
+        priceId, productId: (r?.['product_id'] as string | null) ?? null, productName: (r?.['name'] as string | null) ?? null, nickname: nicknames.get(priceId) ?? null,
         currency: String(r?.['currency'] ?? t.currency).toUpperCase(), interval: (r?.['recurring_interval'] as string | null) ?? null,
         intervalCount: r?.['recurring_interval_count'] === undefined || r?.['recurring_interval_count'] === null ? null : Number(r['recurring_interval_count']),
         subscriptions: t.subscriptions, customers: t.customers, mrr: t.mrr, nativeMrr: t.native, share: ratio(t.mrr, all),
@@ -633,10 +636,13 @@ export async function customerDetail(deps: QueryDeps, orgId: string, customerId:
       from stripe_subscription_items i left join stripe_prices p on p.connection_id = i.connection_id and p.id = i.price_id
       left join stripe_products pr on pr.connection_id = p.connection_id and pr.id = p.product_id
       where i.connection_id = ${conn} and i.subscription_id = any(${subIds})`.execute(tx);
-    const { rows: invoices } = await sql<Row>`select id, status, currency, amount_due, amount_paid, total, created, attempt_count,
+    const { rows: invoices } = await sql<Row>`select id, status, currency, amount_due, amount_paid, total, created, attempt_count, payload_encrypted,
         (select min(l.period_start) from stripe_invoice_lines l where l.connection_id = i.connection_id and l.invoice_id = i.id) as period_start,
         (select max(l.period_end) from stripe_invoice_lines l where l.connection_id = i.connection_id and l.invoice_id = i.id) as period_end
       from stripe_invoices i where connection_id = ${conn} and customer_id = ${customerId} and not deleted order by created desc, id limit 100`.execute(tx);
+    // Invoice numbers have no column: read from the payloads of the (at most 100) invoices shown.
+    const numbers: (string | null)[] = [];
+    for (const i of invoices) numbers.push(await readPayloadText(deps.crypto, orgId, 'stripe_invoices', String(i['id']), i['payload_encrypted'], 'number', tx));
     const objectIds = [customerId, ...subIds, ...invoices.map((i) => String(i['id']))];
     const { rows: events } = await sql<Row>`select id, type, created from stripe_events where connection_id = ${conn} and object_id = any(${objectIds})
       order by created desc, id desc limit 100`.execute(tx);
@@ -661,8 +667,8 @@ export async function customerDetail(deps: QueryDeps, orgId: string, customerId:
           })),
         };
       }),
-      invoices: invoices.map((i): InvoiceView => ({
-        id: i['id'] as string, number: null, status: i['status'] as string | null, currency: String(i['currency'] ?? '').toUpperCase(), amountDue: Number(i['amount_due'] ?? 0),
+      invoices: invoices.map((i, n): InvoiceView => ({
+        id: i['id'] as string, number: numbers[n] ?? null, status: i['status'] as string | null, currency: String(i['currency'] ?? '').toUpperCase(), amountDue: Number(i['amount_due'] ?? 0),
         amountPaid: Number(i['amount_paid'] ?? 0), total: Number(i['total'] ?? 0), created: iso(i['created']), periodStart: iso(i['period_start']),
         periodEnd: iso(i['period_end']), attemptCount: Number(i['attempt_count'] ?? 0),
       })),
