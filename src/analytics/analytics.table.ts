@@ -100,6 +100,8 @@ export interface PlanContribution {
   native: number;
   currency: string;
   subscriptions: number;
+  /** Each subscription's part of mrr/native, by subscription id (absent in snapshots computed before it was kept). */
+  bySubscription?: Record<string, { mrr: number; native: number }>;
 }
 
 export interface AnalyticsPointsTable {

@@ -148,8 +148,13 @@ export function computeCustomers(data: OrgData, options: EngineOptions, fx: FxTa
         } catch {
           continue;
         }
-        const prev = planMrr[priceId] ?? { mrr: 0, native: 0, currency: s.currency, subscriptions: 0 };
-        planMrr[priceId] = { mrr: prev.mrr + reporting, native: prev.native + safe(roundHalfEven(amount)), currency: s.currency, subscriptions: prev.subscriptions + 1 };
+        const native = safe(roundHalfEven(amount));
+        const prev = planMrr[priceId] ?? { mrr: 0, native: 0, currency: s.currency, subscriptions: 0, bySubscription: {} };
+        planMrr[priceId] = {
+          mrr: prev.mrr + reporting, native: prev.native + native, currency: s.currency, subscriptions: prev.subscriptions + 1,
+          // Kept per subscription too: two subscriptions on one price differ by quantity and discounts.
+          bySubscription: { ...prev.bySubscription, [s.id]: { mrr: reporting, native } },
+        };
       }
     }
     const trials: TrialFact[] = [];

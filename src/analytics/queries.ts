@@ -18,6 +18,7 @@ import type {
 import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
 import { readStamp, stableKey, type ResponseCache } from './response-cache.js';
 import { convertedSum } from './compute.js';
+import type { PlanContribution } from './analytics.table.js';
 import { readPayloadText } from './customer-details.js';
 import type { AnalyticsCrypto } from './load.js';
 import { readSettings } from './settings.js';
@@ -614,6 +615,25 @@ export async function allCustomers(deps: QueryDeps, orgId: string, q: CustomerQu
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
+/**
+ * A subscription's MRR at the snapshot day from the customer's per-plan figures: its own part of each of its
+ * prices. Snapshots computed before parts were kept per subscription give each subscription on a price an
+ * equal share (until the next recompute).
+ */
+export function subscriptionMrr(subscriptionId: string, priceIds: string[], byPrice: Record<string, PlanContribution>): { mrr: number; nativeMrr: number } {
+  let mrr = 0;
+  let nativeMrr = 0;
+  for (const priceId of new Set(priceIds)) {
+    const plan = byPrice[priceId];
+    if (!plan) continue;
+    const own = plan.bySubscription?.[subscriptionId];
+    const n = Math.max(1, plan.subscriptions);
+    mrr += own ? own.mrr : plan.bySubscription ? 0 : plan.mrr / n;
+    nativeMrr += own ? own.native : plan.bySubscription ? 0 : plan.native / n;
+  }
+  return { mrr: Math.round(mrr), nativeMrr: Math.round(nativeMrr) };
+}
+
 export async function customerDetail(deps: QueryDeps, orgId: string, customerId: string, account?: string): Promise<CustomerDetail> {
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
@@ -654,10 +674,9 @@ export async function customerDetail(deps: QueryDeps, orgId: string, customerId:
       subscriptions: subs.map((s): SubscriptionView => {
         const its = items.filter((i) => i['subscription_id'] === s['id']);
         const live = s['status'] !== 'canceled' && s['status'] !== 'incomplete_expired';
-        const mrr = live ? its.reduce((t, i) => t + (mrrByPrice[String(i['price_id'])]?.mrr ?? 0) / Math.max(1, mrrByPrice[String(i['price_id'])]?.subscriptions ?? 1), 0) : 0;
-        const nativeMrr = live ? its.reduce((t, i) => t + (mrrByPrice[String(i['price_id'])]?.native ?? 0) / Math.max(1, mrrByPrice[String(i['price_id'])]?.subscriptions ?? 1), 0) : 0;
+        const { mrr, nativeMrr } = live ? subscriptionMrr(String(s['id']), its.map((i) => String(i['price_id'])), mrrByPrice) : { mrr: 0, nativeMrr: 0 };
         return {
-          id: s['id'] as string, status: s['status'] as string | null, currency: String(s['currency'] ?? '').toUpperCase(), mrr: Math.round(mrr), nativeMrr: Math.round(nativeMrr),
+          id: s['id'] as string, status: s['status'] as string | null, currency: String(s['currency'] ?? '').toUpperCase(), mrr, nativeMrr,
           startDate: iso(s['start_date']), trialEnd: iso(s['trial_end']), cancelAtPeriodEnd: s['cancel_at_period_end'] === true, cancelAt: iso(s['cancel_at']),
           canceledAt: iso(s['canceled_at']), endedAt: iso(s['ended_at']), currentPeriodEnd: iso(its[0]?.['current_period_end']),
           items: its.map((i) => ({
