@@ -28,6 +28,8 @@ const BILLING_LABELS: Record<BillingInterval, string> = { day: 'Daily', week: 'W
 
 export function planLabel(p: Pick<PlanRow, 'priceId' | 'productName' | 'nickname' | 'interval' | 'intervalCount' | 'currency'>): string {
   const name = p.nickname || p.productName || p.priceId;
+  // A price Mowt has not synced (yet) has no interval: the currency alone, not "per null".
+  if (p.interval === null) return `${name} (${p.currency})`;
   const every = p.intervalCount !== null && p.intervalCount > 1 ? `every ${p.intervalCount} ${p.interval}s` : `per ${p.interval}`;
   return `${name} (${p.currency} ${every})`;
 }
