@@ -42,18 +42,15 @@ export const SummaryViewSchema = Type.Object({
 export type SummaryView = Static<typeof SummaryViewSchema>;
 
 const Period = { date: Day, from: Day, to: Day };
+/** The MRR movements of a period or a day, by kind (docs/metrics.md): their sum is the change in MRR. */
+const Movements = { new: Money, expansion: Money, contraction: Money, churn: Money, reactivation: Money, currencyAdjustment: Money };
 
 export const MrrRowSchema = Type.Object({
   ...Period,
   currency: Type.String(),
   mrr: Money,
   startMrr: Money,
-  new: Money,
-  expansion: Money,
-  contraction: Money,
-  churn: Money,
-  reactivation: Money,
-  currencyAdjustment: Money,
+  ...Movements,
   customers: Count,
   newCustomers: Count,
   churnedCustomers: Count,
@@ -210,12 +207,7 @@ export const TimelinePointSchema = Type.Object({
   native: NativeMoney,
   /** the day's one movement kind; 'mixed' when several, null when none */
   kind: Type.Union([MovementKindSchema, Type.Literal('mixed'), Type.Null()]),
-  new: Money,
-  expansion: Money,
-  contraction: Money,
-  churn: Money,
-  reactivation: Money,
-  currencyAdjustment: Money,
+  ...Movements,
 });
 export type TimelinePoint = Static<typeof TimelinePointSchema>;
 
