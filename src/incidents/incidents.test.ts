@@ -12,6 +12,8 @@ import { newMember, newOrg, startTeamsApp, TestBrowser, type SignedIn, type Team
 import { isNoticeOverdue, noticeDueAt } from './breach-clock.js';
 import { runIncident } from './incident-command.js';
 import { checkBreachDeadlines, openIncident, sendBreachNotices, updateIncident, type IncidentDeps } from './incidents.js';
+import { PublicStatusSchema } from './status-page.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
 
 const HOUR = 3_600_000;
 
@@ -138,6 +140,8 @@ describe.each(DB_KINDS)('incidents and breach notices on %s', (kind) => {
     await updateIncident(ctx, open.incident.id, { status: 'resolved', message: 'Fixed: a bad deploy was rolled back.', postmortem: 'What happened\n\nA deploy broke the dashboards for 20 minutes.', publishPostmortem: true });
     const res = await new TestBrowser(app.server).request('GET', '/api/status');
     expect(res.statusCode).toBe(200);
+    // Exactly what the page may show of an incident (the schema is the allow-list), its updates included.
+    expect(shapeReport(PublicStatusSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     status = res.json() as typeof status;
     expect(status.status).toBe('operational');
     const shown = status.incidents.find((i) => i.title === 'Dashboard outage <script>');

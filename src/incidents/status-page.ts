@@ -4,7 +4,7 @@
 // Never names an affected organisation.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { withoutOrg } from '../db/tenant.js';
@@ -14,22 +14,25 @@ const NoQuery = Type.Object({}, { additionalProperties: false });
 const DAY = 86_400_000;
 export const STATUS_HISTORY_DAYS = 90;
 
-export interface PublicIncident {
-  id: string;
-  title: string;
-  status: string;
-  severity: string;
-  startedAt: string;
-  resolvedAt: string | null;
-  updates: { at: string; status: string; message: string }[];
-  postmortem: { publishedAt: string; text: string } | null;
-}
+const PublicIncidentSchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  status: Type.String(),
+  severity: Type.String(),
+  startedAt: Type.String(),
+  resolvedAt: Type.Union([Type.String(), Type.Null()]),
+  updates: Type.Array(Type.Object({ at: Type.String(), status: Type.String(), message: Type.String() })),
+  postmortem: Type.Union([Type.Object({ publishedAt: Type.String(), text: Type.String() }), Type.Null()]),
+});
+export type PublicIncident = Static<typeof PublicIncidentSchema>;
 
-export interface PublicStatus {
-  status: 'operational' | 'degraded' | 'major_outage';
-  updatedAt: string;
-  incidents: PublicIncident[];
-}
+/** What the public status page shows: also the allow-list of what GET /api/status may send of an incident. */
+export const PublicStatusSchema = Type.Object({
+  status: Type.Union([Type.Literal('operational'), Type.Literal('degraded'), Type.Literal('major_outage')]),
+  updatedAt: Type.String(),
+  incidents: Type.Array(PublicIncidentSchema),
+});
+export type PublicStatus = Static<typeof PublicStatusSchema>;
 
 export async function publicStatus(db: Db, now: Date): Promise<PublicStatus> {
   const since = new Date(now.getTime() - STATUS_HISTORY_DAYS * DAY);
@@ -126,7 +129,7 @@ a{color:#1d4ed8}
 export function statusRoutes(deps: { db: Db; clock: Clock }) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/api/status', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async (_request, reply) => {
+    app.get('/api/status', { schema: { querystring: NoQuery, response: { 200: PublicStatusSchema } }, config: { access: 'public', rateLimit: 'read' } }, async (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=30');
       return publicStatus(deps.db, deps.clock());
     });

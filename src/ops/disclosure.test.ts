@@ -1,10 +1,14 @@
 // security.txt (RFC 9116), the policy it names, SECURITY.md and the acknowledgements, through the real app.
 import fs from 'node:fs';
 import path from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { AcknowledgementsViewSchema } from './acknowledgements.js';
 import { DISCLOSURE_POLICY } from './disclosure-policy.js';
+import { disclosureRoutes } from './disclosure-routes.js';
 import { SECURITY_TXT_LIFETIME_DAYS, securityTxt } from './security-txt.js';
 
 function fields(text: string): Map<string, string> {
@@ -67,5 +71,22 @@ describe('security.txt', () => {
       expect(acks.statusCode).toBe(200);
       expect(acks.json()).toMatchObject({ acknowledgements: expect.any(Array), policy: '/security/policy.txt', contact: 'mailto:disclose@mowt.test' });
     });
+  });
+});
+
+describe('the acknowledgements answer', () => {
+  it('sends exactly its schema\'s fields, newest month first', async () => {
+    const app = Fastify();
+    const acknowledgements = [
+      { name: 'A. Researcher', month: '2026-03', summary: 'Reflected XSS in a filter label' },
+      { name: 'B. Hacker', month: '2026-09', summary: 'Session fixation', url: 'https://example.com/b' },
+    ];
+    await app.register(disclosureRoutes({ contact: 'mailto:x@mowt.test', baseUrl: () => 'https://app.mowt.test', clock: () => new Date(), acknowledgements }));
+    const res = await app.inject({ method: 'GET', url: '/api/security/acknowledgements' });
+    expect(res.statusCode).toBe(200);
+    expect(shapeReport(AcknowledgementsViewSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    // Every field of every entry (a field the schema left out would be dropped silently), newest first.
+    expect(res.json()).toEqual({ acknowledgements: [acknowledgements[1], acknowledgements[0]], policy: '/security/policy.txt', contact: 'mailto:x@mowt.test' });
+    await app.close();
   });
 });

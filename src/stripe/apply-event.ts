@@ -9,7 +9,8 @@ import { KIND_BY_OBJECT_NAME, kindOf, type ObjectKind } from './object-kinds.js'
 import { eventCreatedOf, upsertObjects } from './objects-repo.js';
 import type { StripeDeps } from './stripe-deps.js';
 
-export type ApplyOutcome = 'duplicate' | 'applied' | 'refetched' | 'stale' | 'stored';
+export const APPLY_OUTCOMES = ['duplicate', 'applied', 'refetched', 'stale', 'stored'] as const;
+export type ApplyOutcome = (typeof APPLY_OUTCOMES)[number];
 
 const DELETED_SUFFIX = '.deleted';
 // Objects whose `.deleted` event means the object itself is gone (a deleted subscription is just canceled).

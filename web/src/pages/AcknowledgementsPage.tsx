@@ -5,11 +5,8 @@ import { api } from '../api/client.js';
 import { ErrorState, LoadingState } from '../components/States.js';
 import { AuthLayout } from './auth/AuthLayout.js';
 
-interface Acknowledgements {
-  acknowledgements: { name: string; month: string; summary: string; url?: string }[];
-  policy: string;
-  contact: string;
-}
+// The answer's shape is the server's schema (type-only: nothing of it is bundled).
+import type { AcknowledgementsView as Acknowledgements } from '../../../src/ops/acknowledgements.js';
 
 export function AcknowledgementsPage() {
   const data = useQuery({ queryKey: ['security-acknowledgements'], queryFn: () => api.get<Acknowledgements>('/api/security/acknowledgements') });
