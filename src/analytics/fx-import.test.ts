@@ -8,6 +8,8 @@ import { withOrg } from '../db/tenant.js';
 import { buildFxTable, fromInt, roundHalfEven, toReporting, type FxRateInput } from '../metrics/index.js';
 import { chooseFxRates, fxCsv, parseFxCsv, validateFxRows } from './fx-import.js';
 import { startAnalyticsApp, type AnalyticsApp } from './test-support.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { FxImportedSchema, FxRatesViewSchema, FxRemovedSchema } from './fx-schemas.js';
 
 describe('the exchange-rate file', () => {
   it('reads the documented format: BOM, CRLF, quotes, blank lines; rates written without insignificant zeros', () => {
@@ -123,6 +125,8 @@ describe('the fx-rates route on the demo business', () => {
     const seen = await env.viewer.browser.request('GET', url());
     expect(seen.statusCode).toBe(200);
     expect(seen.json()).toMatchObject({ source: 'imported-then-stripe', total: 0, rates: [] });
+    // No file yet, so its lists are empty here; they are checked with a file in the import test below.
+    expect(shapeReport(FxRatesViewSchema, seen.json())).toEqual({ errors: [], keys: [], unchecked: ['.currencies', '.rates'] });
   });
 
   it('rejects a bad file with every problem and its line, storing nothing', async () => {
@@ -149,6 +153,8 @@ describe('the fx-rates route on the demo business', () => {
     const res = await env.org.admin.browser.request('PUT', url(), { body: 'date,currency,rate\n2020-01-01,USD,0.5\n', headers: csv });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ imported: 1, quoteCurrency: 'GBP', currencies: [{ currency: 'USD', from: '2020-01-01', to: '2020-01-01', days: 1 }] });
+    expect(res.json()).toEqual({ imported: 1, quoteCurrency: 'GBP', currencies: [{ currency: 'USD', from: '2020-01-01', to: '2020-01-01', days: 1 }], source: 'imported-then-stripe', recompute: 'queued' });
+    expect(shapeReport(FxImportedSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     await env.settle();
     const after = await usdOnly();
     expect(after.length).toBe(before.length);
@@ -161,8 +167,15 @@ describe('the fx-rates route on the demo business', () => {
 
     const listed = await env.viewer.browser.request('GET', url());
     expect(listed.json()).toMatchObject({ usable: true, quoteCurrency: 'GBP', total: 1, rates: [{ date: '2020-01-01', currency: 'USD', rate: '0.5' }] });
+    expect(listed.json()).toEqual({
+      source: 'imported-then-stripe', reportingCurrency: 'GBP', quoteCurrency: 'GBP', usable: true, importedAt: expect.any(String), total: 1,
+      currencies: [{ currency: 'USD', from: '2020-01-01', to: '2020-01-01', days: 1 }], page: 1, pageSize: 100, matching: 1, rates: [{ date: '2020-01-01', currency: 'USD', rate: '0.5' }],
+    });
+    expect(shapeReport(FxRatesViewSchema, listed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    // The CSV download is sent as is (its own response content type), not through the JSON schema.
     const download = await env.viewer.browser.request('GET', `${url()}?format=csv`);
     expect(download.body).toBe('date,currency,rate\r\n2020-01-01,USD,0.5\r\n');
+    expect(download.headers['content-type']).toBe('text/csv; charset=utf-8');
 
     const back = await env.org.admin.browser.request('PUT', `/api/orgs/${env.org.id}/metrics/settings`, { body: { fxSource: 'stripe' } });
     expect(back.statusCode).toBe(202);
@@ -179,5 +192,16 @@ describe('the fx-rates route on the demo business', () => {
     }
     const own = await other.admin.browser.request('GET', `/api/orgs/${other.id}/analytics/fx-rates`);
     expect(own.json()).toMatchObject({ total: 0, rates: [] });
+  });
+
+  it('lets an Admin remove the file: says how many rates went, 0 when there was none', async () => {
+    const removed = await env.org.admin.browser.request('DELETE', url());
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toEqual({ removed: 1 });
+    expect(shapeReport(FxRemovedSchema, removed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    await env.settle();
+    const again = await env.org.admin.browser.request('DELETE', url());
+    expect(again.json()).toEqual({ removed: 0 });
+    expect(((await env.viewer.browser.request('GET', url())).json() as { total: number }).total).toBe(0);
   });
 });

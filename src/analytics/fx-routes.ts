@@ -11,6 +11,7 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { orgOf } from '../teams/permission-hook.js';
 import { fxCsv, parseFxCsv, validateFxRows, MAX_FX_ROWS, type FxImportResult } from './fx-import.js';
+import { FxImportedSchema, FxRatesViewSchema, FxRemovedSchema } from './fx-schemas.js';
 import { readFxImport, replaceFxImport, summariseFxImport } from './fx-import-store.js';
 import type { AnalyticsRunner } from './runner.js';
 import { markFxImported, readSettings } from './settings.js';
@@ -40,6 +41,8 @@ const ImportBody = Type.Union([
   Type.Object({ csv: Type.String({ maxLength: BODY_LIMIT }) }, { additionalProperties: false }),
   Type.Object({ rates: Type.Array(Type.Object({ date: Cell, currency: Cell, rate: Type.Union([Cell, Type.Number()]) }, { additionalProperties: false }), { maxItems: MAX_FX_ROWS + 1 }) }, { additionalProperties: false }),
 ]);
+// GET answers JSON, or the file itself as text/csv (?format=csv), which is sent as is.
+const ListAnswer = { 200: { content: { 'application/json': { schema: FxRatesViewSchema }, 'text/csv': { schema: Type.String() } } } };
 
 function userIdOf(request: FastifyRequest): string {
   const auth = request.auth;
@@ -63,7 +66,7 @@ export function fxRoutes(deps: FxRouteDeps) {
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
       const path = '/api/orgs/:orgId/analytics/fx-rates';
 
-      app.get(path, { schema: { params: OrgParams, querystring: ListQuery }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request, reply) => {
+      app.get(path, { schema: { params: OrgParams, querystring: ListQuery, response: ListAnswer }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request, reply) => {
         const orgId = orgOf(request).id;
         const q = request.query;
         const currency = q.currency?.toUpperCase();
@@ -97,7 +100,7 @@ export function fxRoutes(deps: FxRouteDeps) {
       });
 
       app.put(path, {
-        schema: { params: OrgParams, querystring: NoQuery, body: ImportBody }, bodyLimit: BODY_LIMIT,
+        schema: { params: OrgParams, querystring: NoQuery, body: ImportBody, response: { 202: FxImportedSchema } }, bodyLimit: BODY_LIMIT,
         config: { access: 'settings.manage', rateLimit: 'write' },
       }, async (request, reply) => {
         const orgId = orgOf(request).id;
@@ -130,7 +133,7 @@ export function fxRoutes(deps: FxRouteDeps) {
         });
       });
 
-      app.delete(path, { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'settings.manage', rateLimit: 'write' } }, async (request, reply) => {
+      app.delete(path, { schema: { params: OrgParams, querystring: NoQuery, response: { 200: FxRemovedSchema } }, config: { access: 'settings.manage', rateLimit: 'write' } }, async (request, reply) => {
         const orgId = orgOf(request).id;
         const userId = userIdOf(request);
         const now = deps.clock();

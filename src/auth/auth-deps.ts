@@ -9,12 +9,10 @@ import type { FieldCrypto } from './field-crypto.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { BreachCheck } from './password-policy.js';
+import type { UserOrg } from './auth-schemas.js';
 
-export interface UserOrg {
-  id: string;
-  name: string;
-  role: string;
-}
+/** An organisation the user belongs to (GET /api/me), as declared in auth-schemas.ts. */
+export type { UserOrg };
 
 export interface AuthDeps {
   db: Db;

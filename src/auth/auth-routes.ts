@@ -26,6 +26,7 @@ import { useRecoveryCode } from './use-recovery-code.js';
 import { verifyEmail } from './verify-email.js';
 import { verifyTotp } from './verify-totp.js';
 import { withoutOrg } from '../db/tenant.js';
+import { CsrfTokenSchema, LoginAnswerSchema, MeSchema, OkSchema, RecoveryCodesSchema, SessionListSchema, TotpEnrolmentSchema } from './auth-schemas.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const NoBody = Type.Object({}, { additionalProperties: false });
@@ -35,19 +36,22 @@ const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH * 4 
 const Code = Type.String({ minLength: 1, maxLength: 40 });
 const Token = Type.String({ minLength: 20, maxLength: 100 });
 const EmailChangeToken = Type.String({ minLength: 20, maxLength: EMAIL_CHANGE_TOKEN_MAX });
+// The JSON answers, declared (auth-schemas.ts): Fastify sends only these fields.
+const ok = { 200: OkSchema };
+const accepted = { 202: OkSchema };
 const body = <T extends Record<string, ReturnType<typeof Type.String>>>(props: T) => Type.Object(props, { additionalProperties: false });
 
 export function authRoutes(deps: AuthDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/auth/csrf', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async (_request, reply) => ({
+    app.get('/api/auth/csrf', { schema: { querystring: NoQuery, response: { 200: CsrfTokenSchema } }, config: { access: 'public', rateLimit: 'read' } }, async (_request, reply) => ({
       token: reply.generateCsrf(),
     }));
 
     app.post(
       '/api/auth/login',
-      { schema: { querystring: NoQuery, body: body({ email: Email, password: Password }) }, config: { access: 'public', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ email: Email, password: Password }), response: { 200: LoginAnswerSchema } }, config: { access: 'public', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await login(deps, request.body, requestMeta(request), request.auth?.sessionId ?? null);
         setSessionCookie(reply, out.token);
@@ -55,13 +59,13 @@ export function authRoutes(deps: AuthDeps) {
       },
     );
 
-    app.post('/api/auth/totp/enroll', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session', rateLimit: 'auth' } }, async (request) =>
+    app.post('/api/auth/totp/enroll', { schema: { querystring: NoQuery, body: NoBody, response: { 200: TotpEnrolmentSchema } }, config: { access: 'session', rateLimit: 'auth' } }, async (request) =>
       enrollTotp(deps, requireAuth(request).userId),
     );
 
     app.post(
       '/api/auth/totp/confirm',
-      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ code: Code }), response: { 200: RecoveryCodesSchema } }, config: { access: 'session', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await confirmTotp(deps, sessionOf(request), request.body.code, requestMeta(request));
         setSessionCookie(reply, out.token);
@@ -71,67 +75,67 @@ export function authRoutes(deps: AuthDeps) {
 
     app.post(
       '/api/auth/totp/verify',
-      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ code: Code }), response: ok }, config: { access: 'session', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await verifyTotp(deps, sessionOf(request), request.body.code, requestMeta(request));
         setSessionCookie(reply, out.token);
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/recovery',
-      { schema: { querystring: NoQuery, body: body({ code: Code }) }, config: { access: 'session', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ code: Code }), response: ok }, config: { access: 'session', rateLimit: 'auth' } },
       async (request, reply) => {
         const out = await useRecoveryCode(deps, sessionOf(request), request.body.code, requestMeta(request));
         setSessionCookie(reply, out.token);
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/totp/disable',
-      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }) }, config: { access: 'user', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }), response: ok }, config: { access: 'user', rateLimit: 'auth' } },
       async (request) => {
         const auth = requireAuth(request);
         await disableTotp(deps, { id: auth.sessionId, userId: auth.userId }, request.body, requestMeta(request));
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
-    app.post('/api/auth/logout', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session', rateLimit: 'auth' } }, async (request, reply) => {
+    app.post('/api/auth/logout', { schema: { querystring: NoQuery, body: NoBody, response: ok }, config: { access: 'session', rateLimit: 'auth' } }, async (request, reply) => {
       await logout(deps, { id: requireAuth(request).sessionId, userId: requireAuth(request).userId }, requestMeta(request));
       clearSessionCookie(reply);
-      return { ok: true };
+      return { ok: true } as const;
     });
 
     app.post(
       '/api/auth/reauth',
-      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }) }, config: { access: 'user', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ password: Password, code: Code }), response: ok }, config: { access: 'user', rateLimit: 'auth' } },
       async (request) => {
         const auth = requireAuth(request);
         await reauthenticate(deps, { id: auth.sessionId, userId: auth.userId }, request.body, requestMeta(request));
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/password/change',
-      { schema: { querystring: NoQuery, body: body({ password: Password }) }, config: { access: 'user', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ password: Password }), response: ok }, config: { access: 'user', rateLimit: 'auth' } },
       async (request) => {
         const auth = requireAuth(request);
         await changePassword(deps, { id: auth.sessionId, userId: auth.userId, recentAuthAt: auth.recentAuthAt }, request.body.password, requestMeta(request));
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/password/forgot',
-      { schema: { querystring: NoQuery, body: body({ email: Email }) }, config: { access: 'public', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ email: Email }), response: accepted }, config: { access: 'public', rateLimit: 'auth' } },
       async (request, reply) => {
         await forgotPassword(deps, request.body.email, requestMeta(request));
         reply.code(202);
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
@@ -141,53 +145,54 @@ export function authRoutes(deps: AuthDeps) {
         schema: {
           querystring: NoQuery,
           body: Type.Object({ token: Token, password: Password, code: Type.Optional(Code) }, { additionalProperties: false }),
+          response: ok,
         },
         config: { access: 'public', rateLimit: 'auth' },
       },
       async (request, reply) => {
         await resetPassword(deps, request.body, requestMeta(request));
         clearSessionCookie(reply);
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/email/verify',
-      { schema: { querystring: NoQuery, body: body({ token: Token }) }, config: { access: 'public', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ token: Token }), response: ok }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => {
         await verifyEmail(deps, request.body.token, requestMeta(request));
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/email/change',
-      { schema: { querystring: NoQuery, body: body({ newEmail: Email }) }, config: { access: 'user', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ newEmail: Email }), response: accepted }, config: { access: 'user', rateLimit: 'auth' } },
       async (request, reply) => {
         const auth = requireAuth(request);
         await requestEmailChange(deps, { userId: auth.userId, recentAuthAt: auth.recentAuthAt }, request.body.newEmail, requestMeta(request));
         reply.code(202);
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
     app.post(
       '/api/auth/email/change/confirm',
-      { schema: { querystring: NoQuery, body: body({ token: EmailChangeToken }) }, config: { access: 'public', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: body({ token: EmailChangeToken }), response: ok }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => {
         const auth = request.auth;
         await confirmEmailChange(deps, request.body.token, auth ? { sessionId: auth.sessionId, userId: auth.userId } : null, requestMeta(request));
-        return { ok: true };
+        return { ok: true } as const;
       },
     );
 
-    app.post('/api/auth/email/resend', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'session', rateLimit: 'auth' } }, async (request, reply) => {
+    app.post('/api/auth/email/resend', { schema: { querystring: NoQuery, body: NoBody, response: accepted }, config: { access: 'session', rateLimit: 'auth' } }, async (request, reply) => {
       await requestEmailVerification(deps, requireAuth(request).userId);
       reply.code(202);
-      return { ok: true };
+      return { ok: true } as const;
     });
 
-    app.get('/api/auth/sessions', { schema: { querystring: NoQuery }, config: { access: 'user', rateLimit: 'read' } }, async (request) => {
+    app.get('/api/auth/sessions', { schema: { querystring: NoQuery, response: { 200: SessionListSchema } }, config: { access: 'user', rateLimit: 'read' } }, async (request) => {
       const auth = requireAuth(request);
       const sessions = await withoutOrg(deps.db, (tx) => listUserSessions(tx, auth.userId));
       return {
@@ -213,7 +218,7 @@ export function authRoutes(deps: AuthDeps) {
       },
     );
 
-    app.get('/api/me', { schema: { querystring: NoQuery }, config: { access: 'user', rateLimit: 'read' } }, async (request) => getMe(deps, requireAuth(request).userId));
+    app.get('/api/me', { schema: { querystring: NoQuery, response: { 200: MeSchema } }, config: { access: 'user', rateLimit: 'read' } }, async (request) => getMe(deps, requireAuth(request).userId));
   };
 }
 

@@ -3,6 +3,8 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/help
 import type { MailMessage } from '../mail/mailer.js';
 import { GOOD_PASSWORD, signedInUser, startAuthHarness, TEST_ORIGIN, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { OkSchema } from './auth-schemas.js';
 
 describe.each(DB_KINDS)('changing the email address on %s', (kind) => {
   let t: TestDatabase;
@@ -69,6 +71,8 @@ describe.each(DB_KINDS)('changing the email address on %s', (kind) => {
 
     const res = await u.browser.post('/api/auth/email/change', { newEmail: newEmail.toUpperCase() }, { headers: { host: 'evil.example' } });
     expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const token = await confirmationToken(newEmail);
     const notice = await waitForMail(u.email, 'Email address change requested on your Mowt account');
     expect(notice.text).toContain(newEmail);
@@ -80,6 +84,8 @@ describe.each(DB_KINDS)('changing the email address on %s', (kind) => {
 
     const ok = await u.browser.post('/api/auth/email/change/confirm', { token });
     expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, ok.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const after = await emailOf(u.id);
     expect(after.email_encrypted).not.toBe(before.email_encrypted);
     expect(after.email_index).not.toBe(before.email_index);

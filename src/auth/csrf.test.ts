@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import { createUser } from './create-user.js';
 import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { CsrfTokenSchema } from './auth-schemas.js';
 
 // CSRF is request plumbing, independent of the database engine: one engine is enough here.
 describe('CSRF and same-origin checks', () => {
@@ -37,6 +39,7 @@ describe('CSRF and same-origin checks', () => {
     const res = await b.request('GET', '/api/auth/csrf');
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json() as object)).toEqual(['token']);
+    expect(shapeReport(CsrfTokenSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-mowt_csrf='));
     expect(raw).toMatch(/Secure/);
     expect(raw).toMatch(/HttpOnly/);

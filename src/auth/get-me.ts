@@ -1,13 +1,11 @@
 // The signed-in user and the organisations they belong to (from the teams slice).
 import { withoutOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
-import type { AuthDeps, UserOrg } from './auth-deps.js';
+import type { AuthDeps } from './auth-deps.js';
+import type { Me } from './auth-schemas.js';
 import { findUserById, userEmail } from './users.js';
 
-export interface Me {
-  user: { id: string; email: string; name: string; emailVerified: boolean };
-  orgs: UserOrg[];
-}
+export type { Me };
 
 export async function getMe(deps: AuthDeps, userId: string): Promise<Me> {
   const found = await withoutOrg(deps.db, async (tx) => {

@@ -4,6 +4,8 @@ import { createUser } from './create-user.js';
 import { SESSION_COOKIE } from './sessions.js';
 import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { LoginAnswerSchema, MeSchema, OkSchema } from './auth-schemas.js';
 
 describe.each(DB_KINDS)('sign-in on %s', (kind) => {
   let t: TestDatabase;
@@ -24,6 +26,7 @@ describe.each(DB_KINDS)('sign-in on %s', (kind) => {
     const login = await fresh.post('/api/auth/login', { email: u.email.toUpperCase(), password: GOOD_PASSWORD });
     expect(login.statusCode).toBe(200);
     expect(login.json()).toEqual({ next: 'totp' });
+    expect(shapeReport(LoginAnswerSchema, login.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const passwordStageToken = fresh.sessionToken;
     expect(passwordStageToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -33,12 +36,16 @@ describe.each(DB_KINDS)('sign-in on %s', (kind) => {
     h.clock.advance(30_000);
     const verify = await fresh.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) });
     expect(verify.statusCode).toBe(200);
+    expect(verify.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, verify.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect(fresh.sessionToken).not.toBe(passwordStageToken);
 
     const me = await fresh.request('GET', '/api/me');
     expect(me.statusCode).toBe(200);
     expect(me.headers['cache-control']).toBe('no-store');
     expect(me.json()).toEqual({ user: { id: u.id, email: u.email, name: 'Ada Lovelace', emailVerified: false }, orgs: [] });
+    // This harness has no teams slice, so the user belongs to no organisation: `orgs` is checked below.
+    expect(shapeReport(MeSchema, me.json())).toEqual({ errors: [], keys: [], unchecked: ['.orgs'] });
 
     // The old (pre-2FA) token is dead.
     const stale = new TestBrowser(h.server);
@@ -91,10 +98,29 @@ describe.each(DB_KINDS)('sign-in on %s', (kind) => {
     expect(failures.at(-1)).toMatchObject({ userId: null, details: { reason: 'unknown-email' } });
   });
 
+  it('GET /api/me lists the organisations listOrgs gives, each exactly as the schema says', async () => {
+    const u = await signedInUser(h);
+    const orgs = [{ id: '5f0f7a52-64c3-4c1e-9d0b-3c6a7d1e2f40', name: 'Analytical Engines Ltd', role: 'admin' as const }, { id: '0b8e6c4d-2a1f-4e3b-8c7d-6e5f4a3b2c1d', name: 'Difference Co', role: 'viewer' as const }];
+    const listOrgs = h.deps.listOrgs;
+    // The teams slice's listUserOrgs in the app; a stand-in here, with an extra field the answer must not carry.
+    h.deps.listOrgs = async () => orgs.map((o) => ({ ...o, internalNote: 'not for the browser' }));
+    try {
+      const me = await u.browser.request('GET', '/api/me');
+      expect(me.statusCode).toBe(200);
+      expect(me.json()).toEqual({ user: { id: u.id, email: u.email, name: 'Ada Lovelace', emailVerified: false }, orgs });
+      expect(shapeReport(MeSchema, me.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    } finally {
+      h.deps.listOrgs = listOrgs;
+    }
+  });
+
   it('logout ends the session on the server at once', async () => {
     const u = await signedInUser(h);
     const token = u.browser.sessionToken!;
-    expect((await u.browser.post('/api/auth/logout')).statusCode).toBe(200);
+    const out = await u.browser.post('/api/auth/logout');
+    expect(out.statusCode).toBe(200);
+    expect(out.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, out.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect(u.browser.sessionToken).toBeUndefined();
     const replay = new TestBrowser(h.server);
     replay.cookies.set(SESSION_COOKIE, token);

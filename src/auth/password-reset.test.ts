@@ -3,9 +3,10 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/help
 import { smtpMailer } from '../mail/smtp-mailer.js';
 import { decodeMail, startTestSmtpServer, type TestSmtpServer } from '../mail/test-smtp-server.js';
 import { withoutOrg } from '../db/tenant.js';
-import { requestEmailVerification } from './request-email-verification.js';
 import { signedInUser, startAuthHarness, TEST_ORIGIN, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { OkSchema } from './auth-schemas.js';
 
 const NEW_PASSWORD = 'fresh lemon accordion 2027';
 
@@ -41,6 +42,8 @@ describe.each(DB_KINDS)('password reset and email verification on %s', (kind) =>
     const known = await b.post('/api/auth/password/forgot', { email: u.email }, { headers: { host: 'evil.example' } });
     const unknown = await b.post('/api/auth/password/forgot', { email: uniqueEmail('ghost') }, { headers: { host: 'evil.example' } });
     expect(known.statusCode).toBe(202);
+    expect(known.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, known.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect(unknown.statusCode).toBe(202);
     expect(unknown.body).toBe(known.body);
     expect(h.hasher.compares).toBe(compares);
@@ -66,6 +69,8 @@ describe.each(DB_KINDS)('password reset and email verification on %s', (kind) =>
     h.clock.advance(30_000);
     const ok = await other.post('/api/auth/password/reset', { token, password: NEW_PASSWORD, code: totpCodeAt(u.secret, h.clock()) });
     expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, ok.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await u.browser.request('GET', '/api/me')).statusCode).toBe(401);
     expect(await t.db.owner.selectFrom('sessions').select('id').where('user_id', '=', u.id).execute()).toHaveLength(0);
     expect(h.audit.events.at(-1)).toMatchObject({ action: 'auth.password.reset', result: 'success', userId: u.id });
@@ -111,11 +116,17 @@ describe.each(DB_KINDS)('password reset and email verification on %s', (kind) =>
 
   it('verifies an email address with a single-use 30-minute link', async () => {
     const u = await signedInUser(h);
-    await requestEmailVerification(h.deps, u.id);
+    const resend = await u.browser.post('/api/auth/email/resend');
+    expect(resend.statusCode).toBe(202);
+    expect(resend.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, resend.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const m = await smtp.waitFor((x) => x.to.includes(u.email) && /Confirm your email address/.test(x.raw));
     const token = /#token=([A-Za-z0-9_-]+)/.exec(decodeMail(m.raw))![1]!;
     const b = new TestBrowser(h.server);
-    expect((await b.post('/api/auth/email/verify', { token })).statusCode).toBe(200);
+    const verified = await b.post('/api/auth/email/verify', { token });
+    expect(verified.statusCode).toBe(200);
+    expect(verified.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, verified.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await b.post('/api/auth/email/verify', { token })).statusCode).toBe(400);
     const row = await withoutOrg(t.db, (tx) => tx.selectFrom('users').select('email_verified_at').where('id', '=', u.id).executeTakeFirstOrThrow());
     expect(row.email_verified_at).not.toBeNull();

@@ -4,6 +4,8 @@ import { withoutOrg } from '../db/tenant.js';
 import { revokeUserSessions, SESSION_COOKIE } from './sessions.js';
 import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { SessionListSchema } from './auth-schemas.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -70,8 +72,11 @@ describe.each(DB_KINDS)('sessions on %s', (kind) => {
 
     const list = await u.browser.request('GET', '/api/auth/sessions');
     expect(list.statusCode).toBe(200);
+    expect(shapeReport(SessionListSchema, list.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const { sessions } = list.json() as { sessions: { id: string; current: boolean; ip: string }[] };
     expect(sessions).toHaveLength(2);
+    // The fields named here too, not only by the schema: a field dropped from the schema would vanish from both.
+    for (const s of sessions) expect(s).toEqual({ id: expect.any(String), createdAt: expect.any(String), lastSeenAt: expect.any(String), ip: expect.any(String), userAgent: 'test-browser', current: expect.any(Boolean) });
     const other = sessions.find((s) => !s.current)!;
     expect(other.ip).toBe('192.0.2.55');
 

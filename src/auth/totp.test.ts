@@ -3,6 +3,8 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/help
 import { hashRecoveryCode } from './recovery-codes.js';
 import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, type AuthHarness } from './test-support.js';
 import { matchTotpStep, newTotpSecret, timeStep, totpCodeAt } from './totp.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { OkSchema, RecoveryCodesSchema, TotpEnrolmentSchema } from './auth-schemas.js';
 
 describe('TOTP codes (RFC 6238)', () => {
   it('accepts the current step and one step either side, nothing further', () => {
@@ -56,12 +58,17 @@ describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
     const { createUser } = await import('./create-user.js');
     await createUser(h.deps, { email, name: 'Enrol Er', password: GOOD_PASSWORD });
     await b.post('/api/auth/login', { email, password: GOOD_PASSWORD });
-    const enrol = (await b.post('/api/auth/totp/enroll')).json() as { secret: string; otpauthUri: string; qrSvg: string };
+    const enrolled = await b.post('/api/auth/totp/enroll');
+    expect(shapeReport(TotpEnrolmentSchema, enrolled.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    const enrol = enrolled.json() as { secret: string; otpauthUri: string; qrSvg: string };
     expect(enrol.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(enrol.otpauthUri).toMatch(/^otpauth:\/\/totp\/Mowt:.+\?/);
     expect(new URL(enrol.otpauthUri).searchParams.get('issuer')).toBe('Mowt');
     expect(new URL(enrol.otpauthUri).searchParams.get('secret')).toBe(enrol.secret);
     expect(enrol.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    const confirmed = await b.post('/api/auth/totp/confirm', { code: totpCodeAt(enrol.secret, h.clock()) });
+    expect(confirmed.statusCode).toBe(200);
+    expect(shapeReport(RecoveryCodesSchema, confirmed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     // Enrolling again after confirmation is refused.
     expect((await u.browser.post('/api/auth/totp/enroll')).statusCode).toBe(409);
   });
@@ -114,7 +121,10 @@ describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
     expect(JSON.stringify(rows)).not.toContain(u.recoveryCodes[0]);
 
     const b = await passwordStage(u.email);
-    expect((await b.post('/api/auth/recovery', { code: u.recoveryCodes[0]!.toUpperCase() })).statusCode).toBe(200);
+    const recovered = await b.post('/api/auth/recovery', { code: u.recoveryCodes[0]!.toUpperCase() });
+    expect(recovered.statusCode).toBe(200);
+    expect(recovered.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, recovered.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await b.request('GET', '/api/me')).statusCode).toBe(200);
     expect(h.mail.sent.at(-1)?.text).toMatch(/recovery code was used/);
 
@@ -130,9 +140,14 @@ describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
     const refused = await u.browser.post('/api/auth/password/change', { password: newPassword });
     expect(refused.statusCode).toBe(403);
     expect((await u.browser.post('/api/auth/reauth', { password: 'wrong password here', code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(401);
-    expect((await u.browser.post('/api/auth/reauth', { password: GOOD_PASSWORD, code: totpCodeAt(u.secret, h.clock()) })).statusCode).toBe(200);
+    const reauth = await u.browser.post('/api/auth/reauth', { password: GOOD_PASSWORD, code: totpCodeAt(u.secret, h.clock()) });
+    expect(reauth.statusCode).toBe(200);
+    expect(reauth.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, reauth.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const changed = await u.browser.post('/api/auth/password/change', { password: newPassword });
     expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, changed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect(h.mail.sent.at(-1)).toMatchObject({ to: u.email, subject: 'Your Mowt password was changed' });
     h.clock.advance(10 * 60_000);
     expect((await u.browser.post('/api/auth/password/change', { password: 'yet another long passphrase 99' })).statusCode).toBe(403);
@@ -150,6 +165,8 @@ describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
     h.clock.advance(30_000);
     const ok = await u.browser.post('/api/auth/totp/disable', { password: GOOD_PASSWORD, code: totpCodeAt(u.secret, h.clock()) });
     expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ ok: true });
+    expect(shapeReport(OkSchema, ok.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect(h.audit.events.at(-1)).toMatchObject({ action: 'auth.totp.disable', result: 'success', userId: u.id });
     expect(h.mail.sent.at(-1)).toMatchObject({ to: u.email, text: expect.stringMatching(/turned off/) });
     const me = await u.browser.request('GET', '/api/me');

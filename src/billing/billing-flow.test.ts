@@ -10,8 +10,13 @@ import { createGuardedSdk } from '../stripe/client.js';
 import { StripeWriteRefused } from '../stripe/guarded-http-client.js';
 import { uniqueEmail } from '../auth/test-support.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
-import { BILLING_KEY, completeCheckout, resignIn, emulatorPost, signUpAndSignIn, startBillingHarness, type BillingHarness, type SignedUp } from './test-support.js';
+import { BILLING_KEY, BILLING_WEBHOOK_SECRET, completeCheckout, resignIn, emulatorPost, signUpAndSignIn, startBillingHarness, type BillingHarness, type SignedUp } from './test-support.js';
 import { DEFAULT_PLAN_CATALOG } from './plans.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { signPayload } from '../../emulator/index.js';
+import { MeSchema } from '../auth/auth-schemas.js';
+import { SignupAcceptedSchema, SignupInfoSchema } from '../signup/signup-schemas.js';
+import { BillingRedirectSchema, BillingStatusSchema, BillingSummarySchema, BillingWebhookAnswerSchema, type BillingStatus, type BillingSummary } from './billing-schemas.js';
 
 const DAY = 86_400_000;
 // Small limits for the trial plan so the limit checks are reachable in a test.
@@ -39,12 +44,23 @@ describe.each(DB_KINDS)('sign-up and billing on %s', (kind) => {
     await t?.dispose();
   }, 60_000);
 
-  const status = async () => (await founder.browser.request('GET', `/api/orgs/${founder.orgId}/billing/status`)).json() as { state: string; access: string; trialDaysLeft: number | null; graceEndsAt: string | null };
+  // Every status read is also checked against the route's response schema, in each state the tests reach.
+  const status = async () => {
+    const body: unknown = (await founder.browser.request('GET', `/api/orgs/${founder.orgId}/billing/status`)).json();
+    expect(shapeReport(BillingStatusSchema, body)).toEqual({ errors: [], keys: [], unchecked: [] });
+    // Named here too: a field dropped from the schema would vanish from the answer and the check alike.
+    expect(Object.keys(body as object).sort()).toEqual(['access', 'accessEndsAt', 'graceEndsAt', 'managed', 'state', 'trialDaysLeft', 'trialEndsAt', 'upgradeRequired']);
+    return body as BillingStatus;
+  };
 
   it('starts a 14-day trial at sign-up, audited', async () => {
     expect(await status()).toMatchObject({ state: 'trialing', access: 'full', trialDaysLeft: 14 });
     const audit = await founder.browser.request('GET', `/api/orgs/${founder.orgId}/audit?action=billing.`);
     expect((audit.json() as { entries: { action: string }[] }).entries.map((e) => e.action)).toContain('billing.trial_started');
+    // The signed-up founder's /api/me, with the organisation sign-up made (the auth tests have none).
+    const me = await founder.browser.request('GET', '/api/me');
+    expect(me.json()).toMatchObject({ orgs: [{ id: founder.orgId, name: 'Founder Analytics', role: 'admin' }] });
+    expect(shapeReport(MeSchema, me.json())).toEqual({ errors: [], keys: [], unchecked: [] });
   });
 
   it('answers an existing address exactly like a new one, and mails its owner instead', async () => {
@@ -53,6 +69,8 @@ describe.each(DB_KINDS)('sign-up and billing on %s', (kind) => {
     await h.settle();
     expect([fresh.statusCode, again.statusCode]).toEqual([202, 202]);
     expect(again.json()).toEqual(fresh.json());
+    expect(fresh.json()).toEqual({ status: 'check_email', detail: expect.any(String) });
+    expect(shapeReport(SignupAcceptedSchema, fresh.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect(h.mail.sent.filter((m) => m.to === founder.email).map((m) => m.subject)).toContain('You already have a Mowt account');
     const orgs = await h.app.db.owner.selectFrom('memberships').select('org_id').where('user_id', '=', founder.userId).execute();
     expect(orgs).toHaveLength(1);
@@ -82,13 +100,22 @@ describe.each(DB_KINDS)('sign-up and billing on %s', (kind) => {
     const second = await founder.browser.post(`/api/orgs/${founder.orgId}/invites`, { email: uniqueEmail('mate'), role: 'member' });
     expect(second.statusCode).toBe(402);
     expect(second.json()).toMatchObject({ code: 'plan_limit' });
-    const summary = (await founder.browser.request('GET', `/api/orgs/${founder.orgId}/billing`)).json() as { limits: { members: number }; usage: { members: number } };
+    const summary = (await founder.browser.request('GET', `/api/orgs/${founder.orgId}/billing`)).json() as BillingSummary;
     expect(summary).toMatchObject({ limits: { members: 2 }, usage: { members: 2 } });
+    expect(summary.plans.length).toBeGreaterThan(0);
+    expect(Object.keys(summary).sort()).toEqual([
+      'access', 'accessEndsAt', 'checkoutAvailable', 'currency', 'currentPeriodEnd', 'eraseAfter', 'graceEndsAt', 'interval', 'limits', 'managed', 'plan', 'plans',
+      'portalAvailable', 'recommendedPlan', 'state', 'trackedMrrPence', 'trialDaysLeft', 'trialEndsAt', 'upgradeRequired', 'usage',
+    ]);
+    expect(Object.keys(summary.plans[0]!).sort()).toEqual(['id', 'limits', 'maxMrrPence', 'monthlyPence', 'name', 'yearlyPence']);
+    expect(shapeReport(BillingSummarySchema, summary)).toEqual({ errors: [], keys: [], unchecked: [] });
   });
 
   it('subscribes through hosted Checkout (GBP, automatic tax, VAT number) and webhooks make the plan active', async () => {
     const checkout = await founder.browser.post(`/api/orgs/${founder.orgId}/billing/checkout`, { planId: 'starter', interval: 'month' });
     expect(checkout.statusCode).toBe(200);
+    expect(checkout.json()).toEqual({ url: expect.any(String) });
+    expect(shapeReport(BillingRedirectSchema, checkout.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const { url } = checkout.json() as { url: string };
     expect(url.startsWith(`${h.emulator.url}/_emulator/checkout/cs_test_`)).toBe(true);
     const session = (await (await fetch(`${h.emulator.url}/v1/checkout/sessions/${url.split('/').pop()}`, { headers: { authorization: `Bearer ${BILLING_KEY}` } })).json()) as Record<string, unknown>;
@@ -99,6 +126,11 @@ describe.each(DB_KINDS)('sign-up and billing on %s', (kind) => {
     expect(h.mail.sent.some((m) => m.to === founder.email && m.subject.startsWith('Welcome to Mowt'))).toBe(true);
     const portal = await founder.browser.post(`/api/orgs/${founder.orgId}/billing/portal`, {});
     expect((portal.json() as { url: string }).url).toContain('/_emulator/portal/bps_test_');
+    expect(shapeReport(BillingRedirectSchema, portal.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    // The paid plan's summary: state, interval, period end and plan all set.
+    const paidSummary = (await founder.browser.request('GET', `/api/orgs/${founder.orgId}/billing`)).json() as BillingSummary;
+    expect(paidSummary).toMatchObject({ state: 'active', interval: 'month', plan: { id: 'starter' } });
+    expect(shapeReport(BillingSummarySchema, paidSummary)).toEqual({ errors: [], keys: [], unchecked: [] });
   });
 
   it('a failed renewal → past_due with a 7-day grace period → read-only → recovered from the portal', async () => {
@@ -128,6 +160,12 @@ describe.each(DB_KINDS)('sign-up and billing on %s', (kind) => {
   it('refuses a forged webhook and ignores a redelivered one', async () => {
     const forged = await h.app.server.inject({ method: 'POST', url: '/api/billing/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' }, payload: '{"id":"evt_x","type":"invoice.payment_failed","data":{"object":{}}}' });
     expect(forged.statusCode).toBe(400);
+    // A correctly signed event this slice does not act on is acknowledged, changing nothing.
+    const payload = JSON.stringify({ id: `evt_unrelated_${Date.now()}`, object: 'event', type: 'customer.created', data: { object: { id: 'cus_unknown', object: 'customer' } } });
+    const signed = await h.app.server.inject({ method: 'POST', url: '/api/billing/webhook', headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(payload, BILLING_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)) }, payload });
+    expect(signed.statusCode).toBe(200);
+    expect(signed.json()).toEqual({ received: true, applied: false });
+    expect(shapeReport(BillingWebhookAnswerSchema, signed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const state = (await (await fetch(`${h.emulator.url}/_emulator/billing/state`)).json()) as { deliveries: { status: number | null }[] };
     expect(state.deliveries.every((d) => d.status === 200)).toBe(true);
   });
@@ -173,7 +211,9 @@ describe('sign-up closed', () => {
     const h = await startBillingHarness(t.db, { env: { MOWT_SIGNUP: 'closed' } });
     try {
       const browser = new (await import('../auth/test-support.js')).TestBrowser(h.app.server);
-      expect((await browser.request('GET', '/api/auth/signup')).json()).toMatchObject({ open: false });
+      const info = await browser.request('GET', '/api/auth/signup');
+      expect(info.json()).toEqual({ open: false, trialDays: 14, demoData: expect.any(Boolean) });
+      expect(shapeReport(SignupInfoSchema, info.json())).toEqual({ errors: [], keys: [], unchecked: [] });
       const res = await browser.post('/api/auth/signup', { name: 'A', email: uniqueEmail('closed'), password: 'correct horse battery staple 42', orgName: 'Closed Ltd' });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ code: 'signup_closed' });

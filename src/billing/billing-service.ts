@@ -15,6 +15,7 @@ import { withOrg, withoutOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { BillingClient } from './billing-client.js';
+import type { BillingSummary } from './billing-schemas.js';
 import { billingNoticeEmail } from './billing-emails.js';
 import { claimEvent, dueOrgs, findPlanRow, insertPlan, lockPlanRow, orgOfCustomer, savePlan, toSnapshot } from './billing-repo.js';
 import type { BillingInterval } from './billing.table.js';
@@ -43,28 +44,8 @@ export interface Usage {
   stripeConnections: number;
 }
 
-export interface BillingSummary {
-  managed: boolean;
-  state: PlanSnapshot['state'] | null;
-  access: 'full' | 'read_only' | 'locked';
-  plan: { id: string; name: string } | null;
-  interval: BillingInterval | null;
-  trialEndsAt: string | null;
-  trialDaysLeft: number | null;
-  currentPeriodEnd: string | null;
-  graceEndsAt: string | null;
-  accessEndsAt: string | null;
-  eraseAfter: string | null;
-  limits: Plan['limits'] | null;
-  usage: Usage;
-  trackedMrrPence: number | null;
-  recommendedPlan: string | null;
-  upgradeRequired: boolean;
-  checkoutAvailable: boolean;
-  portalAvailable: boolean;
-  currency: 'gbp';
-  plans: { id: string; name: string; maxMrrPence: number | null; monthlyPence: number | null; yearlyPence: number | null; limits: Plan['limits'] }[];
-}
+/** What an Admin's billing page shows: declared in billing-schemas.ts (the route's response schema). */
+export type { BillingSummary };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requestMeta, requireAuth } from '../auth/auth-plugin.js';
 import { orgOf } from '../teams/permission-hook.js';
+import { BillingRedirectSchema, BillingStatusSchema, BillingSummarySchema, BillingWebhookAnswerSchema } from './billing-schemas.js';
 import type { BillingService } from './billing-service.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -20,25 +21,25 @@ export function billingRoutes(billing: BillingService) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/orgs/:orgId/billing', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'billing.manage', rateLimit: 'read' } }, async (request) =>
+    app.get('/api/orgs/:orgId/billing', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: BillingSummarySchema } }, config: { access: 'billing.manage', rateLimit: 'read' } }, async (request) =>
       billing.summary(orgOf(request).id));
 
-    app.get('/api/orgs/:orgId/billing/status', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'org.read', rateLimit: 'read' } }, async (request) => {
+    app.get('/api/orgs/:orgId/billing/status', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: BillingStatusSchema } }, config: { access: 'org.read', rateLimit: 'read' } }, async (request) => {
       const s = await billing.summary(orgOf(request).id);
       return { managed: s.managed, state: s.state, access: s.access, trialDaysLeft: s.trialDaysLeft, trialEndsAt: s.trialEndsAt, graceEndsAt: s.graceEndsAt, accessEndsAt: s.accessEndsAt, upgradeRequired: s.upgradeRequired };
     });
 
-    app.post('/api/orgs/:orgId/billing/checkout', { schema: { params: OrgParams, querystring: NoQuery, body: CheckoutBody }, config: { access: 'billing.manage', rateLimit: 'write' } }, async (request) =>
+    app.post('/api/orgs/:orgId/billing/checkout', { schema: { params: OrgParams, querystring: NoQuery, body: CheckoutBody, response: { 200: BillingRedirectSchema } }, config: { access: 'billing.manage', rateLimit: 'write' } }, async (request) =>
       billing.startCheckout(orgOf(request).id, requireAuth(request).userId, request.body, requestMeta(request)));
 
-    app.post('/api/orgs/:orgId/billing/portal', { schema: { params: OrgParams, querystring: NoQuery, body: NoBody }, config: { access: 'billing.manage', rateLimit: 'write' } }, async (request) =>
+    app.post('/api/orgs/:orgId/billing/portal', { schema: { params: OrgParams, querystring: NoQuery, body: NoBody, response: { 200: BillingRedirectSchema } }, config: { access: 'billing.manage', rateLimit: 'write' } }, async (request) =>
       billing.openPortal(orgOf(request).id, requireAuth(request).userId, requestMeta(request)));
 
     // Encapsulated: the raw-body parser (the signature covers the exact bytes) applies to the webhook only.
     await app.register(async (hooks) => {
       hooks.removeAllContentTypeParsers();
       hooks.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
-      hooks.withTypeProvider<TypeBoxTypeProvider>().post('/api/billing/webhook', { schema: { querystring: NoQuery, body: RawBody }, config: { access: 'public', rateLimit: 'webhook', csrf: false } }, async (request) => {
+      hooks.withTypeProvider<TypeBoxTypeProvider>().post('/api/billing/webhook', { schema: { querystring: NoQuery, body: RawBody, response: { 200: BillingWebhookAnswerSchema } }, config: { access: 'public', rateLimit: 'webhook', csrf: false } }, async (request) => {
         const sig = request.headers['stripe-signature'];
         return billing.handleWebhook(request.body, typeof sig === 'string' ? sig : undefined);
       });

@@ -18,6 +18,7 @@ import type { DigestCadence, MovementKind, NotificationPreferencesRow, NotifyCha
 import { digestRecipients, ensurePreferences, findPreferences, notifyRecipients } from './preferences-repo.js';
 import { checkWebhookUrlShape, slackSender, WebhookUrlError, type SlackSender } from './slack-webhook.js';
 import { macMatches, newNonce, parseUnsubscribeToken, unsubscribeToken, type UnsubscribePurpose } from './unsubscribe-token.js';
+import type { PreferencesView } from './digest-schemas.js';
 
 export interface DigestDeps {
   db: Db;
@@ -30,12 +31,8 @@ export interface DigestDeps {
   slack?: SlackSender;
 }
 
-export interface PreferencesView {
-  digest: DigestCadence;
-  notifyChannel: NotifyChannel;
-  notifyEvents: MovementKind[];
-  slackWebhookConfigured: boolean;
-}
+/** A member's preferences as the routes answer them (digest-schemas.ts): the Slack URL only as "configured". */
+export type { PreferencesView };
 
 export interface PreferencesInput {
   digest: DigestCadence;

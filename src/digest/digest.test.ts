@@ -12,6 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { signUpAndSignIn, startBillingHarness, type BillingHarness, type SignedUp } from '../billing/test-support.js';
 import { postOutbound } from '../http/egress.js';
 import { digestWindow, slackSender, type MetricsSource } from './index.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { PreferencesViewSchema, UnsubscribedSchema } from './digest-schemas.js';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
@@ -78,6 +80,8 @@ describe('digest, notifications and one-click unsubscribe', () => {
     const prefs = `/api/orgs/${member.orgId}/notifications/preferences`;
     const saved = await member.browser.request('PUT', prefs, { body: { digest: 'daily', notifyChannel: 'off', notifyEvents: ['new', 'churn'] } });
     expect(saved.statusCode).toBe(200);
+    expect(saved.json()).toEqual({ digest: 'daily', notifyChannel: 'off', notifyEvents: ['new', 'churn'], slackWebhookConfigured: false });
+    expect(shapeReport(PreferencesViewSchema, saved.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await h.app.services.digest.sendDueDigests()).sent).toBe(1);
     const mail = unfolded(await smtp.waitFor((m) => m.to.includes(member.email) && m.raw.includes('Daily Mowt digest')));
     expect(mail.raw).toMatch(/^List-Unsubscribe: <https:\/\/[^>]+\/unsubscribe\?token=u1\.digest\./m);
@@ -93,7 +97,9 @@ describe('digest, notifications and one-click unsubscribe', () => {
 
     // A link scanner's GET: nothing changes.
     await h.app.server.inject({ method: 'GET', url: `/unsubscribe?token=${token}` });
-    expect((await member.browser.request('GET', prefs)).json()).toMatchObject({ digest: 'daily' });
+    const read = await member.browser.request('GET', prefs);
+    expect(read.json()).toMatchObject({ digest: 'daily' });
+    expect(shapeReport(PreferencesViewSchema, read.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     // A tampered token, or a digest token used for notifications: refused.
     const bad = await h.app.server.inject({ method: 'POST', url: `/unsubscribe?token=${token.slice(0, -2)}AA`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
     expect(bad.statusCode).toBe(400);
@@ -102,6 +108,8 @@ describe('digest, notifications and one-click unsubscribe', () => {
     // The mail client's one-click POST: no cookie, no CSRF token.
     const ok = await h.app.server.inject({ method: 'POST', url: `/unsubscribe?token=${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
     expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ unsubscribed: 'digest' });
+    expect(shapeReport(UnsubscribedSchema, ok.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await member.browser.request('GET', prefs)).json()).toMatchObject({ digest: 'off' });
     // Re-subscribing issues a new nonce: the old link is dead.
     await member.browser.request('PUT', prefs, { body: { digest: 'weekly', notifyChannel: 'off', notifyEvents: ['new'] } });
@@ -118,7 +126,10 @@ describe('digest, notifications and one-click unsubscribe', () => {
     expect(mail.raw).toMatch(/^List-Unsubscribe: <https:\/\/[^>]+token=u1\.notify\./m);
     const refused = await member.browser.request('PUT', prefs, { body: { digest: 'off', notifyChannel: 'slack', notifyEvents: ['new'], slackWebhookUrl: 'http://insecure.example/hook' } });
     expect(refused.statusCode).toBe(422);
-    await member.browser.request('PUT', prefs, { body: { digest: 'off', notifyChannel: 'slack', notifyEvents: ['new'], slackWebhookUrl: 'https://hooks.test/services/T000/B000/XXXX' } });
+    const slack = await member.browser.request('PUT', prefs, { body: { digest: 'off', notifyChannel: 'slack', notifyEvents: ['new'], slackWebhookUrl: 'https://hooks.test/services/T000/B000/XXXX' } });
+    // The webhook URL is a secret: the answer only says one is configured.
+    expect(slack.json()).toEqual({ digest: 'off', notifyChannel: 'slack', notifyEvents: ['new'], slackWebhookConfigured: true });
+    expect(shapeReport(PreferencesViewSchema, slack.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const row = await h.app.db.owner.selectFrom('notification_preferences').select('slack_webhook_encrypted').where('user_id', '=', member.userId).executeTakeFirstOrThrow();
     expect(row.slack_webhook_encrypted).not.toContain('hooks.test');
     await h.app.services.digest.sendMovementNotifications();

@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import { requestMeta, requireAuth } from '../auth/auth-plugin.js';
 import { orgOf } from '../teams/permission-hook.js';
 import type { DigestService } from './digest-service.js';
+import { PreferencesViewSchema, UnsubscribedSchema } from './digest-schemas.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
@@ -27,15 +28,15 @@ const OneClickBody = Type.Unsafe<unknown>({});
 export function digestRoutes(digest: DigestService) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/api/orgs/:orgId/notifications/preferences', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request) =>
+    app.get('/api/orgs/:orgId/notifications/preferences', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: PreferencesViewSchema } }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request) =>
       digest.getPreferences(orgOf(request).id, requireAuth(request).userId));
-    app.put('/api/orgs/:orgId/notifications/preferences', { schema: { params: OrgParams, querystring: NoQuery, body: PrefsBody }, config: { access: 'dashboards.read', rateLimit: 'write' } }, async (request) =>
+    app.put('/api/orgs/:orgId/notifications/preferences', { schema: { params: OrgParams, querystring: NoQuery, body: PrefsBody, response: { 200: PreferencesViewSchema } }, config: { access: 'dashboards.read', rateLimit: 'write' } }, async (request) =>
       digest.savePreferences(orgOf(request).id, requireAuth(request).userId, request.body, requestMeta(request)));
 
     await app.register(async (scope) => {
       // Mail providers send a form body; the web page sends JSON. Either way only the token matters.
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, body));
-      scope.withTypeProvider<TypeBoxTypeProvider>().post('/unsubscribe', { schema: { querystring: TokenQuery, body: OneClickBody }, config: { access: 'public', rateLimit: 'auth', csrf: false } }, async (request) =>
+      scope.withTypeProvider<TypeBoxTypeProvider>().post('/unsubscribe', { schema: { querystring: TokenQuery, body: OneClickBody, response: { 200: UnsubscribedSchema } }, config: { access: 'public', rateLimit: 'auth', csrf: false } }, async (request) =>
         digest.unsubscribe(request.query.token, requestMeta(request)));
     });
   };

@@ -27,6 +27,8 @@ import { openDatabase, type Db } from '../db/database.js';
 import { withOrg } from '../db/tenant.js';
 import { purgeExpiredAudit } from './purge-expired-audit.js';
 import { EXPORT_EXCLUDED, listTenantTables } from './tenant-tables.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { OrgDeletedSchema } from './gdpr-schemas.js';
 
 function unzip(buf: Buffer): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
@@ -183,7 +185,8 @@ describe.each(DB_KINDS)('GDPR export and erasure on %s', (kind) => {
 
     const deleted = await a.admin.browser.request('DELETE', url, { body: { confirmName: 'Alpha Erasure Ltd' } });
     expect(deleted.statusCode, deleted.body).toBe(200);
-    expect(deleted.json()).toMatchObject({ deleted: true, orgId: a.id });
+    expect(deleted.json()).toEqual({ deleted: true, orgId: a.id, deletedAt: expect.any(String), auditRetainedUntil: expect.any(String) });
+    expect(shapeReport(OrgDeletedSchema, deleted.json())).toEqual({ errors: [], keys: [], unchecked: [] });
 
     // Access ends on the very next request, for every member; B is untouched.
     expect((await a.admin.browser.request('GET', url)).statusCode).toBe(404);

@@ -15,6 +15,7 @@ import { HttpProblem } from '../http/problem.js';
 import { orgOf } from '../teams/permission-hook.js';
 import { deleteOrganisation } from './delete-organisation.js';
 import { exportOrganisation, type ExportDeps } from './export-archive.js';
+import { OrgDeletedSchema } from './gdpr-schemas.js';
 
 export interface GdprRouteDeps {
   db: Db;
@@ -90,6 +91,8 @@ export function gdprRoutes(deps: GdprRouteDeps) {
           querystring: NoQuery,
           params: OrgParams,
           body: Type.Object({ confirmName: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+          // The export above is a zip stream with no JSON answer, so only this route declares one.
+          response: { 200: OrgDeletedSchema },
         },
         config: { access: 'org.delete', rateLimit: 'write' },
       },
@@ -98,7 +101,7 @@ export function gdprRoutes(deps: GdprRouteDeps) {
         const { userId, recentAuthAt } = signedIn(request);
         assertSudo(deps, recentAuthAt);
         const report = await deleteOrganisation(deps, { orgId, actorId: userId, confirmName: request.body.confirmName, context: requestContext(request) });
-        return { deleted: true, orgId, deletedAt: report.deletedAt.toISOString(), auditRetainedUntil: report.auditPurgeAfter.toISOString() };
+        return { deleted: true as const, orgId, deletedAt: report.deletedAt.toISOString(), auditRetainedUntil: report.auditPurgeAfter.toISOString() };
       },
     );
   };

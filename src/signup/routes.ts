@@ -10,6 +10,7 @@ import { requireAuth } from '../auth/auth-plugin.js';
 import type { StripeService } from '../stripe/index.js';
 import { connectDemoData, demoAvailable } from './connect-demo.js';
 import { signUp, type SignUpDeps } from './sign-up.js';
+import { DemoConnectedSchema, SignupAcceptedSchema, SignupInfoSchema } from './signup-schemas.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const SignUpBody = Type.Object(
@@ -28,15 +29,15 @@ const NoBody = Type.Object({}, { additionalProperties: false });
 export function signupRoutes(deps: SignUpDeps & { stripe: StripeService }) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/api/auth/signup', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } }, async () => ({
+    app.get('/api/auth/signup', { schema: { querystring: NoQuery, response: { 200: SignupInfoSchema } }, config: { access: 'public', rateLimit: 'read' } }, async () => ({
       open: deps.auth.config.signup === 'open',
       trialDays: deps.billing.catalog.trialDays,
       demoData: demoAvailable(deps.auth.config, deps.stripe),
     }));
     // Onboarding: "explore the demo data" instead of connecting Stripe.
-    app.post('/api/orgs/:orgId/onboarding/demo', { schema: { params: OrgParams, querystring: NoQuery, body: NoBody }, config: { access: 'stripe.manage', rateLimit: 'write' } }, async (request) =>
+    app.post('/api/orgs/:orgId/onboarding/demo', { schema: { params: OrgParams, querystring: NoQuery, body: NoBody, response: { 200: DemoConnectedSchema } }, config: { access: 'stripe.manage', rateLimit: 'write' } }, async (request) =>
       connectDemoData({ config: deps.auth.config, stripe: deps.stripe }, orgOf(request).id, requireAuth(request).userId));
-    app.post('/api/auth/signup', { schema: { querystring: NoQuery, body: SignUpBody }, config: { access: 'public', rateLimit: 'auth' } }, async (request, reply) => {
+    app.post('/api/auth/signup', { schema: { querystring: NoQuery, body: SignUpBody, response: { 202: SignupAcceptedSchema } }, config: { access: 'public', rateLimit: 'auth' } }, async (request, reply) => {
       const result = await signUp(deps, request.body, requestMeta(request));
       return reply.code(202).send(result);
     });

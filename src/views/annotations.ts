@@ -7,16 +7,9 @@ import { HttpProblem } from '../http/problem.js';
 import { assertRoom, auditWrite, deleteAudited, openContent, sealContent } from './team-records.js';
 import { cleanLine, cleanNote, isCalendarDate, MAX_ANNOTATIONS_PER_ORG } from './view-definition.js';
 import type { Actor, ViewsDeps } from './views-deps.js';
+import type { Annotation } from './views-schemas.js';
 
-export interface Annotation {
-  id: string;
-  date: string;
-  label: string;
-  note: string;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Annotation };
 
 interface Row {
   id: string;

@@ -11,6 +11,7 @@ import { createAnnotation, deleteAnnotation, listAnnotations, updateAnnotation }
 import { createView, deleteView, listViews, updateView } from './saved-views.js';
 import { AnnotationLabel, AnnotationNote, IsoDate, ViewFiltersSchema, ViewName } from './view-definition.js';
 import type { Actor, ViewsDeps } from './views-deps.js';
+import { AnnotationAnswerSchema, AnnotationListSchema, ViewAnswerSchema, ViewListSchema } from './views-schemas.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const Uuid = Type.String({ format: 'uuid' });
@@ -28,14 +29,14 @@ export function viewsRoutes(deps: ViewsDeps) {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
     // Saved views --------------------------------------------------------------------------------------
-    app.get('/api/orgs/:orgId/views', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/views', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: ViewListSchema } }, config: { access: 'dashboards.read', rateLimit: 'read' } }, async (request) => ({
       views: await listViews(deps, orgOf(request).id),
     }));
 
     app.post(
       '/api/orgs/:orgId/views',
       {
-        schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({ name: ViewName, filters: ViewFiltersSchema }, { additionalProperties: false }) },
+        schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({ name: ViewName, filters: ViewFiltersSchema }, { additionalProperties: false }), response: { 201: ViewAnswerSchema } },
         config: { access: 'views.manage', rateLimit: 'write' },
       },
       async (request, reply) => reply.code(201).send({ view: await createView(deps, orgOf(request).id, actorOf(request), request.body) }),
@@ -48,6 +49,7 @@ export function viewsRoutes(deps: ViewsDeps) {
           params: ViewParams,
           querystring: NoQuery,
           body: Type.Object({ name: Type.Optional(ViewName), filters: Type.Optional(ViewFiltersSchema) }, { additionalProperties: false, minProperties: 1 }),
+          response: { 200: ViewAnswerSchema },
         },
         config: { access: 'views.manage', rateLimit: 'write' },
       },
@@ -63,7 +65,7 @@ export function viewsRoutes(deps: ViewsDeps) {
     app.get(
       '/api/orgs/:orgId/annotations',
       {
-        schema: { params: OrgParams, querystring: Type.Object({ from: Type.Optional(IsoDate), to: Type.Optional(IsoDate) }, { additionalProperties: false }) },
+        schema: { params: OrgParams, querystring: Type.Object({ from: Type.Optional(IsoDate), to: Type.Optional(IsoDate) }, { additionalProperties: false }), response: { 200: AnnotationListSchema } },
         config: { access: 'dashboards.read', rateLimit: 'read' },
       },
       async (request) => ({ annotations: await listAnnotations(deps, orgOf(request).id, request.query) }),
@@ -76,6 +78,7 @@ export function viewsRoutes(deps: ViewsDeps) {
           params: OrgParams,
           querystring: NoQuery,
           body: Type.Object({ date: IsoDate, label: AnnotationLabel, note: Type.Optional(AnnotationNote) }, { additionalProperties: false }),
+          response: { 201: AnnotationAnswerSchema },
         },
         config: { access: 'annotations.manage', rateLimit: 'write' },
       },
@@ -92,6 +95,7 @@ export function viewsRoutes(deps: ViewsDeps) {
             { date: Type.Optional(IsoDate), label: Type.Optional(AnnotationLabel), note: Type.Optional(AnnotationNote) },
             { additionalProperties: false, minProperties: 1 },
           ),
+          response: { 200: AnnotationAnswerSchema },
         },
         config: { access: 'annotations.manage', rateLimit: 'write' },
       },

@@ -8,15 +8,9 @@ import { assertRoom, auditWrite, deleteAudited, openContent, sealContent } from 
 import { cleanLine, MAX_VIEWS_PER_ORG, normaliseFilters, type ViewFilters } from './view-definition.js';
 import type { Actor, ViewsDeps } from './views-deps.js';
 import type { SavedViewRow } from './views.table.js';
+import type { SavedView } from './views-schemas.js';
 
-export interface SavedView {
-  id: string;
-  name: string;
-  filters: ViewFilters;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { SavedView };
 
 async function toView(deps: ViewsDeps, orgId: string, row: SavedViewRow, tx: Tx): Promise<SavedView> {
   const content = await openContent<{ name: string; filters: ViewFilters }>(deps, orgId, 'saved_views', row.id, row.content_encrypted, tx);

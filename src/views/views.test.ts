@@ -7,6 +7,8 @@ import { newMember, newOrg, startTeamsApp, type SignedIn, type TeamsApp, type Te
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { withOrg } from '../db/tenant.js';
 import { normaliseFilters } from './view-definition.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
+import { AnnotationAnswerSchema, AnnotationListSchema, ViewAnswerSchema, ViewListSchema } from './views-schemas.js';
 
 describe('normaliseFilters', () => {
   it('upper-cases codes, sorts and de-duplicates, drops empty lists, trims metadata', () => {
@@ -73,6 +75,9 @@ describe.each(DB_KINDS)('saved views and annotations on %s', (kind) => {
       filters: { plans: ['price_ent'], countries: ['de', 'FR'], metadata: [{ key: 'segment', value: 'Globex Corporation' }] },
     });
     expect(created.statusCode).toBe(201);
+    expect(shapeReport(ViewAnswerSchema, created.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    // Named here too: a field dropped from the schema would vanish from the answer and the check alike.
+    expect(Object.keys((created.json() as { view: object }).view).sort()).toEqual(['createdAt', 'createdBy', 'filters', 'id', 'name', 'updatedAt']);
     const view = (created.json() as { view: { id: string; name: string; filters: unknown; createdBy: string } }).view;
     expect(view).toMatchObject({ name: 'Enterprise EU', filters: { plans: ['price_ent'], countries: ['DE', 'FR'], metadata: [{ key: 'segment', value: 'Globex Corporation' }] }, createdBy: member.id });
 
@@ -84,10 +89,12 @@ describe.each(DB_KINDS)('saved views and annotations on %s', (kind) => {
 
     const listed = await viewer.browser.request('GET', `${base()}/views`);
     expect(listed.statusCode).toBe(200);
+    expect(shapeReport(ViewListSchema, listed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((listed.json() as { views: { id: string; name: string }[] }).views.map((v) => v.name)).toEqual(['Enterprise EU']);
 
     const renamed = await member.browser.request('PATCH', `${base()}/views/${view.id}`, { body: { name: 'EU enterprise' } });
     expect(renamed.statusCode).toBe(200);
+    expect(shapeReport(ViewAnswerSchema, renamed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((renamed.json() as { view: { name: string; filters: { plans: string[] } } }).view).toMatchObject({ name: 'EU enterprise', filters: { plans: ['price_ent'] } });
 
     const deleted = await org.admin.browser.request('DELETE', `${base()}/views/${view.id}`);
@@ -147,9 +154,12 @@ describe.each(DB_KINDS)('saved views and annotations on %s', (kind) => {
     ] as const) {
       const res = await member.browser.post(`${base()}/annotations`, { date, label, note: 'Pro went from £29 to £39.\nGrandfathered existing customers.' });
       expect(res.statusCode).toBe(201);
+      expect(shapeReport(AnnotationAnswerSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+      expect(Object.keys((res.json() as { annotation: object }).annotation).sort()).toEqual(['createdAt', 'createdBy', 'date', 'id', 'label', 'note', 'updatedAt']);
       made.push((res.json() as { annotation: { id: string } }).annotation.id);
     }
     const all = await viewer.browser.request('GET', `${base()}/annotations`);
+    expect(shapeReport(AnnotationListSchema, all.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((all.json() as { annotations: { date: string; label: string }[] }).annotations.map((a) => [a.date, a.label])).toEqual([
       ['2025-12-24', 'Holiday promo'],
       ['2026-03-01', 'Price change'],
@@ -164,6 +174,7 @@ describe.each(DB_KINDS)('saved views and annotations on %s', (kind) => {
 
     const moved = await member.browser.request('PATCH', `${base()}/annotations/${made[0]}`, { body: { date: '2026-03-02', label: 'Price rise' } });
     expect(moved.statusCode).toBe(200);
+    expect(shapeReport(AnnotationAnswerSchema, moved.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((moved.json() as { annotation: unknown }).annotation).toMatchObject({ date: '2026-03-02', label: 'Price rise', note: expect.stringContaining('£39') });
     expect((await member.browser.request('PATCH', `${base()}/annotations/${made[0]}`, { body: { date: '2026-02-30' } })).statusCode).toBe(422);
 
