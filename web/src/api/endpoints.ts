@@ -1,15 +1,16 @@
 // One function per API call the web app makes, with the exact paths of the backend contract.
 import { api } from './client.js';
 import { readAuditPage, readInvites, readMe, readMembers, readSessions } from './normalise.js';
-import type { AuditFilters, AuditPage, Invite, LoginNext, Me, Member, Role, Session, StripeConnection, TotpEnrolment } from './types.js';
+import type { AuditFilters, AuditPage, Invite, Me, Member, Role, Session, StripeConnection, TotpEnrolment } from './types.js';
+import type { LoginAnswer, RecoveryCodes } from '../../../src/auth/auth-schemas.js';
 
 const seg = encodeURIComponent;
 
 // Auth ------------------------------------------------------------------------------------------------
-export const login = (email: string, password: string) => api.post<{ next: LoginNext }>('/api/auth/login', { email, password });
+export const login = (email: string, password: string) => api.post<LoginAnswer>('/api/auth/login', { email, password });
 export const verifyTotp = (code: string) => api.post<unknown>('/api/auth/totp/verify', { code });
 export const enrolTotp = () => api.post<TotpEnrolment>('/api/auth/totp/enroll');
-export const confirmTotp = (code: string) => api.post<{ recoveryCodes: string[] }>('/api/auth/totp/confirm', { code });
+export const confirmTotp = (code: string) => api.post<RecoveryCodes>('/api/auth/totp/confirm', { code });
 export const signInWithRecoveryCode = (code: string) => api.post<unknown>('/api/auth/recovery', { code });
 export const forgotPassword = (email: string) => api.post<unknown>('/api/auth/password/forgot', { email });
 export const resetPassword = (token: string, password: string, code: string) =>

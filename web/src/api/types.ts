@@ -13,14 +13,9 @@ export interface Me {
   orgs: OrgMembership[];
 }
 
-export type LoginNext = 'totp' | 'enroll-totp';
-
-export interface TotpEnrolment {
-  secret: string;
-  otpauthUri: string;
-  /** SVG markup of the QR code; rendered through an <img>, never injected into the DOM. */
-  qrSvg?: string;
-}
+// Sign-in's answers as the server declares them (src/auth/auth-schemas.ts; type-only, nothing bundled). The
+// TOTP enrolment's qrSvg is SVG markup, rendered through an <img>, never injected into the DOM.
+export type { LoginNext, TotpEnrolment } from '../../../src/auth/auth-schemas.js';
 
 export interface Member {
   userId: string;
@@ -74,4 +69,4 @@ export interface AuditFilters {
 
 // Stripe connections (GET /api/orgs/:orgId/stripe/connections): the server's own view types (type-only
 // imports, erased from the bundle), so the page cannot drift from what the route returns.
-export type { ConnectionView as StripeConnection, ObjectProgress as StripeObjectProgress } from '../../../src/stripe/list-connections.js';
+export type { ConnectionView as StripeConnection, ObjectProgress as StripeObjectProgress } from '../../../src/stripe/stripe-schemas.js';

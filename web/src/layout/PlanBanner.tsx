@@ -1,16 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
-
-interface PlanStatus {
-  managed: boolean;
-  state: string | null;
-  access: 'full' | 'read_only' | 'locked';
-  trialDaysLeft: number | null;
-  graceEndsAt: string | null;
-  accessEndsAt: string | null;
-  upgradeRequired: boolean;
-}
+// The route's answer type (type-only: nothing of the schema module is bundled).
+import type { BillingStatus as PlanStatus } from '../../../src/billing/billing-schemas.js';
 
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long' }) : '');
 

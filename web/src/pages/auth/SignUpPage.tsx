@@ -8,12 +8,8 @@ import { FormAlert, TextField } from '../../components/Field.js';
 import { LoadingState } from '../../components/States.js';
 import { AuthLayout } from './AuthLayout.js';
 import { PASSWORD_HINT } from './next-step.js';
-
-interface SignupInfo {
-  open: boolean;
-  trialDays: number;
-  demoData: boolean;
-}
+// The routes' answer types (type-only: nothing of the schema module is bundled).
+import type { DemoConnected, SignupAccepted, SignupInfo } from '../../../../src/signup/signup-schemas.js';
 
 const fetchSignupInfo = () => api.get<SignupInfo>('/api/auth/signup');
 
@@ -29,7 +25,7 @@ export function SignUpPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const mutation = useMutation({
-    mutationFn: () => api.post<{ status: string }>('/api/auth/signup', { name: name.trim(), email: email.trim(), password, orgName: orgName.trim() }),
+    mutationFn: () => api.post<SignupAccepted>('/api/auth/signup', { name: name.trim(), email: email.trim(), password, orgName: orgName.trim() }),
     meta: { handlesAuthErrors: true },
   });
   const errors = formErrors(mutation.error, ['orgName', 'name', 'email', 'password']);
@@ -90,7 +86,7 @@ export function WelcomePage() {
   const navigate = useNavigate();
   const info = useQuery({ queryKey: ['signup-info'], queryFn: fetchSignupInfo });
   const demo = useMutation({
-    mutationFn: () => api.post<unknown>(`/api/orgs/${encodeURIComponent(orgId)}/onboarding/demo`, {}),
+    mutationFn: () => api.post<DemoConnected>(`/api/orgs/${encodeURIComponent(orgId)}/onboarding/demo`, {}),
     onSuccess: () => void navigate(`/orgs/${encodeURIComponent(orgId)}/overview`),
   });
   return (

@@ -7,6 +7,8 @@ import type {
   ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, KpisView, MovementItem, MovementKind, MovementPage,
   MrrRow, PlanRow, StatusView, SummaryView, TrialRow,
 } from '../../../../src/analytics/api-schemas.js';
+// Saved views and annotations: the server's answer types (src/views/views-schemas.ts), type-only too.
+import type { Annotation, SavedView } from '../../../../src/views/views-schemas.js';
 
 export type { ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, MovementItem, MovementKind, MovementPage, MrrRow, PlanRow, TrialRow };
 export type MetricsStatus = StatusView;
@@ -34,22 +36,7 @@ export interface StripeConnectionSummary {
   sync: { phase: 'backfilling' | 'live' | 'error' | 'revoked'; progress: number; etaSeconds: number | null; lastError: { message: string } | null };
 }
 
-export interface SavedView {
-  id: string;
-  name: string;
-  filters: Partial<Filters>;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Annotation {
-  id: string;
-  date: string;
-  label: string;
-  note: string;
-  createdBy: string | null;
-}
+export type { Annotation, SavedView };
 
 type RangeState = Pick<DashboardState, 'from' | 'to' | 'interval' | 'filters'>;
 

@@ -7,28 +7,10 @@ import { FormAlert } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { ErrorState, LoadingState, NoAccess } from '../../components/States.js';
 import { useOrgContext } from '../../layout/org-context.js';
+// The routes' answer types (type-only: nothing of the schema module is bundled).
+import type { BillingRedirect, BillingSummary } from '../../../../src/billing/billing-schemas.js';
 
-export interface BillingSummary {
-  managed: boolean;
-  state: string | null;
-  access: 'full' | 'read_only' | 'locked';
-  plan: { id: string; name: string } | null;
-  interval: 'month' | 'year' | null;
-  trialEndsAt: string | null;
-  trialDaysLeft: number | null;
-  currentPeriodEnd: string | null;
-  graceEndsAt: string | null;
-  accessEndsAt: string | null;
-  eraseAfter: string | null;
-  limits: { stripeConnections: number; members: number } | null;
-  usage: { members: number; stripeConnections: number };
-  trackedMrrPence: number | null;
-  recommendedPlan: string | null;
-  upgradeRequired: boolean;
-  checkoutAvailable: boolean;
-  portalAvailable: boolean;
-  plans: { id: string; name: string; maxMrrPence: number | null; monthlyPence: number | null; yearlyPence: number | null; limits: { stripeConnections: number; members: number } }[];
-}
+export type { BillingSummary };
 
 const gbp = (pence: number) => new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP', maximumFractionDigits: pence % 100 === 0 ? 0 : 2 }).format(pence / 100);
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }) : '—');
@@ -51,8 +33,8 @@ export function BillingPage() {
   const [interval, setInterval] = useState<'month' | 'year'>('month');
   const summary = useQuery({ queryKey: ['billing', org.id], queryFn: () => api.get<BillingSummary>(`/api/orgs/${encodeURIComponent(org.id)}/billing`), enabled: org.role === 'admin', refetchInterval: params.get('checkout') === 'success' ? 2000 : false });
   const redirectTo = (url: string) => window.location.assign(url);
-  const checkout = useMutation({ mutationFn: (planId: string) => api.post<{ url: string }>(`/api/orgs/${encodeURIComponent(org.id)}/billing/checkout`, { planId, interval }), onSuccess: (r) => redirectTo(r.url) });
-  const portal = useMutation({ mutationFn: () => api.post<{ url: string }>(`/api/orgs/${encodeURIComponent(org.id)}/billing/portal`, {}), onSuccess: (r) => redirectTo(r.url) });
+  const checkout = useMutation({ mutationFn: (planId: string) => api.post<BillingRedirect>(`/api/orgs/${encodeURIComponent(org.id)}/billing/checkout`, { planId, interval }), onSuccess: (r) => redirectTo(r.url) });
+  const portal = useMutation({ mutationFn: () => api.post<BillingRedirect>(`/api/orgs/${encodeURIComponent(org.id)}/billing/portal`, {}), onSuccess: (r) => redirectTo(r.url) });
 
   if (org.role !== 'admin') return <NoAccess what="billing" backTo={`/orgs/${org.id}/overview`} />;
   if (summary.isPending) return <LoadingState label="Loading billing…" />;

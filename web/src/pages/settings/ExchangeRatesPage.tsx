@@ -15,22 +15,10 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/States.js
 import { Time } from '../../components/Time.js';
 import { Gate } from '../../layout/Gate.js';
 import { useOrgContext } from '../../layout/org-context.js';
+// The route's answer types (type-only: nothing of the schema module is bundled).
+import type { FxRatesView, FxSource } from '../../../../src/analytics/fx-schemas.js';
 
-export type FxSource = 'stripe' | 'imported' | 'imported-then-stripe';
-
-export interface FxRatesView {
-  source: FxSource;
-  reportingCurrency: string;
-  quoteCurrency: string | null;
-  usable: boolean;
-  importedAt: string | null;
-  total: number;
-  currencies: { currency: string; from: string; to: string; days: number }[];
-  page: number;
-  pageSize: number;
-  matching: number;
-  rates: { date: string; currency: string; rate: string }[];
-}
+export type { FxRatesView, FxSource };
 
 export const FX_SOURCE_LABELS: Record<FxSource, string> = {
   'imported-then-stripe': 'Imported file first, Stripe for other currencies (default)',

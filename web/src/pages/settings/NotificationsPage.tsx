@@ -6,14 +6,8 @@ import { FormAlert, SelectField, TextField } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { ErrorState, LoadingState } from '../../components/States.js';
 import { useOrgContext } from '../../layout/org-context.js';
-
-type Kind = 'new' | 'upgrade' | 'downgrade' | 'churn';
-interface Preferences {
-  digest: 'off' | 'daily' | 'weekly';
-  notifyChannel: 'off' | 'email' | 'slack';
-  notifyEvents: Kind[];
-  slackWebhookConfigured: boolean;
-}
+// The route's answer type (type-only: nothing of the schema module is bundled).
+import type { NotifyKind as Kind, PreferencesView as Preferences } from '../../../../src/digest/digest-schemas.js';
 const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'new', label: 'New customers' },
   { kind: 'upgrade', label: 'Upgrades' },

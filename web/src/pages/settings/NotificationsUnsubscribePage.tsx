@@ -2,6 +2,8 @@ import { useMutation } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { describeError } from '../../api/problem.js';
 import { AuthLayout } from '../auth/AuthLayout.js';
+// The route's answer type (type-only: nothing of the schema module is bundled).
+import type { Unsubscribed } from '../../../../src/digest/digest-schemas.js';
 
 /**
  * The unsubscribe link of a digest or notification email. Opening it (a GET) changes nothing — mail
@@ -14,7 +16,7 @@ export function NotificationsUnsubscribePage() {
     mutationFn: async () => {
       const res = await fetch(`/unsubscribe?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', credentials: 'omit' });
       if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? 'This link did not work.');
-      return (await res.json()) as { unsubscribed: 'digest' | 'notify' };
+      return (await res.json()) as Unsubscribed;
     },
   });
   return (
