@@ -2,6 +2,7 @@
 // Always runs in the organisation's transaction (RLS), so only that organisation's chain is visible.
 import type { Tx } from '../db/tenant.js';
 import type { AuditLogRow, AuditResult } from './audit-log.table.js';
+import type { AuditEntryView } from './audit-schemas.js';
 
 export interface AuditFilters {
   actor?: string;
@@ -13,21 +14,7 @@ export interface AuditFilters {
   result?: AuditResult;
 }
 
-export interface AuditEntryView {
-  id: string;
-  seq: number;
-  occurredAt: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  result: string;
-  ip: string | null;
-  userAgent: string | null;
-  metadata: unknown;
-  hash: string;
-}
+export type { AuditEntryView };
 
 export function toView(row: AuditLogRow): AuditEntryView {
   return {

@@ -2,7 +2,7 @@
 // export is itself audited. /audit/page-view lets the dashboard record page views (once per user, page and
 // minute).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -10,6 +10,7 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { appendAudit } from './append-audit.js';
 import { auditPageView, requestContext } from './audit-read.js';
+import { AuditPageSchema, PageViewRecordedSchema } from './audit-schemas.js';
 import { auditCsv, queryAudit, type AuditFilters } from './query-audit.js';
 
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
@@ -42,7 +43,7 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
     app.get(
       '/api/orgs/:orgId/audit',
       // Browsing counts as a read; ?format=csv|json downloads an export and spends the export budget.
-      { schema: { querystring: AuditQuery, params: OrgParams }, config: { access: 'audit.read', rateLimit: (r) => ((r.query as { format?: string }).format ? 'export' : 'read') } },
+      { schema: { querystring: AuditQuery, params: OrgParams, response: { 200: AuditPageSchema } }, config: { access: 'audit.read', rateLimit: (r) => ((r.query as { format?: string }).format ? 'export' : 'read') } },
       async (request, reply) => {
         const { orgId, userId } = orgIdOf(request);
         const q = request.query;
@@ -74,8 +75,11 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
         });
         const stamp = deps.clock().toISOString().slice(0, 10);
         void reply.header('content-disposition', `attachment; filename="mowt-audit-${stamp}.${q.format}"`);
-        if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(auditCsv(entries));
-        return reply.type('application/json; charset=utf-8').send(JSON.stringify({ entries }));
+        // An export is pre-serialised text: Fastify sends a string with its content type set as it is, without
+        // the response schema's serialiser (which describes the browsing answer above), so the untyped reply.
+        const download = reply as FastifyReply;
+        if (q.format === 'csv') return download.type('text/csv; charset=utf-8').send(auditCsv(entries));
+        return download.type('application/json; charset=utf-8').send(JSON.stringify({ entries }));
       },
     );
 
@@ -86,6 +90,7 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
           querystring: Type.Object({}, { additionalProperties: false }),
           params: OrgParams,
           body: Type.Object({ page: Type.String({ minLength: 1, maxLength: 200, pattern: '^/[A-Za-z0-9/_:.-]*$' }) }, { additionalProperties: false }),
+          response: { 200: PageViewRecordedSchema },
         },
         config: { access: 'dashboards.read', rateLimit: 'write' },
       },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../db/tenant.js';
 import type { FieldCrypto } from '../crypto/index.js';
+import type { SecurityEventView } from './security-events-schemas.js';
 import type { SecurityEventRow, Severity } from './security-tables.table.js';
 
 export interface NewSecurityEvent {
@@ -48,16 +49,7 @@ export async function markAlerted(tx: Tx, id: string, at: Date, error: string | 
   await tx.updateTable('security_events').set({ alerted_at: error ? null : at, alert_error: error ? error.slice(0, 300) : null }).where('id', '=', id).execute();
 }
 
-export interface SecurityEventView {
-  id: string;
-  rule: string;
-  severity: Severity;
-  occurredAt: string;
-  subject: { type: string; id: string } | null;
-  summary: string;
-  details: Record<string, unknown>;
-  alerted: boolean;
-}
+export type { SecurityEventView };
 
 export async function listSecurityEvents(
   tx: Tx,
@@ -72,7 +64,7 @@ export async function listSecurityEvents(
   const rows: SecurityEventRow[] = await q.orderBy('occurred_at', 'desc').orderBy('id').limit(opts.limit).execute();
   const out: SecurityEventView[] = [];
   for (const r of rows) {
-    const details = r.details_encrypted ? (JSON.parse(await crypto.decryptField(orgId, detailsField(r.id), r.details_encrypted, tx)) as Record<string, unknown>) : {};
+    const details = r.details_encrypted ? (JSON.parse(await crypto.decryptField(orgId, detailsField(r.id), r.details_encrypted, tx)) as SecurityEventView['details']) : {};
     out.push({
       id: r.id,
       rule: r.rule,

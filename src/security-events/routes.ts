@@ -14,6 +14,7 @@ import { HttpProblem } from '../http/problem.js';
 import { orgOf } from '../teams/permission-hook.js';
 import { orgWebhook, webhookSecretField, webhookUrlField } from './alerter.js';
 import { listSecurityEvents } from './events-repo.js';
+import { AlertSettingsSchema, AlertTestSchema, AlertWebhookSetSchema, SecurityEventPageSchema, type AlertTest } from './security-events-schemas.js';
 import { checkWebhookUrl, newWebhookSecret, postWebhook, WebhookUrlError } from './webhook.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -46,7 +47,7 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/orgs/:orgId/security-events', { schema: { querystring: EventsQuery, params: OrgParams }, config: { access: 'audit.read', rateLimit: 'read' } }, async (request) => {
+    app.get('/api/orgs/:orgId/security-events', { schema: { querystring: EventsQuery, params: OrgParams, response: { 200: SecurityEventPageSchema } }, config: { access: 'audit.read', rateLimit: 'read' } }, async (request) => {
       const orgId = orgOf(request).id;
       const q = request.query;
       const limit = q.limit ?? 50;
@@ -57,15 +58,15 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
       return { events: page, nextBefore: events.length > limit ? (page[page.length - 1]?.occurredAt ?? null) : null };
     });
 
-    app.get('/api/orgs/:orgId/security-alerts', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage', rateLimit: 'read' } }, async (request) => {
+    app.get('/api/orgs/:orgId/security-alerts', { schema: { querystring: NoQuery, params: OrgParams, response: { 200: AlertSettingsSchema } }, config: { access: 'settings.manage', rateLimit: 'read' } }, async (request) => {
       const hook = await orgWebhook(deps, orgOf(request).id);
       // Only the host is shown again: a Slack webhook URL is itself a credential.
-      return { webhook: hook ? { configured: true, host: new URL(hook.url).host } : { configured: false, host: null } };
+      return { webhook: hook ? { configured: true as const, host: new URL(hook.url).host } : { configured: false as const, host: null } };
     });
 
     app.put(
       '/api/orgs/:orgId/security-alerts/webhook',
-      { schema: { querystring: NoQuery, params: OrgParams, body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }) }, { additionalProperties: false }) }, config: { access: 'settings.manage', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }) }, { additionalProperties: false }), response: { 200: AlertWebhookSetSchema } }, config: { access: 'settings.manage', rateLimit: 'write' } },
       async (request) => {
         const orgId = orgOf(request).id;
         const actor = actorOf(request);
@@ -89,11 +90,11 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
           await appendAudit(tx, { orgId, actor, action: 'security.webhook.set', target: { type: 'security_alert_settings', id: orgId }, ...requestContext(request), metadata: { host: url.host }, at: now });
         });
         // The signing secret is shown this once; only its ciphertext is kept.
-        return { webhook: { configured: true, host: url.host }, secret };
+        return { webhook: { configured: true as const, host: url.host }, secret };
       },
     );
 
-    app.delete('/api/orgs/:orgId/security-alerts/webhook', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'settings.manage', rateLimit: 'write' } }, async (request) => {
+    app.delete('/api/orgs/:orgId/security-alerts/webhook', { schema: { querystring: NoQuery, params: OrgParams, response: { 200: AlertSettingsSchema } }, config: { access: 'settings.manage', rateLimit: 'write' } }, async (request) => {
       const orgId = orgOf(request).id;
       const actor = actorOf(request);
       await withOrg(deps.db, orgId, async (tx) => {
@@ -102,13 +103,13 @@ export function securityEventRoutes(deps: SecurityRoutesDeps) {
           await appendAudit(tx, { orgId, actor, action: 'security.webhook.removed', target: { type: 'security_alert_settings', id: orgId }, ...requestContext(request), at: deps.clock() });
         }
       });
-      return { webhook: { configured: false, host: null } };
+      return { webhook: { configured: false as const, host: null } };
     });
 
     app.post(
       '/api/orgs/:orgId/security-alerts/webhook/test',
-      { schema: { querystring: NoQuery, params: OrgParams, body: NoBody }, config: { access: 'settings.manage', rateLimit: 'write' } },
-      async (request) => {
+      { schema: { querystring: NoQuery, params: OrgParams, body: NoBody, response: { 200: AlertTestSchema } }, config: { access: 'settings.manage', rateLimit: 'write' } },
+      async (request): Promise<AlertTest> => {
         const orgId = orgOf(request).id;
         actorOf(request);
         const hook = await orgWebhook(deps, orgId);

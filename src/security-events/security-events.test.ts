@@ -12,8 +12,10 @@ import { smtpMailer } from '../mail/smtp-mailer.js';
 import { decodeMail, startTestSmtpServer, type TestSmtpServer } from '../mail/test-smtp-server.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { newMember, newOrg, startTeamsApp, TestBrowser, type SignedIn, type TeamsApp, type TestOrg } from '../../test/security/support.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { trustedCountry } from './http-monitor.js';
 import { RULES, TOKEN_RULES } from './rules.js';
+import { AlertSettingsSchema, AlertTestSchema, AlertWebhookSetSchema, SecurityEventPageSchema } from './security-events-schemas.js';
 import { verifyWebhook } from './webhook.js';
 
 const HOUR = 3_600_000;
@@ -135,21 +137,40 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
   it('lets an Admin set a signed Slack-compatible webhook (secret shown once; only the host shown again)', async () => {
     const set = await target.admin.browser.request('PUT', `/api/orgs/${target.id}/security-alerts/webhook`, { body: { url: `${receiver.url}/org/${target.id}` } });
     expect(set.statusCode, set.body).toBe(200);
+    expect(shapeReport(AlertWebhookSetSchema, set.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     orgWebhookSecret = (set.json() as { secret: string }).secret;
     expect(orgWebhookSecret).toMatch(/^whsec_mowt_/);
     const shown = await target.admin.browser.request('GET', `/api/orgs/${target.id}/security-alerts`);
     expect(shown.json()).toEqual({ webhook: { configured: true, host: new URL(receiver.url).host } });
     expect(shown.body).not.toContain(orgWebhookSecret);
+    expect(shapeReport(AlertSettingsSchema, shown.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const member = targetMembers[0]!;
     expect((await member.browser.request('PUT', `/api/orgs/${target.id}/security-alerts/webhook`, { body: { url: `${receiver.url}/evil` } })).statusCode).toBe(403);
     expect((await target.admin.browser.request('PUT', `/api/orgs/${target.id}/security-alerts/webhook`, { body: { url: 'not a url' } })).statusCode).toBe(400);
     const test = await target.admin.browser.post(`/api/orgs/${target.id}/security-alerts/webhook/test`, {});
     expect(test.json()).toEqual({ delivered: true });
+    expect(shapeReport(AlertTestSchema, test.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const got = receiver.received.find((r) => r.path === `/org/${target.id}`);
     expect(got).toBeDefined();
     const nowS = Math.floor(app.clock().getTime() / 1000);
     expect(verifyWebhook(orgWebhookSecret, { timestamp: String(got?.headers['x-mowt-timestamp']), signature: String(got?.headers['x-mowt-signature']) }, got?.body ?? '', nowS)).toBe(true);
     expect(verifyWebhook('wrong-secret', { timestamp: String(got?.headers['x-mowt-timestamp']), signature: String(got?.headers['x-mowt-signature']) }, got?.body ?? '', nowS)).toBe(false);
+  });
+
+  it('answers the alert settings exactly: none set, a failed test delivery, and removal', async () => {
+    const spare = await newOrg(app, 'Spare Alerts Ltd');
+    const base = `/api/orgs/${spare.id}/security-alerts`;
+    const none = await spare.admin.browser.request('GET', base);
+    expect(none.json()).toEqual({ webhook: { configured: false, host: null } });
+    expect(shapeReport(AlertSettingsSchema, none.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    // Nothing listens on port 1: the test delivery fails and says why.
+    expect((await spare.admin.browser.request('PUT', `${base}/webhook`, { body: { url: 'http://127.0.0.1:1/hook' } })).statusCode).toBe(200);
+    const failed = await spare.admin.browser.post(`${base}/webhook/test`, {});
+    expect(failed.json()).toMatchObject({ delivered: false, error: expect.any(String) });
+    expect(shapeReport(AlertTestSchema, failed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    const removed = await spare.admin.browser.request('DELETE', `${base}/webhook`);
+    expect(removed.json()).toEqual({ webhook: { configured: false, host: null } });
+    expect(shapeReport(AlertSettingsSchema, removed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
   });
 
   it('a burst of failed sign-ins for one account (through the real login route) alerts the Admins by mail and webhook', async () => {
@@ -172,6 +193,7 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
     expect((JSON.parse(hook?.body ?? '{}') as { text: string }).text).toContain('Target Ltd');
     // Shown to Admins, audited; not shown to Members.
     const list = await target.admin.browser.request('GET', `/api/orgs/${target.id}/security-events`);
+    expect(shapeReport(SecurityEventPageSchema, list.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((list.json() as { events: { rule: string; details: { ip?: string } }[] }).events.find((e) => e.rule === 'login.failed_burst.account')?.details.ip).toMatch(/^198\.51\.100\./);
     expect((await targetMembers[0]!.browser.request('GET', `/api/orgs/${target.id}/security-events`)).statusCode).toBe(403);
     const audit = await withOrg(app.db, target.id, (tx) => tx.selectFrom('audit_log').select('action').where('org_id', '=', target.id).where('action', '=', 'security.event').execute());
@@ -192,6 +214,10 @@ describe.each(DB_KINDS)('anomaly detection and alerts on %s', (kind) => {
     m.loginFailed({ userId: ids[0] ?? null, ip: '192.0.2.250', at: new Date(at.getTime() + 60_000) });
     await m.settled();
     expect((await events(target.id)).filter((e) => e.rule === 'login.failed_burst.org').map((e) => e.severity)).toEqual(['critical']);
+    // Two events now; a page of one: nextBefore is the instant to ask before for the next page.
+    const first = await target.admin.browser.request('GET', `/api/orgs/${target.id}/security-events?limit=1`);
+    expect((first.json() as { nextBefore: string | null }).nextBefore).toEqual(expect.any(String));
+    expect(shapeReport(SecurityEventPageSchema, first.json())).toEqual({ errors: [], keys: [], unchecked: [] });
 
     for (let i = 0; i < RULES.failedLoginsPerIp.threshold; i++) m.loginFailed({ userId: null, ip: '203.0.113.66', at: new Date(at.getTime() + i * 5000) });
     await m.settled();

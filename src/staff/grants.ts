@@ -9,13 +9,14 @@ import { withOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { staffEmail } from './staff-accounts.js';
 import { MAX_GRANT_HOURS, type StaffDeps } from './staff-deps.js';
-import type { GrantStatus, StaffAccessGrant } from './staff-tables.table.js';
+import type { StaffAccessGrant } from './staff-tables.table.js';
+import type { GrantState, GrantSummary, GrantView } from './staff-schemas.js';
 import { withStaff } from './with-staff.js';
 
 export const reasonField = (id: string) => ({ table: 'staff_access_grants', column: 'reason_encrypted', rowId: id });
 const HOUR = 3_600_000;
 
-export type GrantState = GrantStatus | 'active' | 'expired';
+export type { GrantState, GrantView };
 
 /** What a grant amounts to at `now`: approved grants are 'active' inside their window and 'expired' after it. */
 export function grantState(g: Pick<StaffAccessGrant, 'status' | 'starts_at' | 'expires_at'>, now: Date): GrantState {
@@ -25,27 +26,6 @@ export function grantState(g: Pick<StaffAccessGrant, 'status' | 'starts_at' | 'e
   if (t < g.starts_at.getTime()) return 'approved';
   return t < g.expires_at.getTime() ? 'active' : 'expired';
 }
-
-export interface GrantView {
-  id: string;
-  orgId: string;
-  staff: { id: string; name: string; email: string };
-  reason: string;
-  requestedHours: number;
-  state: GrantState;
-  requestedAt: string;
-  decidedAt: string | null;
-  decidedBy: string | null;
-  startsAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  endReason: string | null;
-  requestCount: number;
-  lastUsedAt: string | null;
-}
-
-/** A grant's fields that need no decryption: what its staff member sees of their own requests. */
-type GrantSummary = Omit<GrantView, 'reason' | 'staff'>;
 
 function summary(g: StaffAccessGrant, now: Date): GrantSummary {
   return {

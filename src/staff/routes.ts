@@ -12,6 +12,17 @@ import { decideGrant, listOrgGrants, listOwnGrants, requestAccess } from './gran
 import { beginStaffSetup, confirmStaffSetup, staffEmail, verifyStaffLogin } from './staff-accounts.js';
 import { MAX_GRANT_HOURS, type StaffDeps } from './staff-deps.js';
 import { clearStaffCookie, createStaffSession, setStaffCookie } from './staff-sessions.js';
+import {
+  GrantDecidedSchema,
+  GrantRequestedSchema,
+  OrgGrantListSchema,
+  OwnGrantListSchema,
+  StaffMeSchema,
+  StaffOkSchema,
+  StaffSetupConfirmedSchema,
+  StaffSetupSchema,
+  type GrantDecided,
+} from './staff-schemas.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const NoBody = Type.Object({}, { additionalProperties: false });
@@ -40,20 +51,20 @@ export function staffRoutes(deps: StaffDeps) {
 
     app.post(
       '/api/staff/setup',
-      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }) }, config: { access: 'public', rateLimit: 'auth' } },
+      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }), response: { 200: StaffSetupSchema } }, config: { access: 'public', rateLimit: 'auth' } },
       async (request) => beginStaffSetup(deps, request.body),
     );
 
     app.post(
       '/api/staff/setup/confirm',
-      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, code: Code }, { additionalProperties: false }) }, config: { access: 'public', rateLimit: 'auth' } },
-      async (request) => ({ ok: true, id: (await confirmStaffSetup(deps, request.body)).id }),
+      { schema: { querystring: NoQuery, body: Type.Object({ token: Token, code: Code }, { additionalProperties: false }), response: { 200: StaffSetupConfirmedSchema } }, config: { access: 'public', rateLimit: 'auth' } },
+      async (request) => ({ ok: true as const, id: (await confirmStaffSetup(deps, request.body)).id }),
     );
 
     app.post(
       '/api/staff/login',
       {
-        schema: { querystring: NoQuery, body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Password, code: Code }, { additionalProperties: false }) },
+        schema: { querystring: NoQuery, body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Password, code: Code }, { additionalProperties: false }), response: { 200: StaffOkSchema } },
         config: { access: 'public', rateLimit: 'auth' },
       },
       async (request, reply) => {
@@ -65,27 +76,27 @@ export function staffRoutes(deps: StaffDeps) {
           return createStaffSession(tx, { staffId, now: deps.clock(), ip: request.ip, userAgent: ctx.userAgent ?? null });
         });
         setStaffCookie(reply, token);
-        return { ok: true };
+        return { ok: true as const };
       },
     );
 
-    app.post('/api/staff/logout', { schema: { querystring: NoQuery, body: NoBody }, config: { access: 'staff', rateLimit: 'auth' } }, async (request, reply) => {
+    app.post('/api/staff/logout', { schema: { querystring: NoQuery, body: NoBody, response: { 200: StaffOkSchema } }, config: { access: 'staff', rateLimit: 'auth' } }, async (request, reply) => {
       const staff = request.staff;
       if (staff) {
         await withoutOrg(deps.db, (tx) => tx.deleteFrom('staff_sessions').where('id', '=', staff.sessionId).execute());
         await appendAudit(deps.db, { orgId: null, actor: { type: 'staff', id: staff.staffId }, action: 'staff.logout', ...requestContext(request), at: deps.clock() });
       }
       clearStaffCookie(reply);
-      return { ok: true };
+      return { ok: true as const };
     });
 
-    app.get('/api/staff/me', { schema: { querystring: NoQuery }, config: { access: 'staff', rateLimit: 'read' } }, async (request) => {
+    app.get('/api/staff/me', { schema: { querystring: NoQuery, response: { 200: StaffMeSchema } }, config: { access: 'staff', rateLimit: 'read' } }, async (request) => {
       const id = staffIdOf(request);
       const row = await withoutOrg(deps.db, (tx) => tx.selectFrom('staff_accounts').select(['id', 'name', 'email_encrypted']).where('id', '=', id).executeTakeFirstOrThrow());
       return { id: row.id, name: row.name, email: await staffEmail(deps, row) };
     });
 
-    app.get('/api/staff/access-requests', { schema: { querystring: NoQuery }, config: { access: 'staff', rateLimit: 'read' } }, async (request) => ({
+    app.get('/api/staff/access-requests', { schema: { querystring: NoQuery, response: { 200: OwnGrantListSchema } }, config: { access: 'staff', rateLimit: 'read' } }, async (request) => ({
       requests: await listOwnGrants(deps, staffIdOf(request)),
     }));
 
@@ -95,6 +106,7 @@ export function staffRoutes(deps: StaffDeps) {
         schema: {
           querystring: NoQuery,
           body: Type.Object({ orgId: Uuid, reason: Type.String({ minLength: 10, maxLength: 2000 }), hours: Hours }, { additionalProperties: false }),
+          response: { 201: GrantRequestedSchema },
         },
         config: { access: 'staff', rateLimit: 'write' },
       },
@@ -106,11 +118,11 @@ export function staffRoutes(deps: StaffDeps) {
     );
 
     // ── the organisation's side: consent ──────────────────────────────────────────────────────────────
-    app.get('/api/orgs/:orgId/staff-access', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'staff.approve', rateLimit: 'read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/staff-access', { schema: { querystring: NoQuery, params: OrgParams, response: { 200: OrgGrantListSchema } }, config: { access: 'staff.approve', rateLimit: 'read' } }, async (request) => ({
       requests: await listOrgGrants(deps, orgOf(request).id),
     }));
 
-    const decide = (kind: 'approve' | 'refuse' | 'revoke') => async (request: FastifyRequest<{ Params: { orgId: string; grantId: string }; Body: { hours?: number } }>) => {
+    const decide = (kind: 'approve' | 'refuse' | 'revoke') => async (request: FastifyRequest<{ Params: { orgId: string; grantId: string }; Body: { hours?: number } }>): Promise<GrantDecided> => {
       const ctx = requestContext(request);
       const decision = kind === 'approve' ? { kind, hours: request.body.hours ?? 0 } : { kind };
       const grant = await decideGrant(deps, {
@@ -126,10 +138,10 @@ export function staffRoutes(deps: StaffDeps) {
 
     app.post(
       '/api/orgs/:orgId/staff-access/:grantId/approve',
-      { schema: { querystring: NoQuery, params: GrantParams, body: Type.Object({ hours: Hours }, { additionalProperties: false }) }, config: { access: 'staff.approve', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: GrantParams, body: Type.Object({ hours: Hours }, { additionalProperties: false }), response: { 200: GrantDecidedSchema } }, config: { access: 'staff.approve', rateLimit: 'write' } },
       decide('approve'),
     );
-    app.post('/api/orgs/:orgId/staff-access/:grantId/refuse', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody }, config: { access: 'staff.approve', rateLimit: 'write' } }, decide('refuse'));
-    app.post('/api/orgs/:orgId/staff-access/:grantId/revoke', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody }, config: { access: 'staff.approve', rateLimit: 'write' } }, decide('revoke'));
+    app.post('/api/orgs/:orgId/staff-access/:grantId/refuse', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody, response: { 200: GrantDecidedSchema } }, config: { access: 'staff.approve', rateLimit: 'write' } }, decide('refuse'));
+    app.post('/api/orgs/:orgId/staff-access/:grantId/revoke', { schema: { querystring: NoQuery, params: GrantParams, body: NoBody, response: { 200: GrantDecidedSchema } }, config: { access: 'staff.approve', rateLimit: 'write' } }, decide('revoke'));
   };
 }

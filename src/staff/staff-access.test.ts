@@ -12,7 +12,18 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/help
 import { GOOD_PASSWORD, newMember, newOrg, startTeamsApp, TestBrowser, type SignedIn, type TeamsApp, type TestOrg } from '../../test/security/support.js';
 import { createStaff } from './staff-accounts.js';
 import { runAccessReview, runStaffCreate, runStaffDisable } from './staff-command.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { STAFF_COOKIE } from './staff-sessions.js';
+import {
+  GrantDecidedSchema,
+  GrantRequestedSchema,
+  OrgGrantListSchema,
+  OwnGrantListSchema,
+  StaffMeSchema,
+  StaffOkSchema,
+  StaffSetupConfirmedSchema,
+  StaffSetupSchema,
+} from './staff-schemas.js';
 
 const HOUR = 3_600_000;
 const STAFF_PASSWORD = 'kettle orbit marmalade 71 quietly';
@@ -30,9 +41,11 @@ async function newStaff(app: TeamsApp, email = `support.${crypto.randomBytes(3).
   const browser = new TestBrowser(app.server, '198.51.100.7');
   const setup = await browser.post('/api/staff/setup', { token, password: STAFF_PASSWORD });
   expect(setup.statusCode).toBe(200);
+  expect(shapeReport(StaffSetupSchema, setup.json())).toEqual({ errors: [], keys: [], unchecked: [] });
   const { secret } = setup.json() as { secret: string };
   const confirm = await browser.post('/api/staff/setup/confirm', { token, code: totpCodeAt(secret, app.clock()) });
   expect(confirm.statusCode).toBe(200);
+  expect(shapeReport(StaffSetupConfirmedSchema, confirm.json())).toEqual({ errors: [], keys: [], unchecked: [] });
   // The link is spent.
   expect((await browser.post('/api/staff/setup', { token, password: STAFF_PASSWORD })).statusCode).toBe(400);
   const staff = { id, email, secret, browser };
@@ -44,6 +57,7 @@ async function staffLogin(app: TeamsApp, staff: Staff) {
   app.clock.advance(30_000);
   const res = await staff.browser.post('/api/staff/login', { email: staff.email, password: STAFF_PASSWORD, code: totpCodeAt(staff.secret, app.clock()) });
   expect(res.statusCode, res.body).toBe(200);
+  expect(shapeReport(StaffOkSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
   return res;
 }
 
@@ -79,6 +93,7 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
     expect((await staff.browser.request('GET', '/api/me')).statusCode).toBe(401);
     const me = await staff.browser.request('GET', '/api/staff/me');
     expect(me.json()).toMatchObject({ id: staff.id, email: staff.email });
+    expect(shapeReport(StaffMeSchema, me.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     // A customer session is not a staff session.
     expect((await org.admin.browser.request('GET', '/api/staff/me')).statusCode).toBe(401);
     // Password alone, or a wrong code, is refused with the same answer.
@@ -90,6 +105,14 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
     expect(noCode.json()).toEqual(wrongPassword.json());
     const memberships = await withoutOrg(app.db, (tx) => tx.selectFrom('memberships').select('user_id').where('user_id', '=', staff.id).execute());
     expect(memberships).toEqual([]);
+    // Signing out of a second session ends that one only.
+    const other = { ...staff, browser: new TestBrowser(app.server, '198.51.100.10') };
+    await staffLogin(app, other);
+    const logout = await other.browser.post('/api/staff/logout', {});
+    expect(logout.statusCode).toBe(200);
+    expect(shapeReport(StaffOkSchema, logout.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    expect((await other.browser.request('GET', '/api/staff/me')).statusCode).toBe(401);
+    expect((await staff.browser.request('GET', '/api/staff/me')).statusCode).toBe(200);
   });
 
   it('refuses every organisation GET route without consent, and audits each refusal in that organisation', async () => {
@@ -117,6 +140,7 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
   it('lets an Admin approve for at most 72 hours; staff then read, read-only, within scope, every request audited', async () => {
     const filed = await staff.browser.post('/api/staff/access-requests', { orgId: org.id, reason: 'Ticket 4711: MRR chart shows a gap in March', hours: 8 });
     expect(filed.statusCode, filed.body).toBe(201);
+    expect(shapeReport(GrantRequestedSchema, filed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const grantId = (filed.json() as { request: { id: string } }).request.id;
     // The Admins were told.
     expect(app.mail.sent.some((m) => m.to === org.admin.email && m.subject.includes('Consent Ltd'))).toBe(true);
@@ -125,6 +149,7 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
     expect((await member.browser.request('GET', `/api/orgs/${org.id}/staff-access`)).statusCode).toBe(403);
     const list = await org.admin.browser.request('GET', `/api/orgs/${org.id}/staff-access`);
     expect(list.json()).toMatchObject({ requests: [{ id: grantId, state: 'pending', reason: 'Ticket 4711: MRR chart shows a gap in March', staff: { email: staff.email } }] });
+    expect(shapeReport(OrgGrantListSchema, list.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     // Another organisation's Admin cannot see or decide it.
     expect((await other.admin.browser.post(`/api/orgs/${org.id}/staff-access/${grantId}/approve`, { hours: 2 })).statusCode).toBe(404);
     expect((await other.admin.browser.post(`/api/orgs/${other.id}/staff-access/${grantId}/approve`, { hours: 2 })).statusCode).toBe(404);
@@ -133,6 +158,11 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
     const approved = await org.admin.browser.post(`/api/orgs/${org.id}/staff-access/${grantId}/approve`, { hours: 2 });
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({ request: { state: 'active' } });
+    expect(shapeReport(GrantDecidedSchema, approved.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    // The staff member sees their own requests, without the reasons.
+    const own = await staff.browser.request('GET', '/api/staff/access-requests');
+    expect(own.json()).toMatchObject({ requests: [{ id: grantId, orgId: org.id, state: 'active', requestedHours: 8 }] });
+    expect(shapeReport(OwnGrantListSchema, own.json())).toEqual({ errors: [], keys: [], unchecked: [] });
 
     const settings = await staff.browser.request('GET', `/api/orgs/${org.id}`);
     expect(settings.statusCode, settings.body).toBe(200);
@@ -171,11 +201,14 @@ describe.each(DB_KINDS)('staff access with consent on %s', (kind) => {
     expect((await staff.browser.request('GET', `/api/orgs/${org.id}`)).statusCode).toBe(200);
     const revoked = await org.admin.browser.post(`/api/orgs/${org.id}/staff-access/${grantId}/revoke`, {});
     expect(revoked.json()).toMatchObject({ request: { state: 'revoked' } });
+    expect(shapeReport(GrantDecidedSchema, revoked.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await staff.browser.request('GET', `/api/orgs/${org.id}`)).statusCode).toBe(403);
 
     const again = await staff.browser.post('/api/staff/access-requests', { orgId: org.id, reason: 'Another look, please', hours: 1 });
     const refusedId = (again.json() as { request: { id: string } }).request.id;
-    expect((await org.admin.browser.post(`/api/orgs/${org.id}/staff-access/${refusedId}/refuse`, {})).json()).toMatchObject({ request: { state: 'refused' } });
+    const refused = await org.admin.browser.post(`/api/orgs/${org.id}/staff-access/${refusedId}/refuse`, {});
+    expect(refused.json()).toMatchObject({ request: { state: 'refused' } });
+    expect(shapeReport(GrantDecidedSchema, refused.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await org.admin.browser.post(`/api/orgs/${org.id}/staff-access/${refusedId}/approve`, { hours: 1 })).statusCode).toBe(409);
     expect((await staff.browser.request('GET', `/api/orgs/${org.id}`)).statusCode).toBe(403);
   });

@@ -4,39 +4,10 @@ import { withOrg } from '../db/tenant.js';
 import { LIST_TYPES } from './client.js';
 import { listConnections } from './connections.js';
 import type { StripeDeps } from './stripe-deps.js';
+import type { ConnectionView, ObjectProgress } from './stripe-schemas.js';
 import { EVENT_POLL, listSyncState, parseSlice, sliceTypeOf, type SliceRow, type SyncStateRow } from './sync-state.js';
 
-export interface ObjectProgress {
-  type: string;
-  count: number;
-  done: boolean;
-  progress: number;
-  lastSuccessAt: string | null;
-  lastError: { message: string; at: string | null } | null;
-}
-
-export interface ConnectionView {
-  id: string;
-  kind: 'oauth' | 'restricted_key';
-  label: string;
-  isDemo: boolean;
-  stripeAccountId: string;
-  livemode: boolean;
-  tokenMasked: string;
-  status: string;
-  webhookSecretSet: boolean;
-  /** Where the Admin points a restricted-key connection's own Stripe webhook endpoint (null for OAuth: app-wide). */
-  webhookUrl: string | null;
-  createdAt: string;
-  sync: {
-    phase: 'backfilling' | 'live' | 'error' | 'revoked';
-    progress: number;
-    etaSeconds: number | null;
-    lastSuccessAt: string | null;
-    lastError: { message: string; at: string | null } | null;
-    objects: ObjectProgress[];
-  };
-}
+export type { ConnectionView, ObjectProgress };
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

@@ -16,6 +16,15 @@ import { requestSyncNow } from './request-sync.js';
 import { setWebhookSecret } from './set-webhook-secret.js';
 import { OAUTH_CALLBACK_PATH, startOAuth } from './start-oauth.js';
 import type { StripeDeps } from './stripe-deps.js';
+import {
+  ConnectedSchema,
+  ConnectionListSchema,
+  DisconnectedSchema,
+  KeyReplacedSchema,
+  OAuthStartSchema,
+  SyncQueuedSchema,
+  WebhookSecretSetSchema,
+} from './stripe-schemas.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const Uuid = Type.String({ format: 'uuid' });
@@ -33,11 +42,11 @@ export function stripeRoutes(deps: StripeDeps) {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
     // Sync progress is for the whole team to see; changing connections is the Admins'.
-    app.get('/api/orgs/:orgId/stripe/connections', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'org.read', rateLimit: 'read' } },
+    app.get('/api/orgs/:orgId/stripe/connections', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: ConnectionListSchema } }, config: { access: 'org.read', rateLimit: 'read' } },
       async (request) => ({ connections: await listConnectionViews(deps, orgOf(request).id) }));
 
     app.post('/api/orgs/:orgId/stripe/connections', {
-      schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({ restrictedKey: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
+      schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({ restrictedKey: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }), response: { 201: ConnectedSchema } },
       config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request, reply) => {
       const out = await connectRestrictedKey(deps, { orgId: orgOf(request).id, restrictedKey: request.body.restrictedKey, ...actorOf(request) });
@@ -45,25 +54,25 @@ export function stripeRoutes(deps: StripeDeps) {
     });
 
     app.delete('/api/orgs/:orgId/stripe/connections/:connectionId', {
-      schema: { params: ConnectionParams, querystring: NoQuery }, config: { access: 'stripe.manage', rateLimit: 'write' },
+      schema: { params: ConnectionParams, querystring: NoQuery, response: { 200: DisconnectedSchema } }, config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request) => disconnect(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, ...actorOf(request) }));
 
     app.put('/api/orgs/:orgId/stripe/connections/:connectionId/webhook-secret', {
-      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ secret: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
+      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ secret: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }), response: { 200: WebhookSecretSetSchema } },
       config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request) => setWebhookSecret(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, secret: request.body.secret, ...actorOf(request) }));
 
     app.put('/api/orgs/:orgId/stripe/connections/:connectionId/key', {
-      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ restrictedKey: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }) },
+      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({ restrictedKey: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }), response: { 200: KeyReplacedSchema } },
       config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request) => replaceRestrictedKey(deps, { orgId: orgOf(request).id, connectionId: request.params.connectionId, restrictedKey: request.body.restrictedKey, ...actorOf(request) }));
 
     app.post('/api/orgs/:orgId/stripe/connections/:connectionId/sync', {
-      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }) },
+      schema: { params: ConnectionParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }), response: { 202: SyncQueuedSchema } },
       config: { access: 'stripe.manage', rateLimit: 'write' },
     }, async (request, reply) => reply.code(202).send(await requestSyncNow(deps, orgOf(request).id, request.params.connectionId)));
 
-    app.get('/api/orgs/:orgId/stripe/oauth/start', { schema: { params: OrgParams, querystring: NoQuery }, config: { access: 'stripe.manage', rateLimit: 'write' } },
+    app.get('/api/orgs/:orgId/stripe/oauth/start', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: OAuthStartSchema } }, config: { access: 'stripe.manage', rateLimit: 'write' } },
       async (request) => startOAuth(deps, { orgId: orgOf(request).id, ...actorOf(request) }));
 
     // Public by declaration (Stripe redirects the browser here), but it only completes for the very

@@ -1,17 +1,10 @@
 // Pending (not accepted, not revoked, not expired) invites of an organisation, addresses decrypted for Admins.
 import { withOrg } from '../db/tenant.js';
 import { INVITE_EMAIL_PLACE } from './invite-member.js';
-import type { Role } from './permissions.js';
 import type { TeamsDeps } from './teams-deps.js';
+import type { PendingInvite } from './teams-schemas.js';
 
-export interface PendingInvite {
-  id: string;
-  email: string;
-  role: Role;
-  invitedBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-}
+export type { PendingInvite };
 
 export async function listInvites(deps: Pick<TeamsDeps, 'db' | 'clock' | 'crypto'>, orgId: string): Promise<PendingInvite[]> {
   return withOrg(deps.db, orgId, async (tx) => {

@@ -1,16 +1,10 @@
 // Members of an organisation with their role; addresses decrypted for Admins managing the team.
 import { withOrg } from '../db/tenant.js';
 import { listMemberRows } from './memberships.js';
-import type { Role } from './permissions.js';
 import type { TeamsDeps } from './teams-deps.js';
+import type { Member } from './teams-schemas.js';
 
-export interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  role: Role;
-  joinedAt: string;
-}
+export type { Member };
 
 export async function listMembers(deps: Pick<TeamsDeps, 'db' | 'decryptUserEmail'>, orgId: string): Promise<Member[]> {
   const rows = await withOrg(deps.db, orgId, (tx) => listMemberRows(tx, orgId));

@@ -1,14 +1,8 @@
 // Organisation repository and settings validation.
 import type { Tx } from '../db/tenant.js';
+import type { OrgSettings } from './teams-schemas.js';
 
-export interface OrgSettings {
-  id: string;
-  name: string;
-  reportingCurrency: string;
-  timezone: string;
-  dataRegion: string;
-  createdAt: string;
-}
+export type { OrgSettings };
 
 export async function getOrganisation(tx: Tx, orgId: string): Promise<OrgSettings | null> {
   const row = await tx.selectFrom('organisations').selectAll().where('id', '=', orgId).executeTakeFirst();

@@ -17,6 +17,18 @@ import { removeMember } from './remove-member.js';
 import { revokeInvite } from './revoke-invite.js';
 import { completeSetup } from './setup-link.js';
 import type { TeamsDeps } from './teams-deps.js';
+import {
+  InviteAcceptedSchema,
+  InviteListSchema,
+  InviteSentSchema,
+  MemberListSchema,
+  OrgViewSchema,
+  RoleChangeSchema,
+  RoleSchema,
+  SetupDoneSchema,
+  type InviteAccepted,
+  type InviteSent,
+} from './teams-schemas.js';
 import { updateSettings } from './update-settings.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -24,7 +36,6 @@ const Uuid = Type.String({ format: 'uuid' });
 const OrgParams = Type.Object({ orgId: Uuid }, { additionalProperties: false });
 const MemberParams = Type.Object({ orgId: Uuid, userId: Uuid }, { additionalProperties: false });
 const InviteParams = Type.Object({ orgId: Uuid, inviteId: Uuid }, { additionalProperties: false });
-const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')]);
 const Email = Type.String({ minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const InviteBody = Type.Object({ email: Email, role: RoleSchema }, { additionalProperties: false });
@@ -39,7 +50,7 @@ export function teamsRoutes(deps: TeamsDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/orgs/:orgId', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'org.read', rateLimit: 'read' } }, async (request) => {
+    app.get('/api/orgs/:orgId', { schema: { querystring: NoQuery, params: OrgParams, response: { 200: OrgViewSchema } }, config: { access: 'org.read', rateLimit: 'read' } }, async (request) => {
       const org = orgOf(request);
       const settings = await withOrg(deps.db, org.id, (tx) => getOrganisation(tx, org.id));
       if (!settings) throw new HttpProblem(404, 'organisation not found');
@@ -60,6 +71,7 @@ export function teamsRoutes(deps: TeamsDeps) {
             },
             { additionalProperties: false, minProperties: 1 },
           ),
+          response: { 200: OrgViewSchema },
         },
         config: { access: 'settings.manage', rateLimit: 'write' },
       },
@@ -70,13 +82,13 @@ export function teamsRoutes(deps: TeamsDeps) {
       },
     );
 
-    app.get('/api/orgs/:orgId/members', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'members.read', rateLimit: 'read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/members', { schema: { querystring: NoQuery, params: OrgParams, response: { 200: MemberListSchema } }, config: { access: 'members.read', rateLimit: 'read' } }, async (request) => ({
       members: await listMembers(deps, orgOf(request).id),
     }));
 
     // Members join through invites only: POST here invites (or re-invites) an address with a role, exactly
     // like POST /invites, so no account anywhere can be attached to an organisation without its owner's consent.
-    const invite = async (request: FastifyRequest, body: { email: string; role: 'admin' | 'member' | 'viewer' }) => {
+    const invite = async (request: FastifyRequest, body: { email: string; role: 'admin' | 'member' | 'viewer' }): Promise<InviteSent> => {
       const result = await inviteMember(deps, {
         orgId: orgOf(request).id,
         invitedBy: userIdOf(request),
@@ -88,14 +100,14 @@ export function teamsRoutes(deps: TeamsDeps) {
     };
     app.post(
       '/api/orgs/:orgId/members',
-      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody }, config: { access: 'members.manage', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody, response: { 201: InviteSentSchema } }, config: { access: 'members.manage', rateLimit: 'write' } },
       async (request, reply) => reply.code(201).send(await invite(request, request.body)),
     );
 
     app.patch(
       '/api/orgs/:orgId/members/:userId',
       {
-        schema: { querystring: NoQuery, params: MemberParams, body: Type.Object({ role: RoleSchema }, { additionalProperties: false }) },
+        schema: { querystring: NoQuery, params: MemberParams, body: Type.Object({ role: RoleSchema }, { additionalProperties: false }), response: { 200: RoleChangeSchema } },
         config: { access: 'members.manage', rateLimit: 'write' },
       },
       async (request) => {
@@ -122,11 +134,11 @@ export function teamsRoutes(deps: TeamsDeps) {
 
     app.post(
       '/api/orgs/:orgId/invites',
-      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody }, config: { access: 'members.manage', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: OrgParams, body: InviteBody, response: { 201: InviteSentSchema } }, config: { access: 'members.manage', rateLimit: 'write' } },
       async (request, reply) => reply.code(201).send(await invite(request, request.body)),
     );
 
-    app.get('/api/orgs/:orgId/invites', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'members.read', rateLimit: 'read' } }, async (request) => ({
+    app.get('/api/orgs/:orgId/invites', { schema: { querystring: NoQuery, params: OrgParams, response: { 200: InviteListSchema } }, config: { access: 'members.read', rateLimit: 'read' } }, async (request) => ({
       invites: await listInvites(deps, orgOf(request).id),
     }));
 
@@ -149,10 +161,11 @@ export function teamsRoutes(deps: TeamsDeps) {
             { token: Type.String({ minLength: 1, maxLength: 200 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), password: Type.Optional(Password) },
             { additionalProperties: false },
           ),
+          response: { 200: InviteAcceptedSchema },
         },
         config: { access: 'public', rateLimit: 'auth' },
       },
-      async (request) => {
+      async (request): Promise<InviteAccepted> => {
         const signedIn = request.auth && request.auth.stage === 'full' ? request.auth.userId : null;
         const out = await acceptInvite(deps, { ...request.body, signedInUserId: signedIn, context: requestContext(request) });
         // A new account signs in next and must enrol two-factor authentication before anything else.
@@ -175,6 +188,7 @@ export function teamsRoutes(deps: TeamsDeps) {
             },
             { additionalProperties: false },
           ),
+          response: { 201: SetupDoneSchema },
         },
         config: { access: 'public', rateLimit: 'auth' },
       },

@@ -14,10 +14,21 @@ import {
   uniqueEmail,
   type TeamsApp,
 } from '../../test/security/support.js';
+import { AuditPageSchema, PageViewRecordedSchema } from '../audit/audit-schemas.js';
 import { queryAudit } from '../audit/index.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { withOrg, withoutOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { createAdmin, issueSetupLink, listUserOrgs } from './index.js';
+import {
+  InviteAcceptedSchema,
+  InviteListSchema,
+  InviteSentSchema,
+  MemberListSchema,
+  OrgViewSchema,
+  RoleChangeSchema,
+  SetupDoneSchema,
+} from './teams-schemas.js';
 
 function tokenFromMail(text: string): string {
   const m = /#token=([^\s]+)/.exec(text);
@@ -70,6 +81,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     const sent = app.mail.sent.length;
     const res = await org.admin.browser.post(`/api/orgs/${org.id}/invites`, { email, role: 'viewer' });
     expect(res.statusCode).toBe(201);
+    expect(shapeReport(InviteSentSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const body = res.json() as { invite: { id: string; expiresAt: string }; emailSent: boolean };
     expect(body.emailSent).toBe(true);
     expect(new Date(body.invite.expiresAt).getTime() - app.clock().getTime()).toBe(7 * 24 * 3600 * 1000);
@@ -80,6 +92,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
 
     const list = await org.admin.browser.request('GET', `/api/orgs/${org.id}/invites`);
     expect((list.json() as { invites: { email: string; role: string }[] }).invites).toMatchObject([{ email, role: 'viewer' }]);
+    expect(shapeReport(InviteListSchema, list.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     // The address is stored encrypted, never in clear.
     const stored = await withOrg(app.db, org.id, (tx) => tx.selectFrom('invites').select(['email_encrypted', 'token_hash']).executeTakeFirstOrThrow());
     expect(stored.email_encrypted).not.toContain(email);
@@ -89,6 +102,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     const accepted = await stranger.post('/api/invites/accept', { token, name: 'Vera Viewer', password: GOOD_PASSWORD });
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ orgId: org.id, role: 'viewer', accountCreated: true, next: 'login' });
+    expect(shapeReport(InviteAcceptedSchema, accepted.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await stranger.post('/api/invites/accept', { token, name: 'Again', password: GOOD_PASSWORD })).statusCode).toBe(400);
 
     // The new account must enrol 2FA before anything else: login says so, and data routes refuse.
@@ -102,6 +116,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     const orgRes = await viewer.browser.request('GET', `/api/orgs/${org.id}`);
     expect(orgRes.statusCode).toBe(200);
     expect(orgRes.json()).toMatchObject({ id: org.id, name: 'Invite Co', role: 'viewer' });
+    expect(shapeReport(OrgViewSchema, orgRes.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     // A Viewer cannot reach member management.
     expect((await viewer.browser.request('GET', `/api/orgs/${org.id}/members`)).statusCode).toBe(403);
     expect(await auditActions(org.id)).toEqual(['org.created', 'invite.created', 'invite.accepted', 'access.denied']);
@@ -116,7 +131,9 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
   it('lets a signed-in user with the invited address join; refuses another address and expired or revoked links', async () => {
     const org = await newOrg(app, 'Join Co');
     const existing = await newSignedInUser(app, 'existing');
-    await org.admin.browser.post(`/api/orgs/${org.id}/members`, { email: existing.email, role: 'member' });
+    const invited = await org.admin.browser.post(`/api/orgs/${org.id}/members`, { email: existing.email, role: 'member' });
+    expect(invited.statusCode).toBe(201);
+    expect(shapeReport(InviteSentSchema, invited.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const token = tokenFromMail(app.mail.sent.at(-1)?.text ?? '');
 
     const other = await newSignedInUser(app, 'other');
@@ -157,6 +174,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     expect((await member.browser.request('GET', `/api/orgs/${org.id}`)).json()).toMatchObject({ role: 'member' });
     const res = await org.admin.browser.request('PATCH', `/api/orgs/${org.id}/members/${member.id}`, { body: { role: 'viewer' } });
     expect(res.json()).toEqual({ userId: member.id, role: 'viewer', changed: true });
+    expect(shapeReport(RoleChangeSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await member.browser.request('GET', `/api/orgs/${org.id}`)).statusCode).toBe(401);
     const again = await signIn(app, member);
     expect((await again.browser.request('GET', `/api/orgs/${org.id}`)).json()).toMatchObject({ role: 'viewer' });
@@ -184,6 +202,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     const second = await newMember(app, org.id, 'admin');
     expect((await second.browser.request('DELETE', `/api/orgs/${org.id}/members/${org.admin.id}`)).statusCode).toBe(204);
     const members = await second.browser.request('GET', `/api/orgs/${org.id}/members`);
+    expect(shapeReport(MemberListSchema, members.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((members.json() as { members: { userId: string; role: string; email: string }[] }).members).toEqual([
       expect.objectContaining({ userId: second.id, role: 'admin', email: second.email }),
     ]);
@@ -195,6 +214,7 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     const res = await org.admin.browser.request('PATCH', `/api/orgs/${org.id}`, { body: { reportingCurrency: 'EUR', timezone: 'Europe/Paris', name: 'Settings SAS' } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ name: 'Settings SAS', reportingCurrency: 'EUR', timezone: 'Europe/Paris' });
+    expect(shapeReport(OrgViewSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await org.admin.browser.request('PATCH', `/api/orgs/${org.id}`, { body: { reportingCurrency: 'XYZ' } })).statusCode).toBe(422);
     expect((await org.admin.browser.request('PATCH', `/api/orgs/${org.id}`, { body: { timezone: 'Mars/Olympus' } })).statusCode).toBe(422);
     expect((await org.admin.browser.request('PATCH', `/api/orgs/${org.id}`, { body: {} })).statusCode).toBe(400);
@@ -207,7 +227,9 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
   it('Admins browse, filter and export the audit log; the export is itself audited; page views de-duplicate', async () => {
     const org = await newOrg(app, 'Audit Co');
     const viewer = await newMember(app, org.id, 'viewer');
-    expect((await viewer.browser.post(`/api/orgs/${org.id}/audit/page-view`, { page: '/dashboard' })).json()).toEqual({ recorded: true });
+    const viewed = await viewer.browser.post(`/api/orgs/${org.id}/audit/page-view`, { page: '/dashboard' });
+    expect(viewed.json()).toEqual({ recorded: true });
+    expect(shapeReport(PageViewRecordedSchema, viewed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     expect((await viewer.browser.post(`/api/orgs/${org.id}/audit/page-view`, { page: '/dashboard' })).json()).toEqual({ recorded: false });
     expect((await viewer.browser.request('GET', `/api/orgs/${org.id}/audit`)).statusCode).toBe(403);
 
@@ -215,10 +237,14 @@ describe.each(DB_KINDS)('teams on %s', (kind) => {
     const body = page.json() as { entries: { seq: number; action: string }[]; nextBefore: number | null };
     expect(body.entries.map((e) => e.action)).toEqual(['access.denied', 'page.viewed']);
     expect(body.nextBefore).toBe(body.entries[1]?.seq);
+    expect(shapeReport(AuditPageSchema, page.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const older = await org.admin.browser.request('GET', `/api/orgs/${org.id}/audit?limit=200&before=${body.nextBefore}`);
     const olderActions = (older.json() as { entries: { action: string }[] }).entries.map((e) => e.action);
     expect(olderActions).toContain('org.created');
     expect(olderActions).not.toContain('page.viewed');
+    // The last page: nextBefore is null.
+    expect((older.json() as { nextBefore: number | null }).nextBefore).toBeNull();
+    expect(shapeReport(AuditPageSchema, older.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const filtered = await org.admin.browser.request('GET', `/api/orgs/${org.id}/audit?result=denied&actor=${viewer.id}`);
     expect((filtered.json() as { entries: unknown[] }).entries).toHaveLength(1);
 
@@ -264,6 +290,7 @@ describe.each(DB_KINDS)('first-run setup link on %s', (kind) => {
     expect(weak.statusCode).toBe(422);
     const ok = await browser.post('/api/setup', { token, email, password: GOOD_PASSWORD, orgName: 'First Org' });
     expect(ok.statusCode).toBe(201);
+    expect(shapeReport(SetupDoneSchema, ok.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const { orgId } = ok.json() as { orgId: string };
     expect((await browser.post('/api/setup', { token, email: uniqueEmail(), password: GOOD_PASSWORD, orgName: 'Second' })).statusCode).toBe(400);
     expect(await issueSetupLink(deps)).toBeNull();

@@ -12,6 +12,7 @@ import { can } from '../teams/permissions.js';
 import { countActiveTokens, insertApiToken, listApiTokens, revokeApiToken } from './api-tokens-repo.js';
 import { formatScopes, MAX_ACTIVE_TOKENS, parseScopes, type ApiScope } from './scopes.js';
 import { maskedToken, newApiToken } from './token-format.js';
+import type { ApiTokenCreated, ApiTokenView, TokenStatus } from './tokens-schemas.js';
 
 export interface TokenDeps {
   db: Db;
@@ -23,24 +24,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const nameCtx = (id: string) => ({ table: 'api_tokens', column: 'name_encrypted', rowId: id });
 export const ipCtx = (id: string) => ({ table: 'api_tokens', column: 'last_used_ip_encrypted', rowId: id });
 
-export type TokenStatus = 'active' | 'expired' | 'revoked' | 'suspended';
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  /** `mowt_<prefix>_…`: enough to recognise a token, useless to use one. */
-  display: string;
-  prefix: string;
-  scopes: ApiScope[];
-  createdAt: string;
-  createdBy: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  revokedAt: string | null;
-  /** suspended: its creator is no longer an Admin here, so it is refused until revoked and replaced. */
-  status: TokenStatus;
-}
+export type { ApiTokenView, TokenStatus };
 
 export function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date; creatorCanManage: boolean }, now: Date): TokenStatus {
   if (t.revokedAt) return 'revoked';
@@ -52,7 +36,7 @@ export function tokenStatus(t: { revokedAt: Date | null; expiresAt: Date; creato
 export async function createApiToken(
   deps: TokenDeps,
   input: { orgId: string; userId: string; name: string; scopes: ApiScope[]; expiresInDays: number; context: RequestContext },
-): Promise<{ token: ApiTokenView; secret: string }> {
+): Promise<ApiTokenCreated> {
   const now = deps.clock();
   const id = crypto.randomUUID();
   const made = newApiToken();

@@ -6,7 +6,9 @@ import { withOrg } from '../db/tenant.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { newMember, newOrg, signIn, startTeamsApp, type SignedIn, type TeamsApp, type TestOrg } from '../../test/security/support.js';
 import { GOOD_PASSWORD } from '../auth/test-support.js';
+import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { hashApiToken } from './token-format.js';
+import { ApiTokenCreatedSchema, ApiTokenListSchema } from './tokens-schemas.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -20,6 +22,8 @@ async function makeToken(app: TeamsApp, org: TestOrg, body: Record<string, unkno
   await sudo(app, org.admin);
   const res = await org.admin.browser.post(`/api/orgs/${org.id}/api-tokens`, { name: 'Grafana', scopes: ['metrics:read', 'org:read'], expiresInDays: 30, ...body });
   if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  // Exactly the declared answer: the token's view and its secret, never its hash.
+  expect(shapeReport(ApiTokenCreatedSchema, res.json())).toEqual({ errors: [], keys: [], unchecked: [] });
   return res.json() as { secret: string; token: { id: string; prefix: string; display: string } };
 }
 
@@ -65,6 +69,7 @@ describe.each(DB_KINDS)('API tokens on %s', (kind) => {
     const list = await a.admin.browser.request('GET', `/api/orgs/${a.id}/api-tokens`);
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(secret.slice(18));
+    expect(shapeReport(ApiTokenListSchema, list.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const listed = (list.json() as { tokens: { id: string; name: string; display: string; scopes: string[]; status: string; lastUsedAt: string | null }[] }).tokens.find((x) => x.id === token.id);
     expect(listed).toMatchObject({ name: 'Grafana', display: `mowt_${token.prefix}_…`, scopes: ['metrics:read', 'org:read'], status: 'active', lastUsedAt: null });
 
@@ -81,6 +86,8 @@ describe.each(DB_KINDS)('API tokens on %s', (kind) => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['ratelimit-limit']).toBeDefined();
     const list = await a.admin.browser.request('GET', `/api/orgs/${a.id}/api-tokens`);
+    // A used token: its lastUsedAt and lastUsedIp are set, and still exactly the schema.
+    expect(shapeReport(ApiTokenListSchema, list.json())).toEqual({ errors: [], keys: [], unchecked: [] });
     const listed = (list.json() as { tokens: { id: string; lastUsedAt: string | null; lastUsedIp: string | null }[] }).tokens.find((x) => x.id === token.id);
     expect(listed?.lastUsedAt).toBe(app.clock().toISOString());
     expect(listed?.lastUsedIp).toBe('198.51.100.44');

@@ -15,24 +15,10 @@ import { Time } from '../../components/Time.js';
 import { Gate } from '../../layout/Gate.js';
 import { useOrgContext } from '../../layout/org-context.js';
 import { ReauthFields, useReauth } from './Reauth.js';
+import type { ApiTokenCreated, ApiTokenList, ApiTokenView } from '../../../../src/tokens/tokens-schemas.js';
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  display: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  status: 'active' | 'expired' | 'revoked' | 'suspended';
-}
-
-interface TokenList {
-  tokens: ApiToken[];
-  scopes: Record<string, string>;
-  expiryDays: number[];
-}
+/** The server's own answer types (type-only: erased from the bundle), so the page cannot drift from the route. */
+export type ApiToken = ApiTokenView;
 
 const STATUS_LABEL: Record<ApiToken['status'], string> = {
   active: 'Active',
@@ -55,7 +41,7 @@ function ApiTokensContent() {
   const { org } = useOrgContext();
   const client = useQueryClient();
   const key = ['orgs', org.id, 'api-tokens'];
-  const list = useQuery({ queryKey: key, queryFn: () => api.get<TokenList>(base(org.id)) });
+  const list = useQuery({ queryKey: key, queryFn: () => api.get<ApiTokenList>(base(org.id)) });
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const revoke = useMutation({
     mutationFn: (id: string) => api.delete<unknown>(`${base(org.id)}/${encodeURIComponent(id)}`),
@@ -155,7 +141,7 @@ function CreateTokenForm({ orgId, scopes, expiryDays, onCreated }: { orgId: stri
     mutationFn: async () => {
       // The server wants a re-authentication within 10 minutes; asking every time keeps the rule obvious.
       await reauth.confirm();
-      return api.post<{ token: ApiToken; secret: string }>(base(orgId), { name, scopes: chosen, expiresInDays: Number(days) });
+      return api.post<ApiTokenCreated>(base(orgId), { name, scopes: chosen, expiresInDays: Number(days) });
     },
     // A wrong password answers 401: a form error here, not a lost session.
     meta: { handlesAuthErrors: true },

@@ -10,19 +10,12 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/States.js
 import { Time } from '../../components/Time.js';
 import { Gate } from '../../layout/Gate.js';
 import { useOrgContext } from '../../layout/org-context.js';
+import type { SecurityEventPage, SecurityEventView } from '../../../../src/security-events/security-events-schemas.js';
 
-export interface SecurityEvent {
-  id: string;
-  rule: string;
-  severity: 'info' | 'warning' | 'critical';
-  occurredAt: string;
-  subject: { type: string; id: string } | null;
-  summary: string;
-  details: Record<string, unknown>;
-  alerted: boolean;
-}
+/** The server's own answer types (type-only, erased from the bundle), so the page cannot drift from the route. */
+export type SecurityEvent = SecurityEventView;
 
-export function fetchSecurityEvents(orgId: string, severity: string): Promise<{ events: SecurityEvent[] }> {
+export function fetchSecurityEvents(orgId: string, severity: string): Promise<SecurityEventPage> {
   const q = severity ? `?severity=${encodeURIComponent(severity)}&limit=200` : '?limit=200';
   return api.get(`/api/orgs/${encodeURIComponent(orgId)}/security-events${q}`);
 }

@@ -10,17 +10,10 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/States.js
 import { Time } from '../../components/Time.js';
 import { Gate } from '../../layout/Gate.js';
 import { useOrgContext } from '../../layout/org-context.js';
+import type { GrantView, OrgGrantList } from '../../../../src/staff/staff-schemas.js';
 
-export interface StaffAccessRequest {
-  id: string;
-  staff: { id: string; name: string; email: string };
-  reason: string;
-  requestedHours: number;
-  state: 'pending' | 'approved' | 'active' | 'expired' | 'refused' | 'revoked' | 'cancelled';
-  requestedAt: string;
-  expiresAt: string | null;
-  requestCount: number;
-}
+/** A request as the organisation's Admins see it: the server's own answer type (type-only, erased from the bundle). */
+export type StaffAccessRequest = GrantView;
 
 const base = (orgId: string) => `/api/orgs/${encodeURIComponent(orgId)}/staff-access`;
 
@@ -36,7 +29,7 @@ function StaffAccessContent() {
   const { org } = useOrgContext();
   const client = useQueryClient();
   const key = ['orgs', org.id, 'staff-access'];
-  const requests = useQuery({ queryKey: key, queryFn: () => api.get<{ requests: StaffAccessRequest[] }>(base(org.id)) });
+  const requests = useQuery({ queryKey: key, queryFn: () => api.get<OrgGrantList>(base(org.id)) });
   const [hours, setHours] = useState<Record<string, number>>({});
   const decide = useMutation({
     mutationFn: (d: { id: string; action: 'approve' | 'refuse' | 'revoke'; hours?: number }) =>
