@@ -1,6 +1,7 @@
 // The analytics tables (migration 0007): settings, snapshot state, daily aggregates, customer series and the
 // facts behind period metrics. bigint columns come back as strings from node-postgres (numbers from PGlite).
 import type { ColumnType } from 'kysely';
+import type { FxSource } from './fx-schemas.js';
 
 type Big = ColumnType<string | number, string | number, string | number>;
 type Day = ColumnType<string | Date, string, string>;
@@ -10,7 +11,7 @@ type Ts = ColumnType<Date, Date | string, Date | string>;
 type TsOrNull = ColumnType<Date | null, Date | string | null, Date | string | null>;
 
 /** Where exchange rates come from: Stripe balance transactions, the imported file, or the file first. */
-export type FxSource = 'stripe' | 'imported' | 'imported-then-stripe';
+export type { FxSource };
 
 export interface ExcludeSettings {
   customerIds?: string[];

@@ -3,6 +3,7 @@
 // imports) take them from, so the two cannot drift apart. analytics.test.ts checks real answers against them.
 // Types only flow to the web: importing this module there at runtime would pull TypeBox into the bundle.
 import { Type, type Static, type TSchema } from 'typebox';
+import { FxSourceSchema } from './fx-schemas.js';
 
 export const DaySchema = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the organisation’s timezone' });
 const Day = DaySchema;
@@ -287,3 +288,28 @@ export type MovementItem = Static<typeof MovementItemSchema>;
 
 export const MovementPageSchema = Type.Object({ ...PageProps, totalAmount: Money, items: Type.Array(MovementItemSchema) });
 export type MovementPage = Static<typeof MovementPageSchema>;
+
+// ---------------------------------------------------------------------------------------------- settings
+
+const Strings = Type.Array(Type.String());
+const StringMap = Type.Record(Type.String(), Type.String());
+
+/** The organisation's metric settings (GET and PUT /api/orgs/:orgId/metrics/settings; docs/metrics-api.md). */
+export const SettingsViewSchema = Type.Object({
+  reportingCurrency: Type.String(),
+  timezone: Type.String(),
+  preset: Type.Union([Type.Literal('mowt'), Type.Literal('stripe')]),
+  testMode: Type.Union([Type.Literal('auto'), Type.Literal('exclude'), Type.Literal('include')]),
+  /** whether test-mode data counts now (what `auto` resolves to) */
+  includeTestMode: Type.Boolean(),
+  exclude: Type.Object({ customerIds: Strings, customerMetadata: StringMap, planIds: Strings, planMetadata: StringMap }),
+  /** Stripe account ids the figures are limited to; null: every connected account */
+  accounts: Nullable(Strings),
+  ltvMaxLifetimeMonths: Type.Number(),
+  fxSource: FxSourceSchema,
+  fxImportedAt: Nullable(Type.String()),
+  updatedAt: Nullable(Type.String()),
+});
+export type SettingsView = Static<typeof SettingsViewSchema>;
+
+export const RecomputeQueuedSchema = Type.Object({ queued: Type.Literal(true) });

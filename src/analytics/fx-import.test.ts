@@ -10,6 +10,7 @@ import { chooseFxRates, fxCsv, parseFxCsv, validateFxRows } from './fx-import.js
 import { startAnalyticsApp, type AnalyticsApp } from './test-support.js';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { FxImportedSchema, FxRatesViewSchema, FxRemovedSchema } from './fx-schemas.js';
+import { SettingsViewSchema, type SettingsView } from './api-schemas.js';
 
 describe('the exchange-rate file', () => {
   it('reads the documented format: BOM, CRLF, quotes, blank lines; rates written without insignificant zeros', () => {
@@ -203,5 +204,34 @@ describe('the fx-rates route on the demo business', () => {
     const again = await env.org.admin.browser.request('DELETE', url());
     expect(again.json()).toEqual({ removed: 0 });
     expect(((await env.viewer.browser.request('GET', url())).json() as { total: number }).total).toBe(0);
+  });
+
+  it('reads and changes the metric settings: every reader sees them, only an Admin changes them, and it is audited', async () => {
+    const settings = `/api/orgs/${env.org.id}/metrics/settings`;
+    const seen = await env.viewer.browser.request('GET', settings);
+    expect(seen.statusCode).toBe(200);
+    expect(shapeReport(SettingsViewSchema, seen.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    const before = seen.json() as SettingsView;
+    expect(before).toMatchObject({ reportingCurrency: 'GBP', timezone: 'Europe/London', preset: 'mowt', accounts: null });
+    for (const who of [env.member, env.viewer]) expect((await who.browser.request('PUT', settings, { body: { ltvMaxLifetimeMonths: 24 } })).statusCode).toBe(403);
+    const bad = await env.org.admin.browser.request('PUT', settings, { body: { timezone: 'Mars/Olympus_Mons' } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({ code: 'bad_timezone' });
+
+    const exclude = { customerIds: ['cus_nobody'], customerMetadata: {}, planIds: [], planMetadata: { internal: 'yes' } };
+    const changed = await env.org.admin.browser.request('PUT', settings, { body: { ltvMaxLifetimeMonths: 24, exclude } });
+    expect(changed.statusCode).toBe(202);
+    // Every field of the view (a field the response schema left out would be dropped silently).
+    expect(changed.json()).toEqual({ ...before, ltvMaxLifetimeMonths: 24, exclude, updatedAt: expect.any(String) });
+    expect(shapeReport(SettingsViewSchema, changed.json())).toEqual({ errors: [], keys: [], unchecked: [] });
+    const audit = await withOrg(env.t.db, env.org.id, (tx) => tx.selectFrom('audit_log').select(['metadata']).where('action', '=', 'metrics.settings_changed').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow());
+    expect(audit.metadata).toMatchObject({ fields: ['exclude', 'ltvMaxLifetimeMonths'], ltvMaxLifetimeMonths: { from: before.ltvMaxLifetimeMonths, to: 24 } });
+
+    const restored = await env.org.admin.browser.request('PUT', settings, { body: { ltvMaxLifetimeMonths: before.ltvMaxLifetimeMonths, exclude: before.exclude } });
+    expect(restored.json()).toEqual({ ...before, updatedAt: expect.any(String) });
+    const queued = await env.org.admin.browser.request('POST', `/api/orgs/${env.org.id}/metrics/recompute`, { body: {} });
+    expect([queued.statusCode, queued.json()]).toEqual([202, { queued: true }]);
+    expect((await env.member.browser.request('POST', `/api/orgs/${env.org.id}/metrics/recompute`, { body: {} })).statusCode).toBe(403);
+    await env.settle();
   });
 });

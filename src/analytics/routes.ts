@@ -11,6 +11,7 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { orgOf } from '../teams/permission-hook.js';
 import { flatten, toCsv, type FlatRow } from './csv.js';
+import { CustomerDetailSchema, CustomerPageSchema, MovementPageSchema, RecomputeQueuedSchema, SettingsViewSchema, type SettingsView } from './api-schemas.js';
 import {
   allCustomers, API_MOVEMENT_KINDS, cashSeries, churnSeries, cohortTable, customerDetail, customerList, failedPaymentSeries, kpis, metricsStatus, movements,
   mrrSeries, planTable, QueryError, summary, trialSeries, type ApiMovementKind, type Filters, type QueryDeps,
@@ -182,7 +183,7 @@ function userIdOf(request: FastifyRequest): string {
   return auth.userId;
 }
 
-function settingsView(s: MetricSettings, includeTestMode: boolean) {
+function settingsView(s: MetricSettings, includeTestMode: boolean): SettingsView {
   return {
     reportingCurrency: s.reportingCurrency, timezone: s.timezone, preset: s.preset, testMode: s.testMode, includeTestMode,
     exclude: { customerIds: s.exclude.customerIds ?? [], customerMetadata: s.exclude.customerMetadata ?? {}, planIds: s.exclude.planIds ?? [], planMetadata: s.exclude.planMetadata ?? {} },
@@ -269,18 +270,21 @@ export function analyticsRoutes(deps: RouteDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     const read = { access: 'dashboards.read', rateLimit: 'read' } as const;
+    // Cached answers are sent as the JSON text serialised once per answer (sendJson), past the schema
+    // serialiser; their shapes are the api-schemas.ts ones, which analytics.test.ts holds them to field by field.
+    const cached = { ...read, noResponseSchema: 'pre-serialised cached answer (shape: api-schemas.ts, tested)' } as const;
 
-    app.get('/api/orgs/:orgId/metrics/status', { schema: { params: OrgParams, querystring: NoQuery }, config: read },
+    app.get('/api/orgs/:orgId/metrics/status', { schema: { params: OrgParams, querystring: NoQuery }, config: cached },
       async (request, reply) => sendJson(reply, await runQuery(() => metricsStatus(deps, orgOf(request).id))));
 
-    app.get('/api/orgs/:orgId/metrics/summary', { schema: { params: OrgParams, querystring: SummaryQuery }, config: read },
+    app.get('/api/orgs/:orgId/metrics/summary', { schema: { params: OrgParams, querystring: SummaryQuery }, config: cached },
       async (request, reply) => sendJson(reply, await runQuery(() => summary(deps, orgOf(request).id, { date: request.query.date, compare: request.query.compare, filters: parseFilters(request.query) }))));
 
-    app.get('/api/orgs/:orgId/metrics/kpis', { schema: { params: OrgParams, querystring: KpiQuery }, config: read },
+    app.get('/api/orgs/:orgId/metrics/kpis', { schema: { params: OrgParams, querystring: KpiQuery }, config: cached },
       async (request, reply) => sendJson(reply, await runQuery(() => kpis(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
 
     const series = (path: string, fn: typeof mrrSeries | typeof churnSeries | typeof trialSeries | typeof failedPaymentSeries | typeof cashSeries): void => {
-      app.get(`/api/orgs/:orgId/metrics/${path}`, { schema: { params: OrgParams, querystring: SeriesQuery }, config: read }, async (request, reply) => {
+      app.get(`/api/orgs/:orgId/metrics/${path}`, { schema: { params: OrgParams, querystring: SeriesQuery }, config: cached }, async (request, reply) => {
         const q = request.query;
         return sendJson(reply, await runQuery(() => (fn as typeof mrrSeries)(deps, orgOf(request).id, { from: q.from, to: q.to, interval: q.interval, filters: parseFilters(q) })));
       });
@@ -291,13 +295,13 @@ export function analyticsRoutes(deps: RouteDeps) {
     series('failed-payments', failedPaymentSeries);
     series('cash', cashSeries);
 
-    app.get('/api/orgs/:orgId/metrics/cohorts', { schema: { params: OrgParams, querystring: CohortQuery }, config: read },
+    app.get('/api/orgs/:orgId/metrics/cohorts', { schema: { params: OrgParams, querystring: CohortQuery }, config: cached },
       async (request, reply) => sendJson(reply, await runQuery(() => cohortTable(deps, orgOf(request).id, { from: request.query.from, to: request.query.to, filters: parseFilters(request.query) }))));
 
-    app.get('/api/orgs/:orgId/metrics/plans', { schema: { params: OrgParams, querystring: PlanQuery }, config: read },
+    app.get('/api/orgs/:orgId/metrics/plans', { schema: { params: OrgParams, querystring: PlanQuery }, config: cached },
       async (request, reply) => sendJson(reply, await runQuery(() => planTable(deps, orgOf(request).id, { filters: parseFilters(request.query) }))));
 
-    app.get('/api/orgs/:orgId/metrics/movements', { schema: { params: OrgParams, querystring: MovementQuery }, config: read }, async (request) => {
+    app.get('/api/orgs/:orgId/metrics/movements', { schema: { params: OrgParams, querystring: MovementQuery, response: { 200: MovementPageSchema } }, config: read }, async (request) => {
       const q = request.query;
       const orgId = orgOf(request).id;
       const out = await runQuery(() => movements(deps, orgId, { from: q.from, to: q.to, kind: parseKinds(q.kind), page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
@@ -305,7 +309,7 @@ export function analyticsRoutes(deps: RouteDeps) {
       return out;
     });
 
-    app.get('/api/orgs/:orgId/customers', { schema: { params: OrgParams, querystring: CustomerQuery }, config: read }, async (request) => {
+    app.get('/api/orgs/:orgId/customers', { schema: { params: OrgParams, querystring: CustomerQuery, response: { 200: CustomerPageSchema } }, config: read }, async (request) => {
       const q = request.query;
       const orgId = orgOf(request).id;
       const out = await runQuery(() => customerList(deps, orgId, { q: q.q, status: parseStatus(q.status), sort: q.sort, order: q.order, page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
@@ -315,7 +319,7 @@ export function analyticsRoutes(deps: RouteDeps) {
 
     // No automatic HEAD route: a missing customer is a 404, which a body-less HEAD answer could not tell apart
     // from the permission hook's "organisation not found".
-    app.get('/api/orgs/:orgId/customers/:customerId', { schema: { params: CustomerParams, querystring: AccountQuery }, config: read, exposeHeadRoute: false }, async (request) => {
+    app.get('/api/orgs/:orgId/customers/:customerId', { schema: { params: CustomerParams, querystring: AccountQuery, response: { 200: CustomerDetailSchema } }, config: read, exposeHeadRoute: false }, async (request) => {
       const orgId = orgOf(request).id;
       const out = await runQuery(() => customerDetail(deps, orgId, request.params.customerId, request.query.account));
       await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer', targetId: request.params.customerId, context: requestContext(request) });
@@ -324,7 +328,7 @@ export function analyticsRoutes(deps: RouteDeps) {
 
     app.get('/api/orgs/:orgId/exports/:dataset', {
       schema: { params: ExportParams, querystring: ExportQuery },
-      config: { access: 'exports.create', rateLimit: 'export' },
+      config: { access: 'exports.create', rateLimit: 'export', noResponseSchema: 'CSV download' },
     }, async (request, reply) => {
       const orgId = orgOf(request).id;
       const dataset = request.params.dataset;
@@ -345,7 +349,7 @@ export function analyticsRoutes(deps: RouteDeps) {
         .send(toCsv(rows));
     });
 
-    app.get('/api/orgs/:orgId/metrics/settings', { schema: { params: OrgParams, querystring: NoQuery }, config: read }, async (request) => {
+    app.get('/api/orgs/:orgId/metrics/settings', { schema: { params: OrgParams, querystring: NoQuery, response: { 200: SettingsViewSchema } }, config: read }, async (request) => {
       const orgId = orgOf(request).id;
       return withOrg(deps.db, orgId, async (tx) => {
         const s = await readSettings(tx, orgId);
@@ -354,7 +358,7 @@ export function analyticsRoutes(deps: RouteDeps) {
     });
 
     app.put('/api/orgs/:orgId/metrics/settings', {
-      schema: { params: OrgParams, querystring: NoQuery, body: SettingsBody }, config: { access: 'settings.manage', rateLimit: 'write' },
+      schema: { params: OrgParams, querystring: NoQuery, body: SettingsBody, response: { 202: SettingsViewSchema } }, config: { access: 'settings.manage', rateLimit: 'write' },
     }, async (request, reply) => {
       const orgId = orgOf(request).id;
       const body = request.body;
@@ -397,12 +401,13 @@ export function analyticsRoutes(deps: RouteDeps) {
     });
 
     app.post('/api/orgs/:orgId/metrics/recompute', {
-      schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }) }, config: { access: 'settings.manage', rateLimit: 'write' },
+      schema: { params: OrgParams, querystring: NoQuery, body: Type.Object({}, { additionalProperties: false }), response: { 202: RecomputeQueuedSchema } },
+      config: { access: 'settings.manage', rateLimit: 'write' },
     }, async (request, reply) => {
       const orgId = orgOf(request).id;
       await appendAudit(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, action: 'metrics.recompute_requested', target: { type: 'organisation', id: orgId }, ...requestContext(request), at: deps.clock() });
       deps.runner.requestFull(orgId);
-      return reply.code(202).send({ queued: true });
+      return reply.code(202).send({ queued: true as const });
     });
   };
 }

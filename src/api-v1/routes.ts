@@ -84,7 +84,7 @@ export function apiV1Routes(deps: ApiV1Deps) {
     let document: string | null = null;
     app.get(
       OPENAPI_PATH,
-      { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read' } },
+      { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'read', noResponseSchema: 'pre-serialised OpenAPI document' } },
       async (_request, reply) => {
         document ??= JSON.stringify(buildOpenApiDocument(documented, { baseUrl: deps.baseUrl(), version: API_VERSION }), null, 2);
         return reply.type('application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(document);

@@ -18,12 +18,12 @@ describe('route access levels', () => {
     t = await createTestDatabase('pglite');
     const probes = async (app: FastifyInstance) => {
       const q = { querystring: Type.Object({}) };
-      app.get('/api/test/public', { schema: q, config: { access: 'public', rateLimit: 'read' } }, async () => (reached.push('public'), { ok: true }));
-      app.get('/api/test/session', { schema: q, config: { access: 'session', rateLimit: 'read' } }, async () => (reached.push('session'), { ok: true }));
-      app.get('/api/test/user', { schema: q, config: { access: 'user', rateLimit: 'read' } }, async () => (reached.push('user'), { ok: true }));
+      app.get('/api/test/public', { schema: q, config: { access: 'public', rateLimit: 'read' , noResponseSchema: 'a test route' } }, async () => (reached.push('public'), { ok: true }));
+      app.get('/api/test/session', { schema: q, config: { access: 'session', rateLimit: 'read' , noResponseSchema: 'a test route' } }, async () => (reached.push('session'), { ok: true }));
+      app.get('/api/test/user', { schema: q, config: { access: 'user', rateLimit: 'read' , noResponseSchema: 'a test route' } }, async () => (reached.push('user'), { ok: true }));
       app.post(
         '/api/orgs/:orgId/test',
-        { schema: { ...q, params: Type.Object({ orgId: Type.String() }), body: Type.Object({}) }, config: { access: 'dashboards.read', rateLimit: 'read' } },
+        { schema: { ...q, params: Type.Object({ orgId: Type.String() }), body: Type.Object({}) }, config: { access: 'dashboards.read', rateLimit: 'read' , noResponseSchema: 'a test route' } },
         async () => (reached.push('permission'), { ok: true }),
       );
     };

@@ -209,7 +209,7 @@ export function authRoutes(deps: AuthDeps) {
 
     app.delete(
       '/api/auth/sessions/:sessionId',
-      { schema: { querystring: NoQuery, params: Type.Object({ sessionId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }) }, config: { access: 'user', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: Type.Object({ sessionId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }) }, config: { access: 'user', rateLimit: 'write', noResponseSchema: '204 No Content' } },
       async (request, reply) => {
         const auth = requireAuth(request);
         await revokeSession(deps, auth.userId, request.params.sessionId, requestMeta(request));

@@ -42,7 +42,7 @@ export function gdprRoutes(deps: GdprRouteDeps) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/api/orgs/:orgId/data-export', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'data.export', rateLimit: 'export' } }, async (request, reply) => {
+    app.get('/api/orgs/:orgId/data-export', { schema: { querystring: NoQuery, params: OrgParams }, config: { access: 'data.export', rateLimit: 'export', noResponseSchema: 'zip download' } }, async (request, reply) => {
       const orgId = orgOf(request).id;
       const { userId } = signedIn(request);
       if (exporting.has(orgId)) throw new HttpProblem(409, 'an export of this organisation is already running; try again when it has finished');

@@ -26,6 +26,12 @@ declare module 'fastify' {
     access?: Access;
     /** For 'api-token' routes: the token scope the route needs, e.g. 'metrics:read'. */
     scope?: string;
+    /**
+     * Why the route has no JSON response schema (e.g. '204 No Content', 'CSV download'). Every other route
+     * declares schema.response: the serialiser then sends only the fields it names, so a handler can never
+     * leak a column it happened to hold.
+     */
+    noResponseSchema?: string;
   }
 }
 
@@ -45,7 +51,10 @@ export function missingDeclarations(route: Pick<RouteOptions, 'method' | 'url' |
   }
   if (!schema.querystring) missing.push('schema.querystring');
   if (methods.some((m) => BODY_METHODS.has(m)) && !schema.body) missing.push('schema.body');
-  const config = (route.config ?? {}) as { access?: unknown; scope?: unknown; rateLimit?: unknown };
+  const config = (route.config ?? {}) as { access?: unknown; scope?: unknown; rateLimit?: unknown; noResponseSchema?: unknown };
+  if (!schema.response && !(typeof config.noResponseSchema === 'string' && config.noResponseSchema.length > 0)) {
+    missing.push('schema.response (or config.noResponseSchema saying why the answer has none)');
+  }
   const isV1 = route.url.startsWith(API_V1_PREFIX);
   if (typeof config.access !== 'string') missing.push('config.access');
   // The OpenAPI document of the read API is public: describing the API reveals nothing about any organisation.

@@ -17,7 +17,7 @@ export function spaRoutes(distDir: string) {
       '/*',
       {
         schema: { params: Type.Object({ '*': Type.String({ maxLength: 1024 }) }), querystring: AnyQuery },
-        config: { access: 'public', rateLimit: 'static' },
+        config: { access: 'public', rateLimit: 'static', noResponseSchema: 'the web app\'s files' },
       },
       async (request, reply) => {
         const rest = (request.params as { '*': string })['*'];

@@ -133,11 +133,11 @@ export function statusRoutes(deps: { db: Db; clock: Clock }) {
       void reply.header('cache-control', 'public, max-age=30');
       return publicStatus(deps.db, deps.clock());
     });
-    app.get('/status', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static' } }, async (_request, reply) => {
+    app.get('/status', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static', noResponseSchema: 'text/html page' } }, async (_request, reply) => {
       const html = renderStatusHtml(await publicStatus(deps.db, deps.clock()));
       return reply.header('cache-control', 'public, max-age=30').type('text/html; charset=utf-8').send(html);
     });
-    app.get('/status.css', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static' } }, async (_request, reply) =>
+    app.get('/status.css', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static', noResponseSchema: 'text/css' } }, async (_request, reply) =>
       reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STATUS_CSS),
     );
   };

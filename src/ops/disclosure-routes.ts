@@ -17,11 +17,11 @@ export function disclosureRoutes(deps: { contact: string; baseUrl: () => string;
       reply.type('text/plain; charset=utf-8');
       reply.header('cache-control', 'public, max-age=3600');
     };
-    app.get('/.well-known/security.txt', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static' } }, async (_request, reply) => {
+    app.get('/.well-known/security.txt', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static', noResponseSchema: 'text/plain' } }, async (_request, reply) => {
       text(reply);
       return securityTxt({ contact: deps.contact, baseUrl: deps.baseUrl(), now: deps.clock() });
     });
-    app.get('/security/policy.txt', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static' } }, async (_request, reply) => {
+    app.get('/security/policy.txt', { schema: { querystring: NoQuery }, config: { access: 'public', rateLimit: 'static', noResponseSchema: 'text/plain' } }, async (_request, reply) => {
       text(reply);
       return DISCLOSURE_POLICY;
     });

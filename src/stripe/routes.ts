@@ -87,7 +87,7 @@ export function stripeRoutes(deps: StripeDeps) {
           error_description: Type.Optional(Type.String({ maxLength: 500 })),
         }),
       },
-      config: { access: 'public', rateLimit: 'auth' },
+      config: { access: 'public', rateLimit: 'auth', noResponseSchema: '303 redirect' },
     }, async (request, reply) => {
       const { code, state, error } = request.query;
       if (error) throw new HttpProblem(400, 'Stripe access was not granted.');

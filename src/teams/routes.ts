@@ -125,7 +125,7 @@ export function teamsRoutes(deps: TeamsDeps) {
 
     app.delete(
       '/api/orgs/:orgId/members/:userId',
-      { schema: { querystring: NoQuery, params: MemberParams }, config: { access: 'members.manage', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: MemberParams }, config: { access: 'members.manage', rateLimit: 'write', noResponseSchema: '204 No Content' } },
       async (request, reply) => {
         await removeMember(deps, { orgId: orgOf(request).id, actorId: userIdOf(request), userId: request.params.userId, context: requestContext(request) });
         return reply.code(204).send();
@@ -144,7 +144,7 @@ export function teamsRoutes(deps: TeamsDeps) {
 
     app.delete(
       '/api/orgs/:orgId/invites/:inviteId',
-      { schema: { querystring: NoQuery, params: InviteParams }, config: { access: 'members.manage', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: InviteParams }, config: { access: 'members.manage', rateLimit: 'write', noResponseSchema: '204 No Content' } },
       async (request, reply) => {
         const orgId = orgOf(request).id;
         await revokeInvite(deps, { orgId, inviteId: request.params.inviteId, actorId: userIdOf(request), context: requestContext(request) });

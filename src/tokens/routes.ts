@@ -61,7 +61,7 @@ export function tokenRoutes(deps: TokenDeps) {
 
     app.delete(
       '/api/orgs/:orgId/api-tokens/:tokenId',
-      { schema: { querystring: NoQuery, params: TokenParams }, config: { access: 'tokens.manage', rateLimit: 'write' } },
+      { schema: { querystring: NoQuery, params: TokenParams }, config: { access: 'tokens.manage', rateLimit: 'write', noResponseSchema: '204 No Content' } },
       async (request, reply) => {
         await revokeApiTokenById(deps, { orgId: orgOf(request).id, userId: requireAuth(request).userId, tokenId: request.params.tokenId, context: requestContext(request) });
         return reply.code(204).send();

@@ -56,7 +56,7 @@ export function viewsRoutes(deps: ViewsDeps) {
       async (request) => ({ view: await updateView(deps, orgOf(request).id, actorOf(request), request.params.viewId, request.body) }),
     );
 
-    app.delete('/api/orgs/:orgId/views/:viewId', { schema: { params: ViewParams, querystring: NoQuery }, config: { access: 'views.manage', rateLimit: 'write' } }, async (request, reply) => {
+    app.delete('/api/orgs/:orgId/views/:viewId', { schema: { params: ViewParams, querystring: NoQuery }, config: { access: 'views.manage', rateLimit: 'write', noResponseSchema: '204 No Content' } }, async (request, reply) => {
       await deleteView(deps, orgOf(request).id, actorOf(request), request.params.viewId);
       return reply.code(204).send();
     });
@@ -104,7 +104,7 @@ export function viewsRoutes(deps: ViewsDeps) {
 
     app.delete(
       '/api/orgs/:orgId/annotations/:annotationId',
-      { schema: { params: AnnotationParams, querystring: NoQuery }, config: { access: 'annotations.manage', rateLimit: 'write' } },
+      { schema: { params: AnnotationParams, querystring: NoQuery }, config: { access: 'annotations.manage', rateLimit: 'write', noResponseSchema: '204 No Content' } },
       async (request, reply) => {
         await deleteAnnotation(deps, orgOf(request).id, actorOf(request), request.params.annotationId);
         return reply.code(204).send();
