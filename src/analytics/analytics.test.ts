@@ -9,7 +9,7 @@ import { withOrg } from '../db/tenant.js';
 import { Type, type TSchema } from 'typebox';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
 import {
-  ChurnRowSchema, CohortSchema, CustomerDetailSchema, CustomerPageSchema, FailedPaymentRowSchema, KpisViewSchema, MovementPageSchema, MrrRowSchema, PlanRowSchema,
+  CashRowSchema, ChurnRowSchema, CohortSchema, CustomerDetailSchema, CustomerPageSchema, FailedPaymentRowSchema, KpisViewSchema, MovementPageSchema, MrrRowSchema, PlanRowSchema,
   StatusViewSchema, SummaryViewSchema, TrialRowSchema,
 } from './api-schemas.js';
 import { ANALYTICS_NOW, startAnalyticsApp, type AnalyticsApp } from './test-support.js';
@@ -234,6 +234,7 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
       ['/metrics/cohorts?from=2026-01&to=2026-10', Type.Array(CohortSchema)],
       ['/metrics/trials?from=2025-11-01&to=2026-10-31', Type.Array(TrialRowSchema)],
       ['/metrics/failed-payments?from=2025-11-01&to=2026-10-31', Type.Array(FailedPaymentRowSchema)],
+      ['/metrics/cash?from=2025-11-01&to=2026-10-31', Type.Array(CashRowSchema)],
       ['/metrics/plans', Type.Array(PlanRowSchema)],
       ['/customers', CustomerPageSchema],
       [`/customers/${encodeURIComponent(String(top?.id))}?account=${encodeURIComponent(String(top?.accountId))}`, CustomerDetailSchema],

@@ -148,6 +148,10 @@ export type Cohort = Static<typeof CohortSchema>;
 export const TrialRowSchema = Type.Object({ ...Period, trials: Count, converted: Count, rate: RatioSchema });
 export type TrialRow = Static<typeof TrialRowSchema>;
 
+/** Cash in a period (reporting currency): charges and refunds from balance transactions, Stripe's fees, and what is left. */
+export const CashRowSchema = Type.Object({ ...Period, currency: Type.String(), charges: Money, refunds: Money, fees: Money, net: Money });
+export type CashRow = Static<typeof CashRowSchema>;
+
 export const FailedPaymentRowSchema = Type.Object({
   ...Period,
   currency: Type.String(),

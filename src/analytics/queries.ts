@@ -12,7 +12,7 @@ import {
   type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
 } from '../metrics/index.js';
 import type {
-  ChurnRow, Cohort, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Headline, InvoiceView, Kpi, KpisView,
+  CashRow, ChurnRow, Cohort, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Headline, InvoiceView, Kpi, KpisView,
   MovementKind as ApiMovementKind, MovementPage, MrrRow, PlanRow, StatusView, StripeEventView, SubscriptionView, SummaryView, TimelinePoint, TrialRow,
 } from './api-schemas.js';
 import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './cache.js';
@@ -26,7 +26,7 @@ import { readFxRates, readState, type StateRow } from './store.js';
 
 // The answers' shapes live in api-schemas.ts (shared with the web app); re-exported under their old names.
 export type {
-  ApiMovementKind, ChurnRow, Cohort, CustomerDetail, CustomerItem, CustomerPage, FailedPaymentRow, Headline, Kpi, KpisView, MovementPage, MrrRow, PlanRow, StatusView,
+  ApiMovementKind, CashRow, ChurnRow, Cohort, CustomerDetail, CustomerItem, CustomerPage, FailedPaymentRow, Headline, Kpi, KpisView, MovementPage, MrrRow, PlanRow, StatusView,
   SummaryView, TimelinePoint, TrialRow,
 };
 
@@ -438,17 +438,6 @@ async function failedPaymentSeriesUncached(deps: QueryDeps, orgId: string, q: Se
       };
     });
   });
-}
-
-export interface CashRow {
-  date: string;
-  from: string;
-  to: string;
-  currency: string;
-  charges: number;
-  refunds: number;
-  fees: number;
-  net: number;
 }
 
 async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery, scope?: Scope): Promise<CashRow[]> {
