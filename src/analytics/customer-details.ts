@@ -14,16 +14,20 @@ export interface CustomerDetails {
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** Decrypts a stripe_customers payload; null when it cannot be read (a shredded key, or altered bytes). */
-export async function readCustomerDetails(crypto: AnalyticsCrypto, orgId: string, customerId: string, ciphertext: unknown, tx?: Tx): Promise<CustomerDetails | null> {
+/** A synced object's decrypted payload; null when there is none or it cannot be read (a shredded key, altered bytes). */
+export async function readPayload(crypto: AnalyticsCrypto, orgId: string, table: string, id: string, ciphertext: unknown, tx?: Tx): Promise<Record<string, unknown> | null> {
   if (typeof ciphertext !== 'string') return null;
   try {
-    const json = await crypto.decryptField(orgId, { table: 'stripe_customers', column: 'payload_encrypted', rowId: customerId }, ciphertext, tx);
-    const o = JSON.parse(json) as Record<string, unknown>;
-    return { name: text(o['name']), email: text(o['email']), metadata: stringRecord(o['metadata']) };
+    return JSON.parse(await crypto.decryptField(orgId, { table, column: 'payload_encrypted', rowId: id }, ciphertext, tx)) as Record<string, unknown>;
   } catch {
     return null;
   }
+}
+
+/** A customer's name, email and metadata from its stripe_customers payload; null when it cannot be read. */
+export async function readCustomerDetails(crypto: AnalyticsCrypto, orgId: string, customerId: string, ciphertext: unknown, tx?: Tx): Promise<CustomerDetails | null> {
+  const o = await readPayload(crypto, orgId, 'stripe_customers', customerId, ciphertext, tx);
+  return o && { name: text(o['name']), email: text(o['email']), metadata: stringRecord(o['metadata']) };
 }
 
 /**
@@ -33,11 +37,5 @@ export async function readCustomerDetails(crypto: AnalyticsCrypto, orgId: string
 export async function readPayloadText(
   crypto: AnalyticsCrypto, orgId: string, table: 'stripe_invoices' | 'stripe_prices', id: string, ciphertext: unknown, field: string, tx?: Tx,
 ): Promise<string | null> {
-  if (typeof ciphertext !== 'string') return null;
-  try {
-    const o = JSON.parse(await crypto.decryptField(orgId, { table, column: 'payload_encrypted', rowId: id }, ciphertext, tx)) as Record<string, unknown>;
-    return text(o[field]);
-  } catch {
-    return null;
-  }
+  return text((await readPayload(crypto, orgId, table, id, ciphertext, tx))?.[field]);
 }

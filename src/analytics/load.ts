@@ -10,6 +10,7 @@ import {
   customerKey, type CouponInput, type CustomerInput, type DiscountInput, type PriceInput, type PriceTier, type SubscriptionInput,
 } from '../metrics/index.js';
 import { couponFromObject, discountFromObject, inferSubscriptionDiscounts, invoiceDiscountAmounts, type DiscountObservation } from './discounts.js';
+import { readPayload } from './customer-details.js';
 import type { ConversionRow } from './fx-rates.js';
 import {
   asStatus, buildSubscription, stringRecord, subscriptionPayloadParts, type SubscriptionEvent, type SubscriptionInvoice, type SubscriptionRow,
@@ -127,13 +128,9 @@ interface Ctx {
 }
 
 async function payload(ctx: Ctx, table: string, id: string, ciphertext: unknown): Promise<Row> {
-  if (typeof ciphertext !== 'string') return {};
-  try {
-    return JSON.parse(await ctx.crypto.decryptField(ctx.orgId, { table, column: 'payload_encrypted', rowId: id }, ciphertext, ctx.tx)) as Row;
-  } catch {
-    ctx.warnings.push(`${table} ${id}: payload could not be read`);
-    return {};
-  }
+  const read = await readPayload(ctx.crypto, ctx.orgId, table, id, ciphertext, ctx.tx);
+  if (read === null && typeof ciphertext === 'string') ctx.warnings.push(`${table} ${id}: payload could not be read`);
+  return read ?? {};
 }
 
 function tiersOf(v: unknown): PriceTier[] | undefined {
