@@ -3,9 +3,10 @@
 // imports) take them from, so the two cannot drift apart. analytics.test.ts checks real answers against them.
 // Types only flow to the web: importing this module there at runtime would pull TypeBox into the bundle.
 import { Type, type Static, type TSchema } from 'typebox';
+import { DAY_PATTERN, Nullable } from '../http/schema-primitives.js';
 import { FxSourceSchema } from './fx-schemas.js';
 
-export const DaySchema = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD in the organisation’s timezone' });
+export const DaySchema = Type.String({ pattern: DAY_PATTERN, description: 'YYYY-MM-DD in the organisation’s timezone' });
 const Day = DaySchema;
 const Money = Type.Integer({ description: 'minor units of the reporting currency' });
 const Count = Type.Integer();
@@ -117,7 +118,6 @@ export type KpisView = Static<typeof KpisViewSchema>;
 
 const Month = Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'YYYY-MM' });
 const Timestamp = Type.String({ description: 'ISO 8601 timestamp (UTC)' });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** amounts per original currency (ISO code → minor units of that currency) */
 const NativeMoney = Type.Record(Type.String(), Money);
 

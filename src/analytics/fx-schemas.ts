@@ -2,8 +2,8 @@
 // schemas: the routes' response schemas (Fastify serialises exactly these fields) and, type-only, the web
 // app's Exchange rates page. Imports nothing but TypeBox.
 import { Type, type Static } from 'typebox';
+import { Day, IsoTime, Nullable } from '../http/schema-primitives.js';
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
 export const FxSourceSchema = Type.Union([Type.Literal('stripe'), Type.Literal('imported'), Type.Literal('imported-then-stripe')]);
 export type FxSource = Static<typeof FxSourceSchema>;
@@ -24,7 +24,7 @@ export const FxRatesViewSchema = Type.Object({
   quoteCurrency: Type.Union([Type.String(), Type.Null()]),
   /** false when the file was imported for another reporting currency (kept, not used) */
   usable: Type.Boolean(),
-  importedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  importedAt: Nullable(IsoTime),
   total: Type.Integer(),
   currencies: Type.Array(FxCurrencySummarySchema),
   page: Type.Integer(),

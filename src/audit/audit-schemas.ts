@@ -2,11 +2,12 @@
 // (Fastify sends only these fields), the query's return type (via Static<>) and, as type-only imports, the
 // web app's. Imports only 'typebox'.
 import { Type, type Static } from 'typebox';
+import { IsoTime } from '../http/schema-primitives.js';
 
 export const AuditEntryViewSchema = Type.Object({
   id: Type.String(),
   seq: Type.Integer(),
-  occurredAt: Type.String({ format: 'date-time' }),
+  occurredAt: IsoTime,
   actorType: Type.String(),
   actorId: Type.Union([Type.String(), Type.Null()]),
   action: Type.String(),

@@ -3,8 +3,9 @@
 // token can never slip into an answer) and, type-only, the web app's view of them. Imports nothing but
 // TypeBox, so the web can import its types without bundling anything.
 import { Type, type Static } from 'typebox';
+import { IsoTime } from '../http/schema-primitives.js';
+import { RoleSchema } from '../teams/teams-schemas.js';
 
-const Iso = Type.String({ format: 'date-time' });
 
 /** `{ ok: true }`: the answer of every auth action that has nothing else to say. */
 export const OkSchema = Type.Object({ ok: Type.Literal(true) });
@@ -35,8 +36,8 @@ export type RecoveryCodes = Static<typeof RecoveryCodesSchema>;
 /** GET /api/auth/sessions: the user's live sessions; never their tokens. */
 export const SessionViewSchema = Type.Object({
   id: Type.String(),
-  createdAt: Iso,
-  lastSeenAt: Iso,
+  createdAt: IsoTime,
+  lastSeenAt: IsoTime,
   ip: Type.Union([Type.String(), Type.Null()]),
   userAgent: Type.Union([Type.String(), Type.Null()]),
   current: Type.Boolean(),
@@ -44,8 +45,6 @@ export const SessionViewSchema = Type.Object({
 export type SessionView = Static<typeof SessionViewSchema>;
 export const SessionListSchema = Type.Object({ sessions: Type.Array(SessionViewSchema) });
 export type SessionList = Static<typeof SessionListSchema>;
-
-export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')]);
 
 /** An organisation the user belongs to, with their role in it. */
 export const UserOrgSchema = Type.Object({ id: Type.String(), name: Type.String(), role: RoleSchema });

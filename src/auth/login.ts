@@ -8,8 +8,9 @@ import type { AuthDeps, RequestMeta } from './auth-deps.js';
 import { TooManyAttempts } from './second-factor.js';
 import { createSession, deleteSession } from './sessions.js';
 import { emailIndexOf, findUserByEmailIndex, passwordHashOf } from './users.js';
+import type { LoginNext } from './auth-schemas.js';
 
-export type LoginNext = 'totp' | 'enroll-totp';
+export type { LoginNext };
 
 export const LOGIN_FAILED = 'email or password is incorrect';
 

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
+import { IsoTime } from '../http/schema-primitives.js';
 import { orgOf } from '../teams/permission-hook.js';
 import { lastBackupRun, lastRestoreTest } from './backup-log.js';
 import { allowedDestinations } from './destination-policy.js';
@@ -25,13 +26,13 @@ const BackupStatus = Type.Object({
   backupDestination: Type.Object({ kind: Type.Union([Type.Literal('s3'), Type.Literal('local')]), region: Type.Union([Type.String(), Type.Null()]) }),
   snapshotIntervalMinutes: Type.Number(),
   lastBackup: Type.Union([Type.Null(), Type.Object({
-    at: Type.String({ format: 'date-time' }),
+    at: IsoTime,
     ok: Type.Boolean(),
     bytes: Type.Union([Type.Integer(), Type.Null()]),
     durationMs: Type.Integer(),
   })]),
   lastRestoreTest: Type.Union([Type.Null(), Type.Object({
-    at: Type.String({ format: 'date-time' }),
+    at: IsoTime,
     ok: Type.Boolean(),
     backupId: Type.Union([Type.String(), Type.Null()]),
     totalMs: Type.Integer(),

@@ -2,9 +2,8 @@
 // serialises exactly these fields: never the Stripe customer or subscription id, nor the plans' Stripe
 // price ids) and, type-only, the web app's billing page and plan banner. Imports nothing but TypeBox.
 import { Type, type Static } from 'typebox';
+import { IsoTime, Nullable } from '../http/schema-primitives.js';
 
-const Iso = Type.String({ format: 'date-time' });
-const NullableIso = Type.Union([Iso, Type.Null()]);
 const Pence = Type.Integer({ description: 'GBP pence' });
 
 export const PlanStateSchema = Type.Union([
@@ -12,6 +11,7 @@ export const PlanStateSchema = Type.Union([
   Type.Literal('read_only'), Type.Literal('canceled'), Type.Literal('ended'), Type.Literal('pending_erasure'),
 ]);
 export const PlanAccessSchema = Type.Union([Type.Literal('full'), Type.Literal('read_only'), Type.Literal('locked')]);
+export type PlanAccess = Static<typeof PlanAccessSchema>;
 export const PlanLimitsSchema = Type.Object({ stripeConnections: Type.Integer(), members: Type.Integer() });
 
 /** GET /api/orgs/:orgId/billing (Admins): the plan, trial, limits and usage, and the plans on sale. */
@@ -22,12 +22,12 @@ export const BillingSummarySchema = Type.Object({
   access: PlanAccessSchema,
   plan: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
   interval: Type.Union([Type.Literal('month'), Type.Literal('year'), Type.Null()]),
-  trialEndsAt: NullableIso,
+  trialEndsAt: Nullable(IsoTime),
   trialDaysLeft: Type.Union([Type.Integer(), Type.Null()]),
-  currentPeriodEnd: NullableIso,
-  graceEndsAt: NullableIso,
-  accessEndsAt: NullableIso,
-  eraseAfter: NullableIso,
+  currentPeriodEnd: Nullable(IsoTime),
+  graceEndsAt: Nullable(IsoTime),
+  accessEndsAt: Nullable(IsoTime),
+  eraseAfter: Nullable(IsoTime),
   limits: Type.Union([PlanLimitsSchema, Type.Null()]),
   usage: Type.Object({ members: Type.Integer(), stripeConnections: Type.Integer() }),
   /** the organisation's tracked MRR in GBP pence; null when unknown (not reporting in GBP, nothing computed) */
@@ -54,9 +54,9 @@ export const BillingStatusSchema = Type.Object({
   state: Type.Union([PlanStateSchema, Type.Null()]),
   access: PlanAccessSchema,
   trialDaysLeft: Type.Union([Type.Integer(), Type.Null()]),
-  trialEndsAt: NullableIso,
-  graceEndsAt: NullableIso,
-  accessEndsAt: NullableIso,
+  trialEndsAt: Nullable(IsoTime),
+  graceEndsAt: Nullable(IsoTime),
+  accessEndsAt: Nullable(IsoTime),
   upgradeRequired: Type.Boolean(),
 });
 export type BillingStatus = Static<typeof BillingStatusSchema>;

@@ -9,6 +9,7 @@
 //   canceled ──period ends──▶ ended (locked: billing and export only; data kept retentionDays)
 //   ended ──retention ends──▶ pending_erasure (erased by the GDPR slice's deletion, or by an operator)
 import type { BillingInterval, PlanState } from './billing.table.js';
+import type { PlanAccess } from './billing-schemas.js';
 
 export interface PlanSnapshot {
   state: PlanState;
@@ -31,7 +32,7 @@ export interface PlanPolicy {
 }
 
 /** What an organisation may do: everything, read only, or only billing/export/deletion. */
-export type PlanAccess = 'full' | 'read_only' | 'locked';
+export type { PlanAccess };
 
 /** Things worth an email to the organisation's Admins. */
 export type PlanNotice =

@@ -4,7 +4,9 @@
 import { Type, type Static } from 'typebox';
 
 export const DigestCadenceSchema = Type.Union([Type.Literal('off'), Type.Literal('daily'), Type.Literal('weekly')]);
+export type DigestCadence = Static<typeof DigestCadenceSchema>;
 export const NotifyChannelSchema = Type.Union([Type.Literal('off'), Type.Literal('email'), Type.Literal('slack')]);
+export type NotifyChannel = Static<typeof NotifyChannelSchema>;
 export const NotifyKindSchema = Type.Union([Type.Literal('new'), Type.Literal('upgrade'), Type.Literal('downgrade'), Type.Literal('churn')]);
 export type NotifyKind = Static<typeof NotifyKindSchema>;
 

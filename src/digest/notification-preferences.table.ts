@@ -1,7 +1,7 @@
 import type { ColumnType, Selectable } from 'kysely';
+import type { DigestCadence, NotifyChannel } from './digest-schemas.js';
 
-export type DigestCadence = 'off' | 'daily' | 'weekly';
-export type NotifyChannel = 'off' | 'email' | 'slack';
+export type { DigestCadence, NotifyChannel };
 export type MovementKind = 'new' | 'upgrade' | 'downgrade' | 'churn';
 
 export interface NotificationPreferencesTable {

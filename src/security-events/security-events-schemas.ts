@@ -3,10 +3,11 @@
 // stored secret), the services' return types (via Static<>) and, as type-only imports, the web app's.
 // Imports only 'typebox'.
 import { Type, type Static } from 'typebox';
+import { IsoTime } from '../http/schema-primitives.js';
 
-const IsoTime = Type.String({ format: 'date-time' });
 
 export const SeveritySchema = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
+export type Severity = Static<typeof SeveritySchema>;
 
 export const SecurityEventViewSchema = Type.Object({
   id: Type.String(),

@@ -1,6 +1,7 @@
 import type { ColumnType, Selectable } from 'kysely';
+import type { Severity } from './security-events-schemas.js';
 
-export type Severity = 'info' | 'warning' | 'critical';
+export type { Severity };
 
 // A security event of one organisation (tenant table, forced RLS). `summary` holds counts only; anything
 // identifying a person (IP address, user agent, country) is in details_encrypted under the org's key.

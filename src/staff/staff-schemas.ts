@@ -3,9 +3,8 @@
 // these fields), the services' return types (via Static<>) and, as type-only imports, the web app's.
 // Imports only 'typebox'.
 import { Type, type Static } from 'typebox';
+import { IsoTime, Nullable } from '../http/schema-primitives.js';
 
-const IsoTime = Type.String({ format: 'date-time' });
-const MaybeTime = Type.Union([IsoTime, Type.Null()]);
 
 /** A grant's stored status, or for an approved one whether its window is 'active' or 'expired' by now. */
 export const GrantStateSchema = Type.Union([
@@ -26,14 +25,14 @@ export const GrantSummarySchema = Type.Object({
   requestedHours: Type.Integer(),
   state: GrantStateSchema,
   requestedAt: IsoTime,
-  decidedAt: MaybeTime,
+  decidedAt: Nullable(IsoTime),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
-  startsAt: MaybeTime,
-  expiresAt: MaybeTime,
-  revokedAt: MaybeTime,
+  startsAt: Nullable(IsoTime),
+  expiresAt: Nullable(IsoTime),
+  revokedAt: Nullable(IsoTime),
   endReason: Type.Union([Type.String(), Type.Null()]),
   requestCount: Type.Integer(),
-  lastUsedAt: MaybeTime,
+  lastUsedAt: Nullable(IsoTime),
 });
 export type GrantSummary = Static<typeof GrantSummarySchema>;
 

@@ -2,8 +2,8 @@
 // response schemas (Fastify sends only these fields, so never a token or a webhook secret), the services'
 // return types (via Static<>) and, as type-only imports, the web app's. Imports only 'typebox'.
 import { Type, type Static } from 'typebox';
+import { IsoTime } from '../http/schema-primitives.js';
 
-const IsoTime = Type.String({ format: 'date-time' });
 const LastError = Type.Union([Type.Object({ message: Type.String(), at: Type.Union([IsoTime, Type.Null()]) }), Type.Null()]);
 
 export const ObjectProgressSchema = Type.Object({

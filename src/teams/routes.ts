@@ -8,6 +8,7 @@ import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { acceptInvite } from './accept-invite.js';
 import { changeRole } from './change-role.js';
+import type { Role } from './permissions.js';
 import { inviteMember } from './invite-member.js';
 import { listInvites } from './list-invites.js';
 import { listMembers } from './list-members.js';
@@ -88,7 +89,7 @@ export function teamsRoutes(deps: TeamsDeps) {
 
     // Members join through invites only: POST here invites (or re-invites) an address with a role, exactly
     // like POST /invites, so no account anywhere can be attached to an organisation without its owner's consent.
-    const invite = async (request: FastifyRequest, body: { email: string; role: 'admin' | 'member' | 'viewer' }): Promise<InviteSent> => {
+    const invite = async (request: FastifyRequest, body: { email: string; role: Role }): Promise<InviteSent> => {
       const result = await inviteMember(deps, {
         orgId: orgOf(request).id,
         invitedBy: userIdOf(request),

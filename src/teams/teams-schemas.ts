@@ -3,8 +3,8 @@
 // services' return types (via Static<>) and, as type-only imports, the web app's. Imports only 'typebox', so
 // importing its types costs the web bundle nothing.
 import { Type, type Static } from 'typebox';
+import { IsoTime } from '../http/schema-primitives.js';
 
-const IsoTime = Type.String({ format: 'date-time' });
 
 export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('member'), Type.Literal('viewer')]);
 

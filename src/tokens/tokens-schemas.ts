@@ -2,8 +2,8 @@
 // (Fastify sends only these fields, so never a token's hash), the service's return types (via Static<>) and,
 // as type-only imports, the web app's. Imports only 'typebox', so its types cost the web bundle nothing.
 import { Type, type Static } from 'typebox';
+import { IsoTime } from '../http/schema-primitives.js';
 
-const IsoTime = Type.String({ format: 'date-time' });
 
 /** The read-only scopes (src/tokens/scopes.ts keeps their descriptions; a compile-time check ties the two). */
 export const ApiScopeSchema = Type.Union([Type.Literal('metrics:read'), Type.Literal('org:read')]);

@@ -3,19 +3,18 @@
 // dashboard's SavedView and Annotation types. Imports only TypeBox and the filters' schema, which itself
 // imports only TypeBox, so the web can import the types without bundling anything.
 import { Type, type Static } from 'typebox';
+import { Day, IsoTime, Nullable } from '../http/schema-primitives.js';
 import { ViewFiltersSchema } from './view-definition.js';
 
-const Iso = Type.String({ format: 'date-time' });
+/** Who made a saved view or annotation and when; createdBy is null once that member's account is gone. */
+const Authored = { createdBy: Nullable(Type.String()), createdAt: IsoTime, updatedAt: IsoTime };
 
 /** A saved view: its name and its (normalised) filters, decrypted for the organisation that owns it. */
 export const SavedViewSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   filters: ViewFiltersSchema,
-  /** the member who created it; null once that member's account is gone */
-  createdBy: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Iso,
-  updatedAt: Iso,
+  ...Authored,
 });
 export type SavedView = Static<typeof SavedViewSchema>;
 
@@ -27,13 +26,11 @@ export type ViewAnswer = Static<typeof ViewAnswerSchema>;
 /** A dated note on the MRR chart. */
 export const AnnotationSchema = Type.Object({
   id: Type.String(),
-  date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  date: Day,
   label: Type.String(),
   /** '' when the annotation has no note */
   note: Type.String(),
-  createdBy: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Iso,
-  updatedAt: Iso,
+  ...Authored,
 });
 export type Annotation = Static<typeof AnnotationSchema>;
 
