@@ -182,8 +182,22 @@ describe('trial conversion edges', () => {
     expect(trialConversion([], subs(), '2024-03-01', '2024-03-31', o)).toEqual({ trials: 2, converted: 2, rate: { numerator: 2, denominator: 2, value: 1 }, convertedIds: ['t1', 't2'], notConvertedIds: [] });
   });
   it('asOf limits how long a trial has to convert; a payment exactly at asOf counts', () => {
-    expect(trialConversion([], subs(), '2024-03-01', '2024-03-31', o, T('2024-03-05T00:00Z')).convertedIds).toEqual(['t1', 't2']);
-    expect(trialConversion([], subs(), '2024-03-01', '2024-03-31', o, T('2024-03-04T23:59:59Z'))).toMatchObject({ convertedIds: ['t2'], notConvertedIds: ['t1'] });
+    // t2's trial ends on 31 Mar 23:00, after both asOf: it has not ended yet, so it is in neither list
+    expect(trialConversion([], subs(), '2024-03-01', '2024-03-31', o, T('2024-03-05T00:00Z'))).toMatchObject({ trials: 1, convertedIds: ['t1'], notConvertedIds: [] });
+    expect(trialConversion([], subs(), '2024-03-01', '2024-03-31', o, T('2024-03-04T23:59:59Z'))).toMatchObject({ trials: 1, convertedIds: [], notConvertedIds: ['t1'] });
+  });
+  it('a trial still running at asOf is not counted as lost (mid-month reading of this month)', () => {
+    // Read at 10 Mar 00:00: t6's trial ends on 20 Mar (and t2's on 31 Mar); as of the reading they have not
+    // ended, so they are neither converted nor lost. t7's ends exactly at asOf: it has ended, unpaid. The month
+    // so far is t1 (paid 5 Mar) and t7: 1 of 2, not 2 of 4 (t2's paid version is in the future) or 1 of 3.
+    const running = [
+      ...subs(),
+      sub('t6', 'c6', [ver('2024-03-06T00:00Z', 'trialing', p(), { trial_end: T('2024-03-20T00:00Z') })]),
+      sub('t7', 'c7', [ver('2024-03-03T00:00Z', 'trialing', p(), { trial_end: T('2024-03-10T00:00Z') })]),
+    ];
+    expect(trialConversion([], running, '2024-03-01', '2024-03-31', o, T('2024-03-10T00:00Z'))).toEqual({
+      trials: 2, converted: 1, rate: { numerator: 1, denominator: 2, value: 0.5 }, convertedIds: ['t1'], notConvertedIds: ['t7'],
+    });
   });
   it('the trial end is that of the latest version that has one', () => {
     expect(trialEndOf(sub('x', 'c', [ver('2024-03-01T00:00Z', 'trialing', p(), { trial_end: 100 }), ver('2024-03-08T00:00Z', 'active', p(), { trial_end: null })]))).toBe(100);

@@ -1,6 +1,6 @@
 /**
- * Trial conversion: of the trials that ended during [from, to] (org calendar days), how many turned into a
- * paying subscription (MRR > 0 at any moment from the trial end up to `asOf`).
+ * Trial conversion: of the trials that ended during [from, to] (org calendar days) and by `asOf`, how many
+ * turned into a paying subscription (MRR > 0 at any moment from the trial end up to `asOf`).
  */
 import type { CustomerInput, SubscriptionInput } from './types.js';
 import type { EngineOptions } from './options.js';
@@ -46,6 +46,9 @@ export function trialConversion(
       if (end === null) continue;
       const day = dayOf(end, tz);
       if (day < from || day > to) continue;
+      // a trial still running at `asOf` has had no chance to convert: counting it as lost would understate the
+      // rate of a period read before its end (this month, today)
+      if (end > horizon) continue;
       const p = prepareSubscription(s);
       const times = [end, ...subscriptionBreakpoints(p, discounts).filter((t) => t >= end && t <= horizon)];
       const paid = times.some((t) => subscriptionMrrAt(p, t, discounts, options).n > 0n);
