@@ -277,6 +277,31 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     expect(s.mrr).toBe(expected);
   });
 
+  it('bases LTV on the one-month churn ending on its date, whatever the comparison or the KPI range', async () => {
+    // The month ending 1 Nov 2026: customers churned 2 Oct … 1 Nov ÷ paying customers on 1 Oct (docs/metrics.md §9).
+    const days = (await get('/metrics/mrr?from=2026-10-02&to=2026-11-01&interval=day')).json() as { churnedCustomers: number }[];
+    const churned = days.reduce((t, d) => t + d.churnedCustomers, 0);
+    const start = ((await get('/metrics/summary?date=2026-10-01')).json() as { customers: number }).customers;
+    expect(churned).toBeGreaterThan(0);
+    type Summary = { arpa: number; ltv: { value: number; lifetimeMonths: number }; previous: { date: string; ltv: { value: number } } };
+    const byMonth = (await get('/metrics/summary?date=2026-11-01&compare=month')).json() as Summary;
+    const lifetime = Math.min(60, start / churned);
+    expect(byMonth.ltv.lifetimeMonths).toBeCloseTo(lifetime, 9);
+    expect(Math.abs(byMonth.ltv.value - byMonth.arpa * lifetime)).toBeLessThanOrEqual(0.5);
+    // A week's or a year's churn would give another lifetime; the figure for the same day must not move.
+    for (const compare of ['day', 'week', 'year']) {
+      const other = (await get(`/metrics/summary?date=2026-11-01&compare=${compare}`)).json() as Summary;
+      expect(other.ltv).toEqual(byMonth.ltv);
+    }
+    // The previous figure is that of its own date, one month's churn too.
+    const yearAgo = (await get('/metrics/summary?date=2026-11-01&compare=year')).json() as Summary;
+    const thatDay = (await get(`/metrics/summary?date=${yearAgo.previous.date}`)).json() as Summary;
+    expect(yearAgo.previous.ltv).toEqual(thatDay.ltv);
+    // The KPI tile over a whole year reads the same one-month churn at the range's end.
+    const kpis = (await get('/metrics/kpis?from=2025-11-02&to=2026-11-01')).json() as { kpis: { ltv: { value: number } } };
+    expect(kpis.kpis.ltv.value).toBe(byMonth.ltv.value);
+  });
+
   it('answers churn, cohorts, plans, trials, failed payments, cash, KPIs, customers and movements', async () => {
     const churn = (await get('/metrics/churn?from=2026-01-01&to=2026-10-31')).json() as Row[];
     expect(churn).toHaveLength(10);

@@ -105,13 +105,16 @@ function checkDate(d: string, name: string): void {
   }
 }
 
-/** Resolves from/to defaults: to = today (clamped), from = the day after to minus 12 months. */
+/**
+ * Resolves from/to defaults: to = today (clamped), from = the day after the same day 12 months earlier
+ * (26 Nov 2025 → 27 Nov 2024 … 26 Nov 2025), so the default is exactly a year, whatever day of the month.
+ */
 export function resolveRange(snap: { today: string }, from?: string, to?: string): { from: string; to: string } {
   if (to) checkDate(to, 'to');
   if (from) checkDate(from, 'from');
   let end = to ?? snap.today;
   if (end > snap.today) end = snap.today;
-  const start = from ?? addDays(addMonthsToDate(end, -12), 1);
+  const start = from ?? addDays(previousDate(end, 'year'), 1);
   if (start > end) throw new QueryError(400, 'from must not be after to', 'bad_range');
   return { from: start, to: end };
 }
@@ -262,6 +265,21 @@ export function previousDate(date: string, compare: Compare): string {
 
 
 
+/**
+ * LTV's churn (docs/metrics.md §9 wants a one-month rate): customers churned in the month ending on `date`
+ * ÷ paying customers a month before, whatever period the figure is compared over or summed across. `agg`
+ * must cover that month.
+ */
+function monthlyChurnIn(agg: OrgAggregates, date: string): Ratio {
+  const start = previousDate(date, 'month');
+  return ratio(sumOver(agg, addDays(start, 1), date, (d) => d.churnedCustomers), dayOn(agg, start).payingCustomers);
+}
+
+async function monthlyChurn(deps: QueryDeps, scope: Scope, date: string, filters?: Filters): Promise<Ratio> {
+  const { agg } = await aggregatesFor(deps, scope.tx, scope.snap, addDays(previousDate(date, 'month'), 1), date, filters);
+  return monthlyChurnIn(agg, date);
+}
+
 function headline(agg: OrgAggregates, date: string, churn: Ratio, cap: number): Headline {
   const d = dayOn(agg, date);
   const a = arpaOf(d.mrr, d.payingCustomers);
@@ -275,11 +293,12 @@ async function summaryUncached(deps: QueryDeps, orgId: string, q: { date?: strin
     const date = q.date && q.date < snap.today ? q.date : snap.today;
     const prev = previousDate(date, q.compare ?? 'month');
     const prevPrev = previousDate(prev, q.compare ?? 'month');
-    const { agg } = await aggregatesFor(deps, tx, snap, addDays(prevPrev, 1), date, q.filters);
+    // From the earlier of the comparison's start and the month before `prev` (LTV's churn month there).
+    const monthBeforePrev = previousDate(prev, 'month');
+    const { agg } = await aggregatesFor(deps, tx, snap, addDays(prevPrev < monthBeforePrev ? prevPrev : monthBeforePrev, 1), date, q.filters);
     const churnNow = ratio(sumOver(agg, addDays(prev, 1), date, (d) => d.churnedCustomers), dayOn(agg, prev).payingCustomers);
-    const churnPrev = ratio(sumOver(agg, addDays(prevPrev, 1), prev, (d) => d.churnedCustomers), dayOn(agg, prevPrev).payingCustomers);
-    const now = headline(agg, date, churnNow, snap.ltvCap);
-    const before = headline(agg, prev, churnPrev, snap.ltvCap);
+    const now = headline(agg, date, monthlyChurnIn(agg, date), snap.ltvCap);
+    const before = headline(agg, prev, monthlyChurnIn(agg, prev), snap.ltvCap);
     return {
       ...now, currency: snap.currency, customerChurnRate: churnNow, previous: before,
       change: { mrr: now.mrr - before.mrr, arr: now.arr - before.arr, customers: now.customers - before.customers, arpa: now.arpa - before.arpa, ltv: now.ltv.value - before.ltv.value },
@@ -488,8 +507,9 @@ async function kpisIn(deps: QueryDeps, orgId: string, q: { from?: string; to?: s
     const arpa = arpaOf(end.mrr, end.customers);
     const zero = ratio(0, 0);
     const customerChurnRate = churn?.customerChurnRate ?? zero;
+    const ltvChurn = await monthlyChurn(deps, scope, range.to, q.filters);
     return {
-      mrr: end.mrr, customers: end.customers, arpa, ltv: ltvOf(arpa, customerChurnRate, snapInfo.ltvCap).value,
+      mrr: end.mrr, customers: end.customers, arpa, ltv: ltvOf(arpa, ltvChurn, snapInfo.ltvCap).value,
       newMrr: mrr?.new ?? 0, churnedMrr: mrr?.churned ?? 0, netNewMrr: end.mrr - (mrr?.start ?? 0),
       newCustomers: mrr?.newCustomers ?? 0, churnedCustomers: mrr?.churnedCustomers ?? 0,
       refunds: cash?.refunds ?? 0, netCash: cash?.net ?? 0, recoveredRevenue: failed?.recoveredRevenue ?? 0,
