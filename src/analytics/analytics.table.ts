@@ -146,7 +146,7 @@ export interface AnalyticsCashFactsTable {
   txn_key: string;
   customer_key: string | null;
   day: Day;
-  type: 'charge' | 'refund';
+  type: 'charge' | 'refund' | 'dispute';
   currency: string;
   amount: Big;
   fee: Big;

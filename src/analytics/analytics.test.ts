@@ -277,6 +277,16 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     expect(s.mrr).toBe(expected);
   });
 
+  it('takes disputes out of net cash: what disputes withdrew less what won disputes gave back, as the synced balance transactions say', async () => {
+    const synced = await withOrg(env.t.db, env.org.id, async (tx) => (await sql<{ n: string; withdrawn: string | null }>`select count(*)::text as n, sum(-amount)::text as withdrawn
+      from stripe_balance_transactions where reporting_category in ('dispute', 'dispute_reversal')`.execute(tx)).rows[0]);
+    expect(Number(synced?.n)).toBeGreaterThan(0);
+    const rows = (await get('/metrics/cash?from=2020-01-01&interval=month')).json() as { charges: number; refunds: number; disputes: number; fees: number; net: number }[];
+    // The demo business is in GBP, the reporting currency: no conversion between the two sums.
+    expect(rows.reduce((t, r) => t + r.disputes, 0)).toBe(Number(synced?.withdrawn));
+    for (const r of rows) expect(r.net).toBe(r.charges - r.refunds - r.disputes - r.fees);
+  });
+
   it('bases LTV on the one-month churn ending on its date, whatever the comparison or the KPI range', async () => {
     // The month ending 1 Nov 2026: customers churned 2 Oct … 1 Nov ÷ paying customers on 1 Oct (docs/metrics.md §9).
     const days = (await get('/metrics/mrr?from=2026-10-02&to=2026-11-01&interval=day')).json() as { churnedCustomers: number }[];

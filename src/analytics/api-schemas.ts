@@ -149,7 +149,8 @@ export const TrialRowSchema = Type.Object({ ...Period, trials: Count, converted:
 export type TrialRow = Static<typeof TrialRowSchema>;
 
 /** Cash in a period (reporting currency): charges and refunds from balance transactions, Stripe's fees, and what is left. */
-export const CashRowSchema = Type.Object({ ...Period, currency: Type.String(), charges: Money, refunds: Money, fees: Money, net: Money });
+/** `disputes`: withdrawn by disputes less won disputes' reversals (may be negative); net = charges − refunds − disputes − fees. */
+export const CashRowSchema = Type.Object({ ...Period, currency: Type.String(), charges: Money, refunds: Money, disputes: Money, fees: Money, net: Money });
 export type CashRow = Static<typeof CashRowSchema>;
 
 export const FailedPaymentRowSchema = Type.Object({

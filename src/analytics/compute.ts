@@ -8,7 +8,7 @@ import {
   trialEndOf, versionAt, ZERO, type CustomerSeries, type EngineOptions, type FxTable, type Rational, type SubscriptionInput,
 } from '../metrics/index.js';
 import type { PlanContribution } from './analytics.table.js';
-import type { CustomerRecord, OrgData } from './load.js';
+import type { CashRecord, CustomerRecord, OrgData } from './load.js';
 
 export type CustomerStatus = 'active' | 'trialing' | 'churned' | 'never';
 
@@ -47,7 +47,7 @@ export interface CashFact {
   key: string;
   customerKey: string | null;
   day: string;
-  type: 'charge' | 'refund';
+  type: CashRecord['type'];
   currency: string;
   amount: number;
   fee: number;

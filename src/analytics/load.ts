@@ -58,11 +58,24 @@ export interface CashRecord {
   customerKey: string | null;
   accountId: string;
   livemode: boolean;
-  type: 'charge' | 'refund';
+  /** a dispute's amount is what it withdrew: negative for a reversal (a won dispute's money coming back) */
+  type: 'charge' | 'refund' | 'dispute';
   currency: string;
   amount: number;
   fee: number;
   created: number;
+}
+
+/**
+ * Which cash line a balance transaction is. Disputes are `adjustment`s (Stripe's reporting category `dispute`
+ * for the withdrawal and its fee, `dispute_reversal` when a won dispute's money comes back); other
+ * adjustments, payouts, transfers and the like are not revenue cash.
+ */
+export function cashKind(type: string, reportingCategory: string | null): CashRecord['type'] | null {
+  if (type === 'charge' || type === 'payment') return 'charge';
+  if (type === 'refund' || type === 'payment_refund') return 'refund';
+  if (reportingCategory === 'dispute' || reportingCategory === 'dispute_reversal') return 'dispute';
+  return null;
 }
 
 export interface PlanInfo {
@@ -414,10 +427,10 @@ export async function loadOrgData(tx: Tx, crypto: AnalyticsCrypto, orgId: string
     if (built) subscriptions.push(built);
   }
 
-  // cash (balance transactions of charges and refunds) and the conversions behind the FX table
+  // cash (balance transactions of charges, refunds and disputes) and the conversions behind the FX table
   const cash: CashRecord[] = [];
   const conversions: ConversionRow[] = [];
-  // charge/refund → (currency, customer) in memory, then balance transactions page by page (no join: a
+  // charge/refund/dispute → (currency, customer) in memory, then balance transactions page by page (no join: a
   // keyset page over a three-way join would re-sort the join for every page)
   const sources = new Map<string, { currency: string | null; customerId: string | null }>();
   const chargeFilter = scope ? sql`and connection_id = ${scope.connectionId} and customer_id = ${scope.customerId}` : sql``;
@@ -434,23 +447,32 @@ export async function loadOrgData(tx: Tx, crypto: AnalyticsCrypto, orgId: string
       sources.set(`${String(r['connection_id'])}|${String(r['id'])}`, { currency: text(r['currency']), customerId: charge?.customerId ?? null });
     }
   }
+  const disputeFilter = scope ? sql`and connection_id = ${scope.connectionId} and charge_id = any(${chargeIds})` : sql``;
+  for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, currency, charge_id from stripe_disputes where true ${disputeFilter}
+      ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
+    for (const r of rows) {
+      const charge = sources.get(`${String(r['connection_id'])}|${String(r['charge_id'])}`);
+      sources.set(`${String(r['connection_id'])}|${String(r['id'])}`, { currency: text(r['currency']), customerId: charge?.customerId ?? null });
+    }
+  }
   const sourceIds = scope ? [...sources.keys()].map((k) => k.split('|')[1] as string) : [];
   const btFilter = scope ? sql`and connection_id = ${scope.connectionId} and source_id = any(${sourceIds})` : sql``;
-  for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, livemode, type, currency, amount, fee, exchange_rate::text as exchange_rate,
-      created, source_id from stripe_balance_transactions where not deleted ${btFilter} ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
+  for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, livemode, type, reporting_category, currency, amount, fee,
+      exchange_rate::text as exchange_rate, created, source_id from stripe_balance_transactions where not deleted ${btFilter} ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
     for (const r of rows) {
       const accountId = accountOf(r['connection_id']);
       const created = secs(r['created']) ?? 0;
       const id = String(r['id']);
       const source = sources.get(`${String(r['connection_id'])}|${String(r['source_id'])}`);
       if (!scope) conversions.push({ id, currency: String(r['currency'] ?? ''), sourceCurrency: source?.currency ?? null, exchangeRate: text(r['exchange_rate']), created });
-      const type = String(r['type'] ?? '');
-      const kind = type === 'charge' || type === 'payment' ? 'charge' : type === 'refund' || type === 'payment_refund' ? 'refund' : null;
+      const kind = cashKind(String(r['type'] ?? ''), text(r['reporting_category']));
       if (!kind) continue;
       const customerId = source?.customerId ?? null;
+      const amount = int(r['amount']) ?? 0;
       cash.push({
         key: `${accountId}/${id}`, customerKey: customerId ? customerKey(accountId, customerId) : null, accountId, livemode: r['livemode'] === true, type: kind,
-        currency: String(r['currency'] ?? '').toUpperCase(), amount: Math.abs(int(r['amount']) ?? 0), fee: int(r['fee']) ?? 0, created,
+        // A dispute's withdrawal is negative in Stripe and its reversal positive: kept as what it took away.
+        currency: String(r['currency'] ?? '').toUpperCase(), amount: kind === 'dispute' ? -amount : Math.abs(amount), fee: int(r['fee']) ?? 0, created,
       });
     }
   }

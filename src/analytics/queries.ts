@@ -472,8 +472,9 @@ async function cashSeriesUncached(deps: QueryDeps, orgId: string, q: SeriesQuery
       const of = (type: string, field: 'amount' | 'fee') => inP.filter((x) => type === '*' || x['type'] === type).map((x) => ({ currency: String(x['currency']), day: String(x['day']), amount: Number(x[field]) }));
       const charges = convertedSum(of('charge', 'amount'), fx);
       const refunds = convertedSum(of('refund', 'amount'), fx);
+      const disputes = convertedSum(of('dispute', 'amount'), fx);
       const fees = convertedSum(of('*', 'fee'), fx);
-      return { date: p.date, from: p.from, to: p.to, currency: snap.currency, charges, refunds, fees, net: charges - refunds - fees };
+      return { date: p.date, from: p.from, to: p.to, currency: snap.currency, charges, refunds, disputes, fees, net: charges - refunds - disputes - fees };
     });
   });
 }

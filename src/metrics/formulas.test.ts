@@ -161,7 +161,7 @@ describe('cash: period days, signs and one rounding', () => {
       { id: 'ch5', type: 'charge' as const, currency: 'usd', amount: 333, fee: 1, created: T('2024-03-11T00:00Z') },
     ];
     // charges 1000 + 533 = 1533; refunds 300; fees 50 − 10 + 1.6 = 41.6 → 42; net 1533 − 300 − 42 = 1191
-    expect(cashSummary(txns, [], '2024-03-01', '2024-03-31', fx(), o)).toEqual({ charges: 1533, refunds: 300, fees: 42, net: 1191 });
+    expect(cashSummary(txns, [], '2024-03-01', '2024-03-31', fx(), o)).toEqual({ charges: 1533, refunds: 300, disputes: 0, fees: 42, net: 1191 });
   });
 });
 

@@ -184,8 +184,22 @@ describe('cash', () => {
     const customers = [{ id: 'internal', metadata: { internal: 'true' } }];
     const o = resolveOptions({ timezone: 'UTC', exclude: { customerMetadata: { internal: 'true' }, testMode: true } });
     // charges 10000 + 5000 × 0.8 = 14000; refunds 2000; fees 170 + 175 × 0.8 = 310; net 14000 − 2000 − 310 = 11690
-    expect(cashSummary(txns, customers, '2024-03-01', '2024-03-31', fx(), o)).toEqual({ charges: 14000, refunds: 2000, fees: 310, net: 11690 });
+    expect(cashSummary(txns, customers, '2024-03-01', '2024-03-31', fx(), o)).toEqual({ charges: 14000, refunds: 2000, disputes: 0, fees: 310, net: 11690 });
     expect(refunds(txns, customers, '2024-03-01', '2024-03-31', fx(), o)).toBe(2000);
+  });
+
+  it('net cash subtracts disputes (withdrawn less won back) and their fees', () => {
+    const txns = [
+      { id: 'ch1', type: 'charge' as const, currency: 'gbp', amount: 10000, fee: 170, created: T('2024-03-01T10:00Z') },
+      // a $40 dispute withdrawn on 2 March with a £15 dispute fee; £10 of another comes back on 6 March
+      { id: 'dp1', type: 'dispute' as const, currency: 'usd', amount: 4000, fee: 0, created: T('2024-03-02T10:00Z') },
+      { id: 'dpfee', type: 'dispute' as const, currency: 'gbp', amount: 0, fee: 1500, created: T('2024-03-02T10:00Z') },
+      { id: 'dp2', type: 'dispute' as const, currency: 'gbp', amount: -1000, fee: 0, created: T('2024-03-06T10:00Z') },
+      { id: 'dp3', type: 'dispute' as const, currency: 'gbp', amount: 9999, fee: 1500, created: T('2024-04-02T10:00Z') },
+    ];
+    const o = resolveOptions({ timezone: 'UTC' });
+    // disputes $40 × 0.8 − 1000 = 2200; fees 170 + 1500 = 1670; net 10000 − 0 − 2200 − 1670 = 6130
+    expect(cashSummary(txns, [], '2024-03-01', '2024-03-31', fx(), o)).toEqual({ charges: 10000, refunds: 0, disputes: 2200, fees: 1670, net: 6130 });
   });
 });
 

@@ -154,13 +154,16 @@ export interface InvoiceInput {
   attempts: PaymentAttemptInput[];
 }
 
-/** A balance-transaction-like cash movement. Amounts are positive; `type` says which way they go. */
+/**
+ * A balance-transaction-like cash movement. Charge and refund amounts are positive, `type` says which way they
+ * go; a dispute's amount is what it withdrew (negative for a reversal, when a won dispute's money comes back).
+ */
 export interface CashTransactionInput {
   id: string;
   customerId?: string;
   accountId?: string;
   livemode?: boolean;
-  type: 'charge' | 'refund';
+  type: 'charge' | 'refund' | 'dispute';
   currency: string;
   amount: number;
   /** processing fee in minor units of `currency` (fees on refunds may be negative when Stripe returns them) */

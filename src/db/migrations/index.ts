@@ -16,6 +16,7 @@ import * as m0015 from './0015_stripe_bulk_writes.js';
 import * as m0016 from './0016_stripe_connection_guard.js';
 import * as m0017 from './0017_customer_personal_columns.js';
 import * as m0018 from './0018_directory_livemode.js';
+import * as m0019 from './0019_cash_disputes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0016_stripe_connection_guard': m0016,
   '0017_customer_personal_columns': m0017,
   '0018_directory_livemode': m0018,
+  '0019_cash_disputes': m0019,
 };
