@@ -42,3 +42,25 @@ describe('per-subscription MRR of a plan', () => {
     expect(subscriptionMrr('sub_one', ['price_other'], legacy)).toEqual({ mrr: 0, nativeMrr: 0 });
   });
 });
+
+describe('data the engine cannot price', () => {
+  it('leaves out only the customer it belongs to, named in the warnings, and computes the others', () => {
+    const tiered = price('price_seats', 0, 'month', 1, 'gbp', { billing_scheme: 'tiered', tiers_mode: 'volume', unit_amount: null });
+    const input: OrgData = {
+      ...data([
+        sub('sub_ok', 'cus_1', [ver('2026-01-05T00:00Z', 'active', [item(pro, 2)])], { accountId: 'acct_1' }),
+        sub('sub_tiers', 'cus_2', [ver('2026-01-05T00:00Z', 'active', [item(tiered, 5)])], { accountId: 'acct_1' }),
+        sub('sub_usd', 'cus_3', [ver('2026-01-05T00:00Z', 'active', [item(pro, 1)])], { accountId: 'acct_1', currency: 'usd' }),
+      ]),
+      customers: ['cus_1', 'cus_2', 'cus_3'].map((id) => ({ key: `acct_1/${id}`, id, connectionId: 'conn_1', accountId: 'acct_1' })),
+    };
+    const result = computeCustomers(input, resolveOptions({ timezone: 'UTC' }), buildFxTable([], 'GBP'), { from: '2026-01-01', to: '2026-03-31' }, '2026-03-31');
+    expect(result.customers.map((c) => c.attributes.key)).toEqual(['acct_1/cus_1']);
+    expect(result.customers[0]?.attributes.planMrr['price_pro']?.mrr).toBe(2000);
+    expect([...result.dropped].sort()).toEqual(['acct_1/cus_2', 'acct_1/cus_3']);
+    expect(result.warnings).toEqual(expect.arrayContaining([
+      'customer cus_2: tiered price price_seats has no tiers; left out of every figure',
+      'customer cus_3: price price_pro is in gbp, subscription in usd; left out of every figure',
+    ]));
+  });
+});

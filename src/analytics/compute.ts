@@ -111,8 +111,13 @@ export function computeCustomers(data: OrgData, options: EngineOptions, fx: FxTa
     try {
       series = customerSeries(b.customer, b.subscriptions, range, fx, options);
     } catch (error) {
-      if (!(error instanceof MissingFxRateError)) throw error;
-      warnings.push(`customer ${b.customer.id}: no exchange rate for ${error.currency}; left out of every figure`);
+      // Data the engine cannot price (no rate for a currency; and RangeError, which the engine throws for input
+      // it cannot read: a tiered price without tiers, a price or coupon in another currency than its
+      // subscription, a repeating coupon without a duration…) leaves out that customer, named in the status's
+      // warnings, instead of failing the whole organisation's recompute and freezing its dashboard.
+      if (error instanceof MissingFxRateError) warnings.push(`customer ${b.customer.id}: no exchange rate for ${error.currency}; left out of every figure`);
+      else if (error instanceof RangeError) warnings.push(`customer ${b.customer.id}: ${error.message}; left out of every figure`);
+      else throw error;
       dropped.add(b.key);
       continue;
     }
