@@ -99,6 +99,7 @@ const PAGES = [
   ['cohorts', 'Cohorts'],
   ['trials', 'Trials'],
   ['failed-payments', 'Failed payments'],
+  ['cash', 'Cash & refunds'],
   ['customers', 'Customers'],
   ['plans', 'Plans'],
 ] as const;
@@ -128,6 +129,10 @@ describe('dashboard against the metrics API contract (fake API)', { timeout: 240
       await table.getByRole('rowheader', { name: 'Nov 2026' }).waitFor();
       await check(page, 'overview-table');
       await page.getByRole('button', { name: 'Show as chart' }).click();
+
+      // Cash: net = payments − refunds − disputes − fees, the first period's £13,000 − £45 − £120 − £425.
+      await page.goto(`${web.url}/orgs/${api.orgId}/cash`);
+      await expect.poll(() => page.locator('[data-cash-net]').first().textContent()).toBe('£12,410.00');
 
       // Cohort heatmap: a row per signup month, by customers and by MRR.
       await page.goto(`${web.url}/orgs/${api.orgId}/cohorts`);

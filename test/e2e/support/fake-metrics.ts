@@ -127,6 +127,9 @@ export class FakeMetrics {
     }
     if (rest === 'metrics/trials') return json(route, rows.map((x) => ({ date: x.date, from: x.from, to: x.to, trials: 12, converted: 7, rate: ratio(7, 12) })));
     if (rest === 'metrics/failed-payments') return json(route, rows.map((x) => ({ date: x.date, from: x.from, to: x.to, currency: 'GBP', attempted: 300, failed: 21, rate: ratio(21, 300), recoveredInvoices: 9, recoveredRevenue: 36000 })));
+    if (rest === 'metrics/cash') {
+      return json(route, rows.map((x, i) => ({ date: x.date, from: x.from, to: x.to, currency: 'GBP', charges: 1300000 + i * 1000, refunds: 4500, disputes: i % 3 === 0 ? 12000 : 0, fees: 42500, net: 1300000 + i * 1000 - 4500 - (i % 3 === 0 ? 12000 : 0) - 42500 })));
+    }
     if (rest === 'metrics/plans') {
       return json(route, [
         { priceId: 'price_pro', productId: 'prod_pro', productName: 'Pro', nickname: null, currency: 'GBP', interval: 'month', intervalCount: 1, subscriptions: 120, customers: 118, mrr: 700000, nativeMrr: 700000, share: ratio(700000, last.mrr) },

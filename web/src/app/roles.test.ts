@@ -7,9 +7,9 @@ import { groupSecret, svgDataUrl } from './svg-data-url.js';
 describe('what each role sees', () => {
   it('offers member management and the audit log to Admins only', () => {
     const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).flatMap((g) => g.items.map((i) => i.label));
-    expect(labels('admin')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Customers', 'Plans', 'Team', 'Stripe', 'Exchange rates', 'Audit log', 'Security events', 'Staff access', 'API tokens', 'Sessions', 'Security', 'Notifications', 'Billing', 'Data & privacy']);
+    expect(labels('admin')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Cash & refunds', 'Customers', 'Plans', 'Team', 'Stripe', 'Exchange rates', 'Audit log', 'Security events', 'Staff access', 'API tokens', 'Sessions', 'Security', 'Notifications', 'Billing', 'Data & privacy']);
     expect(labels('member')).not.toContain('Team');
-    expect(labels('viewer')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Customers', 'Plans', 'Stripe', 'Exchange rates', 'Sessions', 'Security', 'Notifications']);
+    expect(labels('viewer')).toEqual(['Overview', 'MRR', 'Churn', 'Cohorts', 'Trials', 'Failed payments', 'Cash & refunds', 'Customers', 'Plans', 'Stripe', 'Exchange rates', 'Sessions', 'Security', 'Notifications']);
     expect(can('admin', 'manageStripe')).toBe(true);
     expect(can('member', 'manageStripe')).toBe(false);
     expect(labels(undefined)).toEqual([]);

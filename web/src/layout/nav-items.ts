@@ -26,6 +26,7 @@ export const NAV: NavGroup[] = [
       { path: 'cohorts', label: 'Cohorts', icon: 'cohorts', capability: 'viewDashboards' },
       { path: 'trials', label: 'Trials', icon: 'plans', capability: 'viewDashboards' },
       { path: 'failed-payments', label: 'Failed payments', icon: 'churn', capability: 'viewDashboards' },
+      { path: 'cash', label: 'Cash & refunds', icon: 'mrr', capability: 'viewDashboards' },
       { path: 'customers', label: 'Customers', icon: 'customers', capability: 'viewDashboards' },
       { path: 'plans', label: 'Plans', icon: 'plans', capability: 'viewDashboards' },
     ],

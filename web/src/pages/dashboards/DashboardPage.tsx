@@ -1,6 +1,7 @@
 // The analytics page of each navigation entry (dashboards.ts), by path.
 import type { ReactElement } from 'react';
 import './dashboards.css';
+import { CashPage } from './CashPage.js';
 import { ChurnPage } from './ChurnPage.js';
 import { CohortsPage } from './CohortsPage.js';
 import { CustomersPage } from './CustomersPage.js';
@@ -20,6 +21,7 @@ const PAGES: Record<string, () => ReactElement> = {
   plans: PlansPage,
   trials: TrialsPage,
   'failed-payments': FailedPaymentsPage,
+  cash: CashPage,
 };
 
 export function DashboardPage({ info }: { info: DashboardInfo }) {

@@ -26,7 +26,7 @@ export const TILES: TileDef[] = [
   { key: 'churnedMrr', label: 'Churned MRR', kind: 'money', higherIsBetter: true, drill: ['churn', 'contraction'], hint: 'Churn and contraction' },
   { key: 'customerChurnRate', label: 'Customer churn', kind: 'ratio', higherIsBetter: false, drill: ['churn'], hint: 'Customers lost ÷ customers at the start' },
   { key: 'nrr', label: 'NRR', kind: 'ratio', higherIsBetter: true, drill: ['expansion', 'contraction', 'churn', 'reactivation'], hint: 'Net revenue retention' },
-  { key: 'ltv', label: 'LTV', kind: 'money', higherIsBetter: true, hint: 'ARPA ÷ customer churn rate (lifetime capped)' },
+  { key: 'ltv', label: 'LTV', kind: 'money', higherIsBetter: true, hint: 'ARPA ÷ the last month’s customer churn rate (lifetime capped)' },
 ];
 
 function valueText(def: TileDef, kpi: Kpi<number> | Kpi<Ratio>, currency: string): string {

@@ -52,6 +52,13 @@ export const DASHBOARDS: DashboardInfo[] = [
     shows: ['Failure rate', 'Recovered revenue'],
   },
   {
+    path: 'cash',
+    title: 'Cash & refunds',
+    subject: 'cash and refunds',
+    description: 'Payments collected, refunds, disputes and fees, and the net cash left.',
+    shows: ['Payments, refunds, disputes and Stripe fees per period', 'Net cash'],
+  },
+  {
     path: 'customers',
     title: 'Customers',
     subject: 'your customers',

@@ -4,13 +4,13 @@ import { api } from '../../api/client.js';
 import { apiQuery, type DashboardState, type Filters, type Interval } from './query-state.js';
 // The answers' shapes come from the server's schemas (one definition, type-only: nothing of it is bundled).
 import type {
-  ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, KpisView, MovementItem, MovementKind, MovementPage,
+  CashRow, ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, KpisView, MovementItem, MovementKind, MovementPage,
   MrrRow, PlanRow, StatusView, SummaryView, TrialRow,
 } from '../../../../src/analytics/api-schemas.js';
 // Saved views and annotations: the server's answer types (src/views/views-schemas.ts), type-only too.
 import type { Annotation, SavedView } from '../../../../src/views/views-schemas.js';
 
-export type { ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, MovementItem, MovementKind, MovementPage, MrrRow, PlanRow, TrialRow };
+export type { CashRow, ChurnRow, Cohort, CohortCell, CustomerDetail, CustomerItem, CustomerPage, CustomerStatus, FailedPaymentRow, Kpi, MovementItem, MovementKind, MovementPage, MrrRow, PlanRow, TrialRow };
 export type MetricsStatus = StatusView;
 export type KpisResponse = KpisView;
 export type Summary = SummaryView;
@@ -50,6 +50,7 @@ export const fetchMrr = (orgId: string, s: RangeState) => api.get<MrrRow[]>(`${b
 export const fetchChurn = (orgId: string, s: RangeState) => api.get<ChurnRow[]>(`${base(orgId)}/metrics/churn${apiQuery(s)}`);
 export const fetchTrials = (orgId: string, s: RangeState) => api.get<TrialRow[]>(`${base(orgId)}/metrics/trials${apiQuery(s)}`);
 export const fetchFailedPayments = (orgId: string, s: RangeState) => api.get<FailedPaymentRow[]>(`${base(orgId)}/metrics/failed-payments${apiQuery(s)}`);
+export const fetchCash = (orgId: string, s: RangeState) => api.get<CashRow[]>(`${base(orgId)}/metrics/cash${apiQuery(s)}`);
 export const fetchPlans = (orgId: string, s: RangeState) => api.get<PlanRow[]>(`${base(orgId)}/metrics/plans${apiQuery(s, {}, { range: false, interval: false })}`);
 
 /** Cohorts take months; the page's day range maps onto the months it touches. */
