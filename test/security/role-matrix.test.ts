@@ -1,4 +1,4 @@
-// (b) For every permission route × role (Admin, Member, Viewer) the
+// (b) For every permission route × role (Admin, Member, Viewer, and Mowt staff with and without consent) the
 // server allows or denies exactly as the written matrix (./route-matrix.ts, from the docs) and
 // src/teams/permissions.ts say — not as the route happens to declare: a registered route missing from the
 // matrix, or declaring another access than the matrix gives it, fails here. Parameters other than :orgId get
@@ -6,14 +6,37 @@
 // (2xx/400/404 "no such …"), a denied one in the permission hook's 403.
 import crypto from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/auth/create-user.js';
 import { withOrg } from '../../src/db/tenant.js';
+import { STAFF_CONSENT_REQUIRED, STAFF_READ_PERMISSIONS } from '../../src/staff/index.js';
 import { can, ROLES, type Role } from '../../src/teams/index.js';
 import { NOT_FOUND } from '../../src/teams/permission-hook.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { EXEMPT_ROUTES, matrixKey, PERMISSION_ROUTES } from './route-matrix.js';
-import { GOOD_PASSWORD, newMember, newOrg, startTeamsApp, TestBrowser, uniqueEmail, type CollectedRoute, type SignedIn, type TeamsApp, type TestOrg } from './support.js';
+import { GOOD_PASSWORD, newMember, newOrg, newSignedInStaff, startTeamsApp, TestBrowser, uniqueEmail, type CollectedRoute, type SignedIn, type TeamsApp, type TestOrg } from './support.js';
+
+/**
+ * Staff-readable routes whose answer is about the signed-in member themself, so a staff member (no user, no
+ * membership) is refused by the handler although the consent gate lets the request through.
+ */
+const STAFF_NOT_APPLICABLE: Readonly<Record<string, string>> = {
+  'GET /api/orgs/:orgId/notifications/preferences': 'a member’s own notification preferences: staff have none',
+};
+
+/** A synced Stripe customer of `orgId` and its row in the organisation's analytics (its own data, in its scope). */
+async function customerOf(app: TeamsApp, orgId: string, customerId: string): Promise<void> {
+  const connectionId = crypto.randomUUID();
+  await withOrg(app.db, orgId, async (tx) => {
+    await sql`insert into stripe_connections (id, org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
+        values (${connectionId}, ${orgId}, 'restricted_key', 'acct_matrix', false, 'Matrix Stripe', 'rk_test_…m1', 'active', now(), now())`.execute(tx);
+    const payload = await app.services.crypto.encryptField(orgId, { table: 'stripe_customers', column: 'payload_encrypted', rowId: customerId }, JSON.stringify({ id: customerId }), tx);
+    await sql`insert into stripe_customers (org_id, connection_id, id, livemode, payload_encrypted, synced_at) values (${orgId}, ${connectionId}, ${customerId}, false, ${payload}, now())`.execute(tx);
+    await sql`insert into analytics_customers (org_id, customer_key, connection_id, account_id, customer_id, status, mrr, native, currencies, plans, billing_intervals, plan_mrr, version, updated_at)
+        values (${orgId}, ${`acct_matrix/${customerId}`}, ${connectionId}, 'acct_matrix', ${customerId}, 'active', 4200, '{}'::jsonb, '{GBP}', '{}', '{month}', '{}'::jsonb, 1, now())`.execute(tx);
+  });
+}
 
 function problem(res: LightMyRequestResponse): { detail: string; code: string } {
   // Downloads (the GDPR export's zip, CSV) are not JSON: only problem bodies carry a detail.
@@ -35,6 +58,7 @@ describe.each(DB_KINDS)('role matrix over every permission route on %s', (kind) 
     users.admin = org.admin;
     users.member = await newMember(app, org.id, 'member');
     users.viewer = await newMember(app, org.id, 'viewer');
+    await customerOf(app, org.id, 'cus_matrix_1');
   });
   afterAll(async () => {
     await app?.close();
@@ -105,5 +129,55 @@ describe.each(DB_KINDS)('role matrix over every permission route on %s', (kind) 
       if (res.statusCode !== 403) unexpected.push(`before 2FA ${route.method} ${route.url}: ${res.statusCode}`);
     }
     expect(unexpected).toEqual([]);
+  });
+
+  it('lets Mowt staff in only with consent, then read-only and within the documented scope, on every permission route', async () => {
+    const staff = await newSignedInStaff(app);
+    const unexpected: string[] = [];
+    // No grant: every permission route, writes included, is refused for want of consent.
+    for (const route of permissionRoutes()) {
+      const res = await call(staff.browser, route.method, route.url);
+      const { code } = problem(res);
+      if (res.statusCode !== 403 || (route.method !== 'HEAD' && code !== STAFF_CONSENT_REQUIRED)) unexpected.push(`no consent ${route.method} ${route.url}: ${res.statusCode} ${code}`);
+    }
+    const filed = await staff.browser.post('/api/staff/access-requests', { orgId: org.id, reason: 'Ticket 5150: the matrix walk needs access', hours: 4 });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const grantId = (filed.json() as { request: { id: string } }).request.id;
+    // A staff member never decides a grant, not even their own.
+    const selfApproval = await staff.browser.post(`/api/orgs/${org.id}/staff-access/${grantId}/approve`, { hours: 4 });
+    expect(selfApproval.statusCode).toBe(403);
+    expect((await org.admin.browser.post(`/api/orgs/${org.id}/staff-access/${grantId}/approve`, { hours: 4 })).statusCode).toBe(200);
+
+    // Under the grant: GET/HEAD within org.read, dashboards.read, members.read, audit.read; nothing else.
+    for (const route of permissionRoutes()) {
+      const access = intended(route);
+      const res = await call(staff.browser, route.method, route.url);
+      const { detail, code } = problem(res);
+      const read = route.method === 'GET' || route.method === 'HEAD';
+      const key = matrixKey(route);
+      const expected = !read ? 'staff_read_only' : !STAFF_READ_PERMISSIONS.includes(access) ? 'staff_out_of_scope' : key in STAFF_NOT_APPLICABLE ? 'not applicable' : 'allowed';
+      let actual: string;
+      if (res.statusCode === 403 && route.method === 'HEAD') actual = expected === 'allowed' || expected === 'not applicable' ? 'refused 403' : expected;
+      else if (res.statusCode === 403 && code.startsWith('staff_')) actual = code;
+      else if (res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 404 && (route.method === 'HEAD' || detail === NOT_FOUND))) actual = expected === 'not applicable' ? 'not applicable' : `refused ${res.statusCode}`;
+      else actual = 'allowed';
+      if (actual !== expected) unexpected.push(`staff ${route.method} ${route.url} (${access}): expected ${expected}, got ${actual} ${res.statusCode} ${detail}`);
+    }
+    expect(unexpected).toEqual([]);
+
+    // What a Viewer sees includes a customer's page; the staff member's read of it is in the audit log by name.
+    const customer = await staff.browser.request('GET', `/api/orgs/${org.id}/customers/cus_matrix_1`);
+    expect(customer.statusCode, customer.body).toBe(200);
+    expect(customer.json()).toMatchObject({ customer: { id: 'cus_matrix_1' } });
+    const audit = await staff.browser.request('GET', `/api/orgs/${org.id}/audit?action=read.&limit=200`);
+    expect(audit.statusCode, audit.body).toBe(200);
+    const reads = (audit.json() as { entries: { action: string; actorType: string; actorId: string; targetId: string | null }[] }).entries;
+    expect(reads).toContainEqual(expect.objectContaining({ action: 'read.customer', actorType: 'staff', actorId: staff.id, targetId: 'cus_matrix_1' }));
+    expect(reads).toContainEqual(expect.objectContaining({ action: 'read.customer_list', actorType: 'staff', actorId: staff.id }));
+    // An export of the log by staff is itself audited under the staff member's name.
+    const exported = await staff.browser.request('GET', `/api/orgs/${org.id}/audit?format=json&action=read.`);
+    expect(exported.statusCode).toBe(200);
+    const exports = (await org.admin.browser.request('GET', `/api/orgs/${org.id}/audit?action=audit.exported`)).json() as { entries: { actorType: string; actorId: string }[] };
+    expect(exports.entries).toMatchObject([{ actorType: 'staff', actorId: staff.id }]);
   });
 });
