@@ -104,22 +104,28 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
     const api = app.routes.filter((r) => r.url.startsWith('/api/'));
     const walked: string[] = [];
     const results: { route: string; status: number }[] = [];
+    const oracles: string[] = [];
     for (const route of api) {
       const params = pathParams(route.url);
       if (params.length === 0) continue;
       for (const p of params) {
         if (!(p in bValues)) throw new Error(`${route.method} ${route.url}: add an id owned by organisation B for :${p} to bValues`);
       }
+      const opts = route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' ? {} : { body: {} };
       const url = route.url.replace(/:([A-Za-z0-9_]+)/g, (_, p: string) => bValues[p] as string);
-      const res = await a.admin.browser.request(route.method as 'GET', url, route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' ? {} : { body: {} });
+      const res = await a.admin.browser.request(route.method as 'GET', url, opts);
+      // The same route for an organisation (and records) that exist nowhere: B must not be told apart from it.
+      const nowhere = await a.admin.browser.request(route.method as 'GET', route.url.replace(/:([A-Za-z0-9_]+)/g, (_, p: string) => (p === 'customerId' ? 'cus_nowhere' : p === 'dataset' ? 'customers' : crypto.randomUUID())), opts);
       const label = `${route.method} ${route.url}`;
       walked.push(label);
       results.push({ route: label, status: res.statusCode });
+      if (res.body !== nowhere.body || res.statusCode !== nowhere.statusCode) oracles.push(`${label}: B ${res.statusCode} ${res.body} / nowhere ${nowhere.statusCode} ${nowhere.body}`);
       expect(res.body).not.toContain('Bravo Secret Holdings');
       expect(res.body).not.toContain(bEmail);
       expect(res.body).not.toContain(b.admin.email);
     }
     expect(results.filter((r) => r.status !== 404)).toEqual([]);
+    expect(oracles).toEqual([]);
     // The walk covered every organisation route of the written matrix (and whatever else is registered).
     for (const r of Object.keys(PERMISSION_ROUTES)) {
       expect(walked).toContain(r);
