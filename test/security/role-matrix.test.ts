@@ -38,6 +38,18 @@ async function customerOf(app: TeamsApp, orgId: string, customerId: string): Pro
   });
 }
 
+/** A valid body for every change a Member or Viewer may make (undefined: the request has none). */
+const NON_ADMIN_CHANGES: Readonly<Record<string, unknown>> = {
+  'POST /api/orgs/:orgId/audit/page-view': { page: '/overview' },
+  'POST /api/orgs/:orgId/views': { name: 'My segment', filters: {} },
+  'PATCH /api/orgs/:orgId/views/:viewId': { name: 'Renamed segment' },
+  'DELETE /api/orgs/:orgId/views/:viewId': undefined,
+  'POST /api/orgs/:orgId/annotations': { date: '2026-03-01', label: 'Price change' },
+  'PATCH /api/orgs/:orgId/annotations/:annotationId': { label: 'Price change (EU)' },
+  'DELETE /api/orgs/:orgId/annotations/:annotationId': undefined,
+  'PUT /api/orgs/:orgId/notifications/preferences': { digest: 'weekly', notifyChannel: 'email', notifyEvents: ['churn'] },
+};
+
 function problem(res: LightMyRequestResponse): { detail: string; code: string } {
   // Downloads (the GDPR export's zip, CSV) are not JSON: only problem bodies carry a detail.
   if (!res.body || !String(res.headers['content-type'] ?? '').includes('json')) return { detail: '', code: '' };
@@ -109,6 +121,35 @@ describe.each(DB_KINDS)('role matrix over every permission route on %s', (kind) 
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('lets a Member and a Viewer make every change their role allows, through to the handler (valid bodies)', async () => {
+    // The walk above sends empty bodies, which validation stops before any handler could refuse an allowed role.
+    const fresh: Record<string, () => Promise<string>> = {
+      viewId: async () => ((await org.admin.browser.post(`/api/orgs/${org.id}/views`, { name: 'Shared view', filters: {} })).json() as { view: { id: string } }).view.id,
+      annotationId: async () => ((await org.admin.browser.post(`/api/orgs/${org.id}/annotations`, { date: '2026-02-01', label: 'Shared note' })).json() as { annotation: { id: string } }).annotation.id,
+    };
+    const done: string[] = [];
+    const refused: string[] = [];
+    for (const route of permissionRoutes().filter((r) => r.method !== 'GET' && r.method !== 'HEAD')) {
+      const key = matrixKey(route);
+      for (const role of ['member', 'viewer'] as const) {
+        if (!can(role, intended(route))) continue;
+        if (!(key in NON_ADMIN_CHANGES)) throw new Error(`${key}: a ${role} may call it; add a valid body to NON_ADMIN_CHANGES`);
+        let url = route.url.replace(':orgId', org.id);
+        for (const [, p] of url.matchAll(/:([A-Za-z0-9_]+)/g)) {
+          const make = fresh[p as string];
+          if (!make) throw new Error(`${key}: no way to make a :${p} for this test`);
+          url = url.replace(`:${p as string}`, await make());
+        }
+        const body = NON_ADMIN_CHANGES[key];
+        const res = await users[role].browser.request(route.method as 'POST', url, body === undefined ? {} : { body });
+        done.push(`${role} ${key}`);
+        if (res.statusCode < 200 || res.statusCode > 299) refused.push(`${role} ${key}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    expect(refused).toEqual([]);
+    expect(done).toEqual(expect.arrayContaining(['member POST /api/orgs/:orgId/views', 'viewer POST /api/orgs/:orgId/audit/page-view']));
   });
 
   it('refuses every non-public API route without a session (401), and every permission route before 2FA (403)', async () => {
