@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Type, type Static } from 'typebox';
-import { appendAudit, auditRead, requestContext } from '../audit/index.js';
+import { appendAudit, auditRead, requestContext, type AuditActor } from '../audit/index.js';
 import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { orgOf } from '../teams/permission-hook.js';
@@ -183,6 +183,15 @@ function userIdOf(request: FastifyRequest): string {
   return auth.userId;
 }
 
+/**
+ * Who read customer-level data, for its audit entry: the member, or the Mowt staff member reading under an
+ * approved grant (the permission hook's staff gate admits staff to dashboards.read, as a Viewer).
+ */
+function readerOf(request: FastifyRequest): AuditActor {
+  const staff = orgOf(request).staff;
+  return staff ? { type: 'staff', id: staff.id } : { type: 'user', id: userIdOf(request) };
+}
+
 function settingsView(s: MetricSettings, includeTestMode: boolean): SettingsView {
   return {
     reportingCurrency: s.reportingCurrency, timezone: s.timezone, preset: s.preset, testMode: s.testMode, includeTestMode,
@@ -305,7 +314,7 @@ export function analyticsRoutes(deps: RouteDeps) {
       const q = request.query;
       const orgId = orgOf(request).id;
       const out = await runQuery(() => movements(deps, orgId, { from: q.from, to: q.to, kind: parseKinds(q.kind), page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
-      await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer_list', ids: [...new Set(out.items.map((i) => i.customerId))], context: requestContext(request), metadata: { list: 'movements' } });
+      await auditRead(deps.db, { orgId, actor: readerOf(request), what: 'customer_list', ids: [...new Set(out.items.map((i) => i.customerId))], context: requestContext(request), metadata: { list: 'movements' } });
       return out;
     });
 
@@ -313,7 +322,7 @@ export function analyticsRoutes(deps: RouteDeps) {
       const q = request.query;
       const orgId = orgOf(request).id;
       const out = await runQuery(() => customerList(deps, orgId, { q: q.q, status: parseStatus(q.status), sort: q.sort, order: q.order, page: q.page, pageSize: q.pageSize, filters: parseFilters(q) }));
-      await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer_list', ids: out.items.map((i) => i.id), context: requestContext(request), metadata: { list: 'customers' } });
+      await auditRead(deps.db, { orgId, actor: readerOf(request), what: 'customer_list', ids: out.items.map((i) => i.id), context: requestContext(request), metadata: { list: 'customers' } });
       return out;
     });
 
@@ -322,7 +331,7 @@ export function analyticsRoutes(deps: RouteDeps) {
     app.get('/api/orgs/:orgId/customers/:customerId', { schema: { params: CustomerParams, querystring: AccountQuery, response: { 200: CustomerDetailSchema } }, config: read, exposeHeadRoute: false }, async (request) => {
       const orgId = orgOf(request).id;
       const out = await runQuery(() => customerDetail(deps, orgId, request.params.customerId, request.query.account));
-      await auditRead(deps.db, { orgId, actor: { type: 'user', id: userIdOf(request) }, what: 'customer', targetId: request.params.customerId, context: requestContext(request) });
+      await auditRead(deps.db, { orgId, actor: readerOf(request), what: 'customer', targetId: request.params.customerId, context: requestContext(request) });
       return out;
     });
 

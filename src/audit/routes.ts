@@ -1,6 +1,6 @@
-// /api/orgs/:orgId/audit: Admins browse, filter and export (CSV/JSON) their organisation's audit log; every
-// export is itself audited. /audit/page-view lets the dashboard record page views (once per user, page and
-// minute).
+// /api/orgs/:orgId/audit: Admins (and Mowt staff under an approved grant) browse, filter and export (CSV/JSON)
+// their organisation's audit log; every export is itself audited. /audit/page-view lets the dashboard record page
+// views (once per user, page and minute).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { withOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
-import { appendAudit } from './append-audit.js';
+import { appendAudit, type AuditActor } from './append-audit.js';
 import { auditPageView, requestContext } from './audit-read.js';
 import { AuditPageSchema, PageViewRecordedSchema } from './audit-schemas.js';
 import { auditCsv, queryAudit, type AuditFilters } from './query-audit.js';
@@ -36,6 +36,17 @@ function orgIdOf(request: FastifyRequest): { orgId: string; userId: string } {
   return { orgId: request.org.id, userId: request.auth.userId };
 }
 
+/**
+ * The organisation and who reads its log: an Admin, or a Mowt staff member under an approved grant (the staff
+ * gate admits staff to audit.read; docs/security-operations.md), who has no user session.
+ */
+function readerOf(request: FastifyRequest): { orgId: string; actor: AuditActor } {
+  const staff = request.org?.staff;
+  if (request.org && staff) return { orgId: request.org.id, actor: { type: 'staff', id: staff.id } };
+  const { orgId, userId } = orgIdOf(request);
+  return { orgId, actor: { type: 'user', id: userId } };
+}
+
 export function auditRoutes(deps: { db: Db; clock: Clock }) {
   return async function register(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,7 +56,7 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
       // Browsing counts as a read; ?format=csv|json downloads an export and spends the export budget.
       { schema: { querystring: AuditQuery, params: OrgParams, response: { 200: AuditPageSchema } }, config: { access: 'audit.read', rateLimit: (r) => ((r.query as { format?: string }).format ? 'export' : 'read') } },
       async (request, reply) => {
-        const { orgId, userId } = orgIdOf(request);
+        const { orgId, actor } = readerOf(request);
         const q = request.query;
         const filters: AuditFilters = {
           actor: q.actor,
@@ -66,7 +77,7 @@ export function auditRoutes(deps: { db: Db; clock: Clock }) {
         const filterMeta = Object.fromEntries(Object.entries(q).filter(([k, v]) => v !== undefined && k !== 'format').map(([k, v]) => [k, String(v)]));
         await appendAudit(deps.db, {
           orgId,
-          actor: { type: 'user', id: userId },
+          actor,
           action: 'audit.exported',
           target: { type: 'audit_log', id: orgId },
           ...requestContext(request),

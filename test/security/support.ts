@@ -19,6 +19,7 @@ import { withOrg } from '../../src/db/tenant.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createAdmin, type Role, type TeamsDeps } from '../../src/teams/index.js';
 import type { Services } from '../../src/services.js';
+import { createStaff } from '../../src/staff/staff-accounts.js';
 
 export { GOOD_PASSWORD, TEST_ORIGIN, TestBrowser };
 
@@ -148,4 +149,24 @@ export async function newMember(app: TeamsApp, orgId: string, role: Role): Promi
   const user = await newSignedInUser(app, role);
   await withOrg(app.db, orgId, (tx) => tx.insertInto('memberships').values({ org_id: orgId, user_id: user.id, role }).execute());
   return user;
+}
+
+/**
+ * A Mowt staff member signed in through the real staff setup and login routes (own cookie, no membership),
+ * from their own address so their requests spend their own rate-limit budget.
+ */
+export async function newSignedInStaff(app: TeamsApp, ip = '198.51.100.77'): Promise<{ id: string; browser: TestBrowser }> {
+  const email = `support.${crypto.randomBytes(3).toString('hex')}@mowt.test`;
+  const password = 'kettle orbit marmalade 71 quietly';
+  const { id, token } = await createStaff({ db: app.db, crypto: app.services.crypto, clock: app.clock }, { email, name: 'Sam Support' });
+  const browser = new TestBrowser(app.server, ip);
+  const setup = await browser.post('/api/staff/setup', { token, password });
+  if (setup.statusCode !== 200) throw new Error(`staff setup failed: ${setup.body}`);
+  const { secret } = setup.json() as { secret: string };
+  const confirm = await browser.post('/api/staff/setup/confirm', { token, code: totpCodeAt(secret, app.clock()) });
+  if (confirm.statusCode !== 200) throw new Error(`staff setup confirm failed: ${confirm.body}`);
+  app.clock.advance(30_000);
+  const login = await browser.post('/api/staff/login', { email, password, code: totpCodeAt(secret, app.clock()) });
+  if (login.statusCode !== 200) throw new Error(`staff login failed: ${login.body}`);
+  return { id, browser };
 }

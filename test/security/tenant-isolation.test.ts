@@ -7,7 +7,21 @@ import { sql } from 'kysely';
 import { withOrg, withoutOrg } from '../../src/db/tenant.js';
 import { listUserOrgs } from '../../src/teams/index.js';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../helpers/databases.js';
-import { newMember, newOrg, startTeamsApp, uniqueEmail, type TeamsApp, type TestOrg } from './support.js';
+import { matrixKey, PERMISSION_ROUTES } from './route-matrix.js';
+import { newMember, newOrg, startTeamsApp, TestBrowser, uniqueEmail, type TeamsApp, type TestOrg } from './support.js';
+
+/** A valid body for each organisation write route that names a record: B's record must still not be touched. */
+const VALID_BODIES: Readonly<Record<string, unknown>> = {
+  'PATCH /api/orgs/:orgId/members/:userId': { role: 'admin' },
+  'PATCH /api/orgs/:orgId/views/:viewId': { name: 'Renamed by Alpha' },
+  'PATCH /api/orgs/:orgId/annotations/:annotationId': { label: 'Relabelled by Alpha' },
+  'PUT /api/orgs/:orgId/stripe/connections/:connectionId/webhook-secret': { secret: 'whsec_alpha_overwrites_bravo_0001' },
+  'PUT /api/orgs/:orgId/stripe/connections/:connectionId/key': { restrictedKey: 'rk_test_alpha_overwrites_bravo_0001' },
+  'POST /api/orgs/:orgId/stripe/connections/:connectionId/sync': {},
+  'POST /api/orgs/:orgId/staff-access/:grantId/approve': { hours: 72 },
+  'POST /api/orgs/:orgId/staff-access/:grantId/refuse': {},
+  'POST /api/orgs/:orgId/staff-access/:grantId/revoke': {},
+};
 
 /** A staff access request pending in `orgId` (written as that organisation's data, like the Stripe connection below). */
 async function staffGrantOf(app: TeamsApp, orgId: string): Promise<string> {
@@ -90,56 +104,62 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
     const api = app.routes.filter((r) => r.url.startsWith('/api/'));
     const walked: string[] = [];
     const results: { route: string; status: number }[] = [];
+    const oracles: string[] = [];
     for (const route of api) {
       const params = pathParams(route.url);
       if (params.length === 0) continue;
       for (const p of params) {
         if (!(p in bValues)) throw new Error(`${route.method} ${route.url}: add an id owned by organisation B for :${p} to bValues`);
       }
+      const opts = route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' ? {} : { body: {} };
       const url = route.url.replace(/:([A-Za-z0-9_]+)/g, (_, p: string) => bValues[p] as string);
-      const res = await a.admin.browser.request(route.method as 'GET', url, route.method === 'GET' || route.method === 'HEAD' || route.method === 'DELETE' ? {} : { body: {} });
+      const res = await a.admin.browser.request(route.method as 'GET', url, opts);
+      // The same route for an organisation (and records) that exist nowhere: B must not be told apart from it.
+      const nowhere = await a.admin.browser.request(route.method as 'GET', route.url.replace(/:([A-Za-z0-9_]+)/g, (_, p: string) => (p === 'customerId' ? 'cus_nowhere' : p === 'dataset' ? 'customers' : crypto.randomUUID())), opts);
       const label = `${route.method} ${route.url}`;
       walked.push(label);
       results.push({ route: label, status: res.statusCode });
+      if (res.body !== nowhere.body || res.statusCode !== nowhere.statusCode) oracles.push(`${label}: B ${res.statusCode} ${res.body} / nowhere ${nowhere.statusCode} ${nowhere.body}`);
       expect(res.body).not.toContain('Bravo Secret Holdings');
       expect(res.body).not.toContain(bEmail);
       expect(res.body).not.toContain(b.admin.email);
     }
     expect(results.filter((r) => r.status !== 404)).toEqual([]);
-    // The walk covered the organisation routes this slice owns (and whatever else is registered).
-    for (const r of [
-      'GET /api/orgs/:orgId',
-      'PATCH /api/orgs/:orgId',
-      'GET /api/orgs/:orgId/members',
-      'POST /api/orgs/:orgId/members',
-      'PATCH /api/orgs/:orgId/members/:userId',
-      'DELETE /api/orgs/:orgId/members/:userId',
-      'POST /api/orgs/:orgId/invites',
-      'GET /api/orgs/:orgId/invites',
-      'DELETE /api/orgs/:orgId/invites/:inviteId',
-      'GET /api/orgs/:orgId/audit',
-      'POST /api/orgs/:orgId/audit/page-view',
-      'GET /api/orgs/:orgId/data-export',
-      'DELETE /api/orgs/:orgId',
-      'GET /api/orgs/:orgId/backups/status',
-      'PATCH /api/orgs/:orgId/views/:viewId',
-      'DELETE /api/orgs/:orgId/views/:viewId',
-      'PATCH /api/orgs/:orgId/annotations/:annotationId',
-      'DELETE /api/orgs/:orgId/annotations/:annotationId',
-      'GET /api/orgs/:orgId/metrics/summary',
-      'GET /api/orgs/:orgId/metrics/mrr',
-      'GET /api/orgs/:orgId/customers/:customerId',
-      'GET /api/orgs/:orgId/exports/:dataset',
-      'PUT /api/orgs/:orgId/metrics/settings',
-      'GET /api/orgs/:orgId/analytics/fx-rates',
-      'PUT /api/orgs/:orgId/analytics/fx-rates',
-      'DELETE /api/orgs/:orgId/analytics/fx-rates',
-      'PUT /api/orgs/:orgId/stripe/connections/:connectionId/key',
-      'PUT /api/orgs/:orgId/stripe/connections/:connectionId/webhook-secret',
-      'DELETE /api/orgs/:orgId/stripe/connections/:connectionId',
-    ]) {
+    expect(oracles).toEqual([]);
+    // The walk covered every organisation route of the written matrix (and whatever else is registered).
+    for (const r of Object.keys(PERMISSION_ROUTES)) {
       expect(walked).toContain(r);
     }
+  });
+
+  it('answers A’s Admin addressing B’s records under A’s own organisation exactly like ids that exist nowhere', async () => {
+    // Here the permission hook lets A's Admin through (A is their organisation), so each handler's own lookup of
+    // the record is what is tested — with a valid body, so a write that found B's record would happen.
+    const unknownValues: Record<string, string> = { customerId: `cus_${crypto.randomBytes(6).toString('hex')}` };
+    const walked: string[] = [];
+    const leaks: string[] = [];
+    for (const route of app.routes.filter((r) => r.url.startsWith('/api/orgs/:orgId/'))) {
+      const params = pathParams(route.url).filter((p) => p !== 'orgId' && p !== 'dataset');
+      if (params.length === 0) continue;
+      const key = matrixKey(route);
+      const write = !['GET', 'HEAD', 'DELETE'].includes(route.method);
+      if (write && !(key in VALID_BODIES)) throw new Error(`${key}: add a valid body to VALID_BODIES (an empty one stops at validation)`);
+      const opts = write ? { body: VALID_BODIES[key] } : {};
+      const fill = (values: Record<string, string>) => (_: string, p: string) => (p === 'orgId' ? a.id : (values[p] ?? crypto.randomUUID()));
+      const onB = await a.admin.browser.request(route.method as 'GET', route.url.replace(/:([A-Za-z0-9_]+)/g, fill(bValues)), opts);
+      const nowhere = await a.admin.browser.request(route.method as 'GET', route.url.replace(/:([A-Za-z0-9_]+)/g, fill(unknownValues)), opts);
+      walked.push(key);
+      if (onB.statusCode !== 404) leaks.push(`${route.method} ${route.url}: ${onB.statusCode} ${onB.body.slice(0, 200)}`);
+      else if (onB.body !== nowhere.body || nowhere.statusCode !== 404) leaks.push(`${route.method} ${route.url}: B's id answers ${onB.body}, an unknown one ${nowhere.statusCode} ${nowhere.body}`);
+      for (const secret of ['Bravo', bEmail, b.admin.email]) if (onB.body.includes(secret)) leaks.push(`${route.method} ${route.url}: answer names ${secret}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(walked).toEqual(expect.arrayContaining(Object.keys(VALID_BODIES)));
+    expect(walked.length).toBeGreaterThanOrEqual(16);
+    // A public webhook endpoint answers an unsigned call for B's connection exactly like one for no connection.
+    const anonymous = new TestBrowser(app.server);
+    const hooks = await Promise.all([bValues.connectionId as string, crypto.randomUUID()].map((id) => anonymous.request('POST', `/webhooks/stripe/${id}`, { body: { id: 'evt_1' }, csrf: false, origin: null })));
+    expect(hooks.map((h) => `${h.statusCode} ${h.body}`)).toEqual(hooks.map(() => `${hooks[1]?.statusCode} ${hooks[1]?.body}`));
   });
 
   it('answers 404 to a member of A asking A’s analytics for B’s customer (no B data in any answer)', async () => {
@@ -170,6 +190,13 @@ describe.each(DB_KINDS)('tenant isolation of every API route on %s', (kind) => {
     expect((views.json() as { views: { id: string; name: string }[] }).views).toMatchObject([{ id: bValues.viewId, name: 'Bravo segment' }]);
     const annotations = await b.admin.browser.request('GET', `/api/orgs/${b.id}/annotations`);
     expect((annotations.json() as { annotations: { id: string; label: string }[] }).annotations).toMatchObject([{ id: bValues.annotationId, label: 'Bravo price change' }]);
+    const tokens = await b.admin.browser.request('GET', `/api/orgs/${b.id}/api-tokens`);
+    expect((tokens.json() as { tokens: { id: string }[] }).tokens.map((x) => x.id)).toEqual([bValues.tokenId]);
+    const connections = await b.admin.browser.request('GET', `/api/orgs/${b.id}/stripe/connections`);
+    expect((connections.json() as { connections: unknown[] }).connections).toMatchObject([{ id: bValues.connectionId, tokenMasked: 'rk_test_…b0', webhookSecretSet: false, status: 'active' }]);
+    // (The grant's staff account is a bare row, so it is read from B's table rather than through the list.)
+    const grants = await withOrg(app.db, b.id, (tx) => tx.selectFrom('staff_access_grants').select(['id', 'status']).execute());
+    expect(grants).toEqual([{ id: bValues.grantId, status: 'pending' }]);
   });
 
   it('answers a random organisation id exactly like B’s (no existence oracle)', async () => {
