@@ -221,6 +221,10 @@ describe('web app shell (fake API)', { timeout: 180_000 }, () => {
       await check(page, 'viewer-no-access');
       // The page did not even ask for the member list.
       expect(api.requests.filter((r) => r.includes('/members'))).toEqual([]);
+      // The onboarding choices (connect Stripe, load the demo data) are Admin work the server refuses a Viewer.
+      await page.goto(`${web.url}/orgs/${api.orgId}/welcome`);
+      await page.getByRole('heading', { name: /You don’t have access to setting up Stripe/ }).waitFor();
+      expect(await page.getByRole('button', { name: 'Explore the demo data' }).count()).toBe(0);
       // Dashboard views are recorded for the audit trail.
       expect(api.requests).toContain(`POST /api/orgs/${api.orgId}/audit/page-view`);
     } finally {
