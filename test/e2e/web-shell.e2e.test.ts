@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, expectNoSeriousA11yViolations, launchBrowser, newContext, watchCspViolations } from '../helpers/browser.js';
-import { FakeApi, type FakeApiOptions } from './support/fake-api.js';
+import { FakeApi, fakeConnection, type FakeApiOptions } from './support/fake-api.js';
 import { buildWeb, serveWeb, type StaticWeb } from './support/static-web.js';
 
 let browser: Browser;
@@ -124,7 +124,14 @@ describe('web app shell (fake API)', { timeout: 180_000 }, () => {
   });
 
   it('lets an Admin visit every page, invite a member (field errors next to the field) and sign out', async () => {
-    const { api, context, page, csp } = await open({ enrolled: true, signedIn: true });
+    // Two Stripe accounts: one synced, one a few objects short of the end of its first sync.
+    const stripeConnections = [
+      fakeConnection('conn-uk01', 'Acme UK'),
+      fakeConnection('conn-eu02', 'Acme EU', {
+        sync: { phase: 'backfilling', progress: 0.996, etaSeconds: 20, lastSuccessAt: null, objects: [{ type: 'invoices', count: 2915, progress: 0.997, done: false, lastSuccessAt: null, lastError: null }] },
+      }),
+    ];
+    const { api, context, page, csp } = await open({ enrolled: true, signedIn: true, stripeConnections });
     try {
       for (const [path, heading] of [
         ['overview', 'Overview'],
@@ -151,6 +158,22 @@ describe('web app shell (fake API)', { timeout: 180_000 }, () => {
       await passwordForm.getByLabel('Current password').fill(FakeApi.password);
       await passwordForm.getByRole('button', { name: 'Change password' }).click();
       await passwordForm.getByText('Password changed.', { exact: false }).waitFor();
+
+      // Sync progress: a sync still running never reads 100% beside the time it has left.
+      await page.goto(`${web.url}/orgs/${api.orgId}/settings/stripe`);
+      const eu = page.getByRole('region', { name: /^Acme EU/ });
+      await eu.getByText(/^History synced:/).waitFor();
+      expect(await eu.getByText(/^History synced:/).textContent()).toBe('History synced: 99% (2,915 objects), less than a minute left');
+      expect(await eu.getByRole('progressbar').getAttribute('value')).toBe('99');
+      expect(await eu.getByRole('row', { name: /^Invoices/ }).getByRole('cell').nth(2).textContent()).toBe('99%');
+      // Each connection's disconnect dialog is named after its own connection, not the first one on the page.
+      await eu.getByRole('button', { name: /^Disconnect/ }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('deletes this connection').waitFor();
+      expect(await dialog.evaluate((d) => document.getElementById(d.getAttribute('aria-labelledby') ?? '')?.textContent)).toBe('Disconnect Acme EU?');
+      await check(page, 'stripe-disconnect-dialog');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
 
       // The audit log names members rather than ids.
       await page.goto(`${web.url}/orgs/${api.orgId}/settings/audit-log`);
@@ -198,6 +221,10 @@ describe('web app shell (fake API)', { timeout: 180_000 }, () => {
       await check(page, 'viewer-no-access');
       // The page did not even ask for the member list.
       expect(api.requests.filter((r) => r.includes('/members'))).toEqual([]);
+      // The onboarding choices (connect Stripe, load the demo data) are Admin work the server refuses a Viewer.
+      await page.goto(`${web.url}/orgs/${api.orgId}/welcome`);
+      await page.getByRole('heading', { name: /You don’t have access to setting up Stripe/ }).waitFor();
+      expect(await page.getByRole('button', { name: 'Explore the demo data' }).count()).toBe(0);
       // Dashboard views are recorded for the audit trail.
       expect(api.requests).toContain(`POST /api/orgs/${api.orgId}/audit/page-view`);
     } finally {

@@ -3,6 +3,7 @@
 // gating, layouts) be tested in a real browser independently of the backend; the backend itself is
 // covered by team.e2e.test.ts.
 import type { BrowserContext, Route } from 'playwright-core';
+import type { ConnectionView } from '../../../src/stripe/stripe-schemas.js';
 
 export type Role = 'admin' | 'member' | 'viewer';
 
@@ -13,6 +14,19 @@ export interface FakeApiOptions {
   signedIn?: boolean;
   /** Further organisations the person belongs to (for the organisation switcher). */
   otherOrgs?: { id: string; name: string; role: Role }[];
+  /** The organisation's Stripe connections (none by default). */
+  stripeConnections?: ConnectionView[];
+}
+
+/** A restricted-key connection as GET …/stripe/connections answers it; `sync` and the rest overridable. */
+export function fakeConnection(id: string, label: string, over: Partial<Omit<ConnectionView, 'sync'>> & { sync?: Partial<ConnectionView['sync']> } = {}): ConnectionView {
+  const { sync, ...rest } = over;
+  return {
+    id, kind: 'restricted_key', label, isDemo: false, stripeAccountId: `acct_${id}`, livemode: true, tokenMasked: `rk_live_…${id.slice(-4)}`, status: 'active',
+    webhookSecretSet: false, webhookUrl: null, createdAt: '2026-11-20T09:00:00Z',
+    sync: { phase: 'live', progress: 1, etaSeconds: null, lastSuccessAt: '2026-11-25T13:00:00Z', lastError: null, objects: [{ type: 'customers', count: 50, progress: 1, done: true, lastSuccessAt: '2026-11-25T13:00:00Z', lastError: null }], ...sync },
+    ...rest,
+  };
 }
 
 const CSRF = 'csrf-test-token';
@@ -51,9 +65,11 @@ export class FakeApi {
   readonly writes: { method: string; path: string; csrf: string | undefined; body: unknown }[] = [];
 
   readonly otherOrgs: { id: string; name: string; role: Role }[];
+  readonly stripeConnections: ConnectionView[];
 
   constructor(opts: FakeApiOptions = {}) {
     this.otherOrgs = opts.otherOrgs ?? [];
+    this.stripeConnections = opts.stripeConnections ?? [];
     this.role = opts.role ?? 'admin';
     this.enrolled = opts.enrolled ?? false;
     this.stage = opts.signedIn ? 'full' : 'none';
@@ -143,7 +159,7 @@ export class FakeApi {
     if (method === 'GET' && rest === 'metrics/status') {
       return json(route, { state: 'empty', version: 0, currency: 'GBP', timezone: 'Europe/London', from: null, to: null, computedAt: null, lastIncrementalAt: null, lastError: null, warnings: [] });
     }
-    if (method === 'GET' && rest === 'stripe/connections') return json(route, { connections: [] });
+    if (method === 'GET' && rest === 'stripe/connections') return json(route, { connections: this.stripeConnections });
     const admin = this.role === 'admin';
     if (rest.startsWith('members') || rest.startsWith('invites') || rest.startsWith('audit')) {
       if (!admin) return problem(route, 403, 'your role does not allow this');

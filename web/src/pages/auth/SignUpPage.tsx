@@ -6,6 +6,7 @@ import { describeError } from '../../api/problem.js';
 import { formErrors } from '../../api/form-errors.js';
 import { FormAlert, TextField } from '../../components/Field.js';
 import { LoadingState } from '../../components/States.js';
+import { Gate } from '../../layout/Gate.js';
 import { AuthLayout } from './AuthLayout.js';
 import { PASSWORD_HINT } from './next-step.js';
 // The routes' answer types (type-only: nothing of the schema module is bundled).
@@ -81,7 +82,16 @@ export function SignUpPage() {
 }
 
 /** After 2FA: connect Stripe (the Stripe settings page) or explore the built-in demo data. */
+/** The new Admin's first choice. Both choices are Admin work (stripe.manage): other roles are told so. */
 export function WelcomePage() {
+  return (
+    <Gate capability="manageStripe" what="setting up Stripe">
+      <WelcomeChoices />
+    </Gate>
+  );
+}
+
+function WelcomeChoices() {
   const { orgId = '' } = useParams();
   const navigate = useNavigate();
   const info = useQuery({ queryKey: ['signup-info'], queryFn: fetchSignupInfo });

@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.js';
 import { orgPath } from '../../layout/nav-items.js';
 import { useOrgContext } from '../../layout/org-context.js';
+import { formatEta, syncPercent } from '../settings/sync-progress.js';
 import { fetchConnections, fetchStatus, type MetricsStatus } from './metrics-api.js';
 
 export function useMetricsStatus() {
@@ -62,8 +63,8 @@ export function DataStatus({ subject, children }: { subject: string; children: (
       return (
         <EmptyState title="Sync in progress">
           <p>
-            Mowt is reading {syncing.label} from Stripe ({Math.round(syncing.sync.progress * 100)}% done
-            {syncing.sync.etaSeconds ? `, about ${Math.max(1, Math.round(syncing.sync.etaSeconds / 60))} min left` : ''}). Your figures appear here as soon as the first
+            Mowt is reading {syncing.label} from Stripe ({syncPercent(syncing.sync.progress)}% done
+            {syncing.sync.etaSeconds !== null ? `, ${formatEta(syncing.sync.etaSeconds)} left` : ''}). Your figures appear here as soon as the first
             sync finishes; this page updates by itself.
           </p>
           <progress max={1} value={syncing.sync.progress} aria-label="Stripe sync progress" />

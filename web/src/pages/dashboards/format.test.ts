@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { minorUnitExponent } from '../../../../src/metrics/fx.js';
 import { formatCount, formatDay, formatMoney, formatPercent, formatPeriod, formatPoints, minorUnitDigits, relativeChange, tone } from './format.js';
 
 describe('money from minor units', () => {
@@ -8,6 +9,13 @@ describe('money from minor units', () => {
     expect(formatMoney(1234567, 'KWD').replace(/\s/g, ' ')).toBe('KWD 1,234.567');
     expect(minorUnitDigits('JPY')).toBe(0);
     expect(minorUnitDigits('GBP')).toBe(2);
+  });
+  it('counts minor units as Stripe and the server do, even where CLDR shows no decimals', () => {
+    // 5,000 forint is 500000 in Stripe's API; CLDR displays HUF, ISK, IDR, COP and PKR without decimals.
+    expect(formatMoney(500000, 'HUF').replace(/\s/g, ' ')).toBe('HUF 5,000');
+    expect(formatMoney(500000, 'huf').replace(/\s/g, ' ')).toBe('HUF 5,000');
+    expect(formatMoney(150000, 'ISK').replace(/\s/g, ' ')).toBe('ISK 1,500');
+    for (const currency of Intl.supportedValuesOf('currency')) expect(minorUnitDigits(currency), currency).toBe(minorUnitExponent(currency));
   });
   it('uses a real minus sign, an optional plus, and a dash for missing figures', () => {
     expect(formatMoney(-4900, 'GBP')).toBe('−£49.00');

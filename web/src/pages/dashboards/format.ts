@@ -13,13 +13,17 @@ function moneyFormat(currency: string, compact: boolean): Intl.NumberFormat {
   return f;
 }
 
-/** Digits after the decimal point of a currency's minor unit: 2 for GBP, 0 for JPY, 3 for KWD. */
+// Amounts are in Stripe's minor units, and so are the server's figures (src/metrics/fx.ts): Stripe's own
+// table, not CLDR's display digits — CLDR shows HUF, IDR, ISK, COP or PKR without decimals, yet Stripe (and
+// Mowt's server) count them in hundredths, so Intl's digits would show them 100 times too large.
+const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
+
+/** Digits after the decimal point of a currency's minor unit as Stripe counts it: 2 for GBP and HUF, 0 for JPY, 3 for KWD. */
 export function minorUnitDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+  const c = currency.toUpperCase();
+  if (ZERO_DECIMAL.has(c)) return 0;
+  return THREE_DECIMAL.has(c) ? 3 : 2;
 }
 
 /** Minor units (an integer) → the amount in major units, exactly as the decimal string says it. */

@@ -11,6 +11,7 @@ import { CopyButton } from '../../components/CopyButton.js';
 import { DataTable } from '../../components/DataTable.js';
 import { FormAlert, TextField } from '../../components/Field.js';
 import { Time } from '../../components/Time.js';
+import { formatEta, syncPercent } from './sync-progress.js';
 
 const OBJECT_LABELS: Record<string, string> = {
   customers: 'Customers', products: 'Products', prices: 'Prices', coupons: 'Coupons', subscriptions: 'Subscriptions', invoices: 'Invoices',
@@ -19,13 +20,6 @@ const OBJECT_LABELS: Record<string, string> = {
 
 const PHASE_LABELS: Record<StripeConnection['sync']['phase'], string> = { backfilling: 'Syncing history', live: 'Up to date', error: 'Sync failed', revoked: 'Uninstalled in Stripe' };
 
-export function formatEta(seconds: number | null): string {
-  if (seconds === null) return 'estimating…';
-  if (seconds < 60) return 'less than a minute';
-  if (seconds < 3600) return `about ${Math.round(seconds / 60)} min`;
-  return `about ${(seconds / 3600).toFixed(1)} h`;
-}
-
 export function StripeConnectionCard({ orgId, connection: c, admin }: { orgId: string; connection: StripeConnection; admin: boolean }) {
   const queryClient = useQueryClient();
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['orgs', orgId, 'stripe', 'connections'] });
@@ -33,7 +27,7 @@ export function StripeConnectionCard({ orgId, connection: c, admin }: { orgId: s
   const sync = useMutation({ mutationFn: () => syncStripeNow(orgId, c.id), onSuccess: refresh });
   const remove = useMutation({ mutationFn: () => disconnectStripe(orgId, c.id), onSuccess: () => { setConfirming(false); refresh(); } });
   const titleId = `stripe-${c.id}-title`;
-  const percent = Math.round(c.sync.progress * 100);
+  const percent = syncPercent(c.sync.progress);
   const total = c.sync.objects.reduce((s, o) => s + o.count, 0);
   return (
     <section className="card stack" aria-labelledby={titleId}>
@@ -89,7 +83,7 @@ export function StripeConnectionCard({ orgId, connection: c, admin }: { orgId: s
             <tr key={o.type}>
               <td className="cell-primary">{OBJECT_LABELS[o.type] ?? o.type}</td>
               <td>{o.count.toLocaleString()}</td>
-              <td>{o.lastError ? `Error: ${o.lastError.message}` : o.done ? 'Done' : `${Math.round(o.progress * 100)}%`}</td>
+              <td>{o.lastError ? `Error: ${o.lastError.message}` : o.done ? 'Done' : `${syncPercent(o.progress)}%`}</td>
             </tr>
           ))}
         </tbody>
