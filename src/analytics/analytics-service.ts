@@ -58,7 +58,9 @@ export function createAnalyticsService(input: AnalyticsServiceInput): AnalyticsS
   const onStripeChange = (change: StripeChange): void => {
     try {
       const { orgId, connectionId } = change;
-      if (change.kind === 'backfilled') {
+      // A disconnect deleted the connection's synced rows: the snapshot is rebuilt without them, so no
+      // figure, customer name or fact derived from them outlives them.
+      if (change.kind === 'backfilled' || change.kind === 'disconnected') {
         runner.requestFull(orgId);
         return;
       }

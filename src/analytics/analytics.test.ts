@@ -451,4 +451,30 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     expect(after.mrr).toBe(await independentMrr(env, Date.UTC(2026, 10, 1, 23, 59, 59) / 1000, '2026-11-01'));
     void ANALYTICS_NOW;
   });
+
+  // Last: it deletes the data the other tests read.
+  it('forgets every figure and customer computed from a connection once an Admin disconnects it', async () => {
+    const before = (await get('/metrics/status')).json() as { version: number };
+    const named = ((await get('/customers?sort=mrr&pageSize=1')).json() as { items: { name: string }[] }).items[0]?.name ?? '';
+    expect(named).not.toBe('');
+    const res = await env.org.admin.browser.request('DELETE', `${base}/stripe/connections/${env.connectionId}`);
+    expect(res.statusCode).toBe(200);
+    const started = Date.now();
+    let status = before as { version: number; state?: string };
+    while (Date.now() - started < 60_000 && status.state !== 'empty') {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await get('/metrics/status')).json() as { version: number; state: string };
+    }
+    expect(status).toMatchObject({ state: 'empty' });
+    expect(status.version).toBeGreaterThan(before.version);
+    expect((await get('/metrics/summary')).json()).toMatchObject({ mrr: 0, customers: 0 });
+    expect(((await get('/customers')).json() as { total: number }).total).toBe(0);
+    expect(((await get(`/customers?q=${encodeURIComponent(named)}`)).json() as { total: number }).total).toBe(0);
+    const rows = (await get('/metrics/cash?from=2020-01-01&interval=month')).json() as { charges: number }[];
+    expect(rows.every((r) => r.charges === 0)).toBe(true);
+    const left = await withOrg(env.t.db, env.org.id, async (tx) => (await sql<{ n: string }>`select
+      (select count(*) from analytics_customers) + (select count(*) from analytics_points) + (select count(*) from analytics_invoice_facts)
+      + (select count(*) from analytics_cash_facts) + (select count(*) from analytics_trials) as n`.execute(tx)).rows[0]?.n);
+    expect(Number(left)).toBe(0);
+  });
 });

@@ -85,7 +85,13 @@ export async function fullRecompute(deps: MaterialiseDeps, orgId: string): Promi
     const version = await withOrg(deps.db, orgId, async (tx) => {
       const state = await lockState(tx, orgId, deps.clock());
       const version = state.version + 1;
-      const now = deps.clock();
+      // computed_at identifies a full snapshot: readers' caches reload everything when it changes, and only
+      // what a higher version wrote when it does not. So it must differ from the last one even when two
+      // recomputes read the same clock (a frozen or coarse clock, another instance's skew), or a customer the
+      // new snapshot left out (a disconnect, an exclusion) would stay in a reader's cache.
+      const clockNow = deps.clock();
+      const last = state.computedAt?.getTime() ?? -Infinity;
+      const now = clockNow.getTime() > last ? clockNow : new Date(last + 1);
       await clearSnapshot(tx, orgId);
       await writeDays(tx, orgId, agg.days);
       await writeCustomers(tx, orgId, result.customers.map((c) => ({ attributes: c.attributes, series: c.series, trials: c.trials })), today, version, now);

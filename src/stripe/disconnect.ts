@@ -37,5 +37,7 @@ export async function disconnect(deps: StripeDeps, input: DisconnectInput): Prom
       metadata: { kind: connection.kind, stripe_account_id: connection.stripe_account_id, revoked_at_stripe: revokedAtStripe },
     });
   });
+  // The figures, customer lists and facts computed from the deleted data go with it (a recompute now).
+  deps.onChange?.({ kind: 'disconnected', orgId: input.orgId, connectionId: input.connectionId });
   return { revokedAtStripe };
 }

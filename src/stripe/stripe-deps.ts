@@ -47,10 +47,14 @@ export interface StripeDeps {
   onChange?: (change: StripeChange) => void;
 }
 
-/** A change to synced data: one object applied from an event, or a backfill pass that stored objects. */
+/**
+ * A change to synced data: one object applied from an event, a backfill pass that stored objects, or a
+ * connection deleted with everything synced through it.
+ */
 export type StripeChange =
   | { kind: 'object'; orgId: string; connectionId: string; objectName: string; object: Record<string, unknown> }
-  | { kind: 'backfilled'; orgId: string; connectionId: string };
+  | { kind: 'backfilled'; orgId: string; connectionId: string }
+  | { kind: 'disconnected'; orgId: string; connectionId: string };
 
 export const tokenPlace = (connectionId: string, column: 'token_encrypted' | 'refresh_token_encrypted' | 'webhook_secret_encrypted'): FieldPlace => ({
   table: 'stripe_connections', column, rowId: connectionId, purpose: 'stripe',
