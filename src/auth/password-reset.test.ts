@@ -3,12 +3,10 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/help
 import { smtpMailer } from '../mail/smtp-mailer.js';
 import { decodeMail, startTestSmtpServer, type TestSmtpServer } from '../mail/test-smtp-server.js';
 import { withoutOrg } from '../db/tenant.js';
-import { signedInUser, startAuthHarness, TEST_ORIGIN, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+import { recordingDb, signedInUser, startAuthHarness, TEST_ORIGIN, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { OkSchema } from './auth-schemas.js';
-import type { KyselyPlugin } from 'kysely';
-import type { Db } from '../db/database.js';
 import { forgotPassword } from './forgot-password.js';
 
 const NEW_PASSWORD = 'fresh lemon accordion 2027';
@@ -60,15 +58,7 @@ describe.each(DB_KINDS)('password reset and email verification on %s', (kind) =>
   it('waits for the same database work for known and unknown addresses; the link is issued only afterwards', async () => {
     const u = await signedInUser(h);
     // Every statement the request runs, by kind: a write (and its commit) only for real accounts would be timeable.
-    const kinds: string[] = [];
-    const recorder: KyselyPlugin = {
-      transformQuery: (args) => {
-        kinds.push(args.node.kind);
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    const db: Db = { ...t.db, app: t.db.app.withPlugin(recorder) };
+    const { db, kinds } = recordingDb(t.db);
     const deps = { ...h.deps, db };
     const meta = { ip: '192.0.2.150', userAgent: null };
 
