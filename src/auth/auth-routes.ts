@@ -133,7 +133,9 @@ export function authRoutes(deps: AuthDeps) {
       '/api/auth/password/forgot',
       { schema: { querystring: NoQuery, body: body({ email: Email }), response: accepted }, config: { access: 'public', rateLimit: 'auth' } },
       async (request, reply) => {
-        await forgotPassword(deps, request.body.email, requestMeta(request));
+        const { deliver } = await forgotPassword(deps, request.body.email, requestMeta(request));
+        // Only once the answer is out: its timing must not depend on whether a link is made.
+        void reply.then(deliver, deliver);
         reply.code(202);
         return { ok: true } as const;
       },

@@ -50,6 +50,11 @@ export async function consumeAuthToken(tx: Tx, token: string, purpose: AuthToken
   return row?.user_id ?? null;
 }
 
+/** Voids every unused mailed link of a user (e.g. links sent to an address the account no longer has). */
+export async function revokeAuthTokens(tx: Tx, userId: string): Promise<void> {
+  await tx.deleteFrom('auth_tokens').where('user_id', '=', userId).where('used_at', 'is', null).execute();
+}
+
 /** Builds a link from the configured public origin (never from a request's Host header). */
 export function appLink(baseUrl: string, path: string, token: string): string {
   const url = new URL(path, baseUrl);

@@ -116,6 +116,26 @@ describe.each(DB_KINDS)('changing the email address on %s', (kind) => {
     expect(await t.db.owner.selectFrom('sessions').select('id').where('user_id', '=', u.id).execute()).toHaveLength(0);
   });
 
+  it('a password reset link mailed to the old address stops working once the address has changed', async () => {
+    const u = await signedInUser(h);
+    // The old mailbox may be the one the user is leaving because someone else reads it.
+    expect((await new TestBrowser(h.server, '192.0.2.53').post('/api/auth/password/forgot', { email: u.email })).statusCode).toBe(202);
+    const resetMail = await waitForMail(u.email, 'Reset your Mowt password');
+    const resetToken = /#token=([A-Za-z0-9_-]+)/.exec(resetMail.text)![1]!;
+    const newEmail = uniqueEmail('left-old-mailbox');
+    expect((await u.browser.post('/api/auth/email/change', { newEmail })).statusCode).toBe(202);
+    expect((await u.browser.post('/api/auth/email/change/confirm', { token: await confirmationToken(newEmail) })).statusCode).toBe(200);
+
+    h.clock.advance(30_000);
+    const reset = await new TestBrowser(h.server, '192.0.2.53').post('/api/auth/password/reset', {
+      token: resetToken,
+      password: 'fresh lemon accordion 2027',
+      code: totpCodeAt(u.secret, h.clock()),
+    });
+    expect(reset.statusCode).toBe(400);
+    expect((await new TestBrowser(h.server, '192.0.2.54').post('/api/auth/login', { email: newEmail, password: GOOD_PASSWORD })).statusCode).toBe(200);
+  });
+
   it('a link works once, and confirming one link ends the others', async () => {
     const u = await signedInUser(h);
     const first = uniqueEmail('first');

@@ -4,6 +4,7 @@
 import { withoutOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import type { AuthDeps, RequestMeta } from './auth-deps.js';
+import { SIGN_IN_FIRST } from './auth-plugin.js';
 import { assertFactorOk, type FactorResult } from './second-factor.js';
 import { rotateSession, type LoadedSession } from './sessions.js';
 
@@ -28,6 +29,7 @@ export async function completeSecondFactor<T = undefined>(
   const now = deps.clock();
   return withoutOrg(deps.db, async (tx) => {
     const next = await rotateSession(tx, session, { stage: 'full', now, recentAuthAt: now, ip: meta.ip, userAgent: meta.userAgent });
+    if (!next) throw new HttpProblem(401, SIGN_IN_FIRST);
     return { token: next.token, extra: alsoInTx ? await alsoInTx(tx) : undefined };
   });
 }

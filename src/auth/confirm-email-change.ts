@@ -1,10 +1,12 @@
 // Following the link mailed to the new address: switches the encrypted address and its blind index in one
-// transaction (which also proves the new address), ends the user's other sessions, audits, and tells the
-// old address. The link works once and for 30 minutes (email-change-token.ts).
+// transaction (which also proves the new address), ends the user's other sessions and voids the links mailed
+// to the old address, audits, and tells the old address. The link works once and for 30 minutes
+// (email-change-token.ts).
 import { withoutOrg } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
 import { emailChangedEmail } from '../mail/templates.js';
 import type { AuthDeps, RequestMeta } from './auth-deps.js';
+import { revokeAuthTokens } from './auth-tokens.js';
 import { bindingOf, openEmailChange } from './email-change-token.js';
 import { emailField } from './field-crypto.js';
 import { notifyUser } from './notify-user.js';
@@ -31,6 +33,8 @@ export async function confirmEmailChange(
     const oldEmail = await deps.crypto.decryptSystemField(emailField(opened.userId), stored, tx);
     const emailEncrypted = await deps.crypto.encryptSystemField(emailField(opened.userId), opened.newEmail, tx);
     if (!(await replaceUserEmail(tx, { userId: opened.userId, expected: stored, emailEncrypted, emailIndex, now }))) return null;
+    // Reset and verification links went to the old address, whose mailbox may be why the user is leaving it.
+    await revokeAuthTokens(tx, opened.userId);
     const keep = current?.userId === opened.userId ? current.sessionId : undefined;
     await revokeUserSessions(tx, opened.userId, keep ? { except: keep } : {});
     return { userId: opened.userId, oldEmail, newEmail: opened.newEmail };

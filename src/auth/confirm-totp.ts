@@ -3,7 +3,9 @@
 // mailed and the change audited.
 import { withoutOrg } from '../db/tenant.js';
 import { twoFactorChangedEmail } from '../mail/templates.js';
+import { HttpProblem } from '../http/problem.js';
 import type { AuthDeps, RequestMeta } from './auth-deps.js';
+import { SIGN_IN_FIRST } from './auth-plugin.js';
 import { issueRecoveryCodes } from './recovery-codes.js';
 import { assertFactorOk, checkTotpCode } from './second-factor.js';
 import { rotateSession, type LoadedSession } from './sessions.js';
@@ -30,6 +32,8 @@ export async function confirmTotp(
     await tx.updateTable('user_totp').set({ confirmed_at: now }).where('user_id', '=', session.userId).execute();
     const recoveryCodes = await issueRecoveryCodes(tx, session.userId);
     const next = await rotateSession(tx, session, { stage: 'full', now, recentAuthAt: now, ip: meta.ip, userAgent: meta.userAgent });
+    // Thrown inside the transaction: a session revoked meanwhile neither revives nor activates 2FA.
+    if (!next) throw new HttpProblem(401, SIGN_IN_FIRST);
     const email = await userEmail(tx, deps.crypto, session.userId);
     return { recoveryCodes, token: next.token, email };
   });

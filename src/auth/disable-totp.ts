@@ -16,8 +16,9 @@ export async function disableTotp(
 ): Promise<void> {
   const email = await assertPasswordAndCode(deps, session.userId, input, meta, 'auth.totp.disable');
   await withoutOrg(deps.db, async (tx) => {
-    await tx.deleteFrom('recovery_codes').where('user_id', '=', session.userId).execute();
+    // user_totp first: the same lock order as a code check (second-factor.ts), so the two cannot deadlock.
     await tx.deleteFrom('user_totp').where('user_id', '=', session.userId).execute();
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', session.userId).execute();
     await revokeUserSessions(tx, session.userId, { except: session.id });
     await tx.updateTable('sessions').set({ stage: 'password', recent_auth_at: null }).where('id', '=', session.id).execute();
   });

@@ -64,6 +64,22 @@ describe.each(DB_KINDS)('login throttling on %s', (kind) => {
     expect(audited.filter((e) => e.action === 'auth.login.throttled' && e.result === 'denied')).toHaveLength(1);
   });
 
+  it('counts every spelling of an address as the same account: NFD accents, case and spaces do not reset the count', async () => {
+    const composed = `jos\u00e9.${crypto.randomBytes(3).toString('hex')}@example.com`;
+    await createUser(h.deps, { email: composed, name: 'José', password: GOOD_PASSWORD });
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const attacker = new TestBrowser(h.server, '198.51.100.77');
+    for (let i = 0; i < DEFAULT_THROTTLE_LIMITS.accountIpFailures; i++) {
+      const email = i % 2 === 0 ? composed : `  ${composed.toUpperCase()} `;
+      expect((await attacker.post('/api/auth/login', { email, password: `wrong guess number ${i}` })).statusCode).toBe(401);
+    }
+    // The decomposed spelling signs in to the same account, so it must meet the same block.
+    const res = await attacker.post('/api/auth/login', { email: decomposed, password: GOOD_PASSWORD });
+    expect(res.statusCode).toBe(429);
+    expect(attacker.sessionToken).toBeUndefined();
+  });
+
   it('stops one IP spraying many accounts', async () => {
     const sprayer = new TestBrowser(h.server, '198.51.100.200');
     const victims = Array.from({ length: DEFAULT_THROTTLE_LIMITS.ipFailures }, () => uniqueEmail('victim'));

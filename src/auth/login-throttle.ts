@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { normaliseEmail } from './field-crypto.js';
 
 export interface ThrottleLimits {
   accountIpFailures: number;
@@ -43,8 +44,9 @@ export function failureDelayMs(failures: number): number {
 }
 
 function accountKey(email: string, ip: string): string {
-  // The address never reaches Redis in clear.
-  const digest = crypto.createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex').slice(0, 32);
+  // The address never reaches Redis in clear. Normalised exactly as the account lookup does (NFC too): any
+  // spelling that signs in to an account must count against that account's budget.
+  const digest = crypto.createHash('sha256').update(normaliseEmail(email), 'utf8').digest('hex').slice(0, 32);
   return `${digest}:${ip}`;
 }
 

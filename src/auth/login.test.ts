@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { createUser } from './create-user.js';
 import { SESSION_COOKIE } from './sessions.js';
-import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+import { GOOD_PASSWORD, recordingDb, signedInUser, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+import { login } from './login.js';
 import { totpCodeAt } from './totp.js';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { LoginAnswerSchema, MeSchema, OkSchema } from './auth-schemas.js';
@@ -96,6 +97,18 @@ describe.each(DB_KINDS)('sign-in on %s', (kind) => {
     const failures = h.audit.events.filter((e) => e.action === 'auth.login' && e.result === 'failure');
     expect(failures.at(-2)).toMatchObject({ userId: u.id, details: { reason: 'wrong-password' } });
     expect(failures.at(-1)).toMatchObject({ userId: null, details: { reason: 'unknown-email' } });
+  });
+
+  it('runs the same database statements for a wrong password and an unknown address', async () => {
+    const u = await signedInUser(h);
+    const { db, kinds } = recordingDb(t.db);
+    const deps = { ...h.deps, db };
+    const meta = { ip: '198.51.100.8', userAgent: null };
+    await expect(login(deps, { email: u.email, password: 'not the password at all' }, meta, null)).rejects.toMatchObject({ status: 401 });
+    const known = kinds.splice(0);
+    await expect(login(deps, { email: uniqueEmail('nobody'), password: 'not the password at all' }, meta, null)).rejects.toMatchObject({ status: 401 });
+    expect(kinds).toEqual(known);
+    expect(known).toEqual(['SelectQueryNode']);
   });
 
   it('GET /api/me lists the organisations listOrgs gives, each exactly as the schema says', async () => {

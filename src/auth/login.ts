@@ -7,7 +7,7 @@ import { HttpProblem } from '../http/problem.js';
 import type { AuthDeps, RequestMeta } from './auth-deps.js';
 import { TooManyAttempts } from './second-factor.js';
 import { createSession, deleteSession } from './sessions.js';
-import { emailIndexOf, findUserByEmailIndex, passwordHashOf } from './users.js';
+import { emailIndexOf, findLoginRecord } from './users.js';
 import type { LoginNext } from './auth-schemas.js';
 
 export type { LoginNext };
@@ -35,13 +35,7 @@ export async function login(
   if (verdict.delayMs > 0) await deps.sleep(verdict.delayMs);
 
   const emailIndex = await emailIndexOf(deps.crypto, input.email);
-  const found = await withoutOrg(deps.db, async (tx) => {
-    const user = await findUserByEmailIndex(tx, emailIndex);
-    if (!user) return null;
-    const hash = await passwordHashOf(tx, user.id);
-    const totp = await tx.selectFrom('user_totp').select('confirmed_at').where('user_id', '=', user.id).executeTakeFirst();
-    return { user, hash, totpConfirmed: Boolean(totp?.confirmed_at) };
-  });
+  const found = await withoutOrg(deps.db, (tx) => findLoginRecord(tx, emailIndex));
   // Always one bcrypt comparison, so an unknown address costs what a wrong password costs.
   const hash = found?.hash ?? (await deps.hasher.dummyHash());
   const passwordOk = await deps.hasher.verify(input.password, hash);

@@ -3,10 +3,11 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/help
 import { smtpMailer } from '../mail/smtp-mailer.js';
 import { decodeMail, startTestSmtpServer, type TestSmtpServer } from '../mail/test-smtp-server.js';
 import { withoutOrg } from '../db/tenant.js';
-import { signedInUser, startAuthHarness, TEST_ORIGIN, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
+import { recordingDb, signedInUser, startAuthHarness, TEST_ORIGIN, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { OkSchema } from './auth-schemas.js';
+import { forgotPassword } from './forgot-password.js';
 
 const NEW_PASSWORD = 'fresh lemon accordion 2027';
 
@@ -52,6 +53,27 @@ describe.each(DB_KINDS)('password reset and email verification on %s', (kind) =>
     expect(smtp.received.some((m) => /evil\.example/.test(m.raw))).toBe(false);
     const stored = await t.db.owner.selectFrom('auth_tokens').select('token_hash').where('user_id', '=', u.id).execute();
     expect(JSON.stringify(stored)).not.toContain(token);
+  });
+
+  it('waits for the same database work for known and unknown addresses; the link is issued only afterwards', async () => {
+    const u = await signedInUser(h);
+    // Every statement the request runs, by kind: a write (and its commit) only for real accounts would be timeable.
+    const { db, kinds } = recordingDb(t.db);
+    const deps = { ...h.deps, db };
+    const meta = { ip: '192.0.2.150', userAgent: null };
+
+    const known = await forgotPassword(deps, u.email, meta);
+    const knownWork = kinds.splice(0);
+    const unknown = await forgotPassword(deps, uniqueEmail('ghost'), meta);
+    expect(kinds.splice(0)).toEqual(knownWork);
+    expect(knownWork).toContain('SelectQueryNode');
+    expect(await t.db.owner.selectFrom('auth_tokens').select('id').where('user_id', '=', u.id).execute()).toEqual([]);
+
+    await known.deliver();
+    await unknown.deliver();
+    expect(kinds).toContain('InsertQueryNode');
+    expect(await resetToken(u.email)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await t.db.owner.selectFrom('auth_tokens').select('id').where('user_id', '=', u.id).execute()).toHaveLength(1);
   });
 
   it('needs the second factor, ends every session, and works only once', async () => {

@@ -1,6 +1,7 @@
 // Checking a second factor (TOTP code or recovery code) with replay protection and the shared lockout:
 // 5 wrong codes of either kind block 2FA attempts for 15 minutes. Each check commits its own transaction,
-// so a failure is counted even though the caller then answers with an error.
+// so a failure is counted even though the caller then answers with an error, and holds the user's
+// user_totp row meanwhile, so parallel checks cannot all decide on the same failure count.
 import { sql } from 'kysely';
 import { withoutOrg, type Tx } from '../db/tenant.js';
 import { HttpProblem } from '../http/problem.js';
@@ -22,8 +23,10 @@ export class TooManyAttempts extends HttpProblem {
   }
 }
 
-export async function loadTotp(tx: Tx, userId: string): Promise<UserTotp | null> {
-  return (await tx.selectFrom('user_totp').selectAll().where('user_id', '=', userId).executeTakeFirst()) ?? null;
+/** `lock`: hold the row until the transaction ends, so concurrent code checks of one user run one at a time. */
+export async function loadTotp(tx: Tx, userId: string, opts: { lock?: boolean } = {}): Promise<UserTotp | null> {
+  const q = tx.selectFrom('user_totp').selectAll().where('user_id', '=', userId);
+  return (await (opts.lock ? q.forUpdate() : q).executeTakeFirst()) ?? null;
 }
 
 export function isLocked(row: Pick<UserTotp, 'locked_until'>, now: Date): boolean {
@@ -58,7 +61,8 @@ export async function checkTotpCode(
 ): Promise<FactorResult> {
   const now = deps.clock();
   return withoutOrg(deps.db, async (tx) => {
-    const row = await loadTotp(tx, userId);
+    // Locked: parallel guesses would otherwise all read the same failure count and slip past the lockout.
+    const row = await loadTotp(tx, userId, { lock: true });
     if (!row || (row.confirmed_at === null) !== (opts.pending ?? false)) return 'not-enrolled';
     if (isLocked(row, now)) return 'locked';
     const secret = await deps.crypto.decryptSystemField(totpSecretField(userId), row.secret_encrypted, tx);
@@ -82,7 +86,7 @@ export async function checkTotpCode(
 export async function checkRecoveryCode(deps: Pick<AuthDeps, 'db' | 'clock'>, userId: string, code: string): Promise<FactorResult> {
   const now = deps.clock();
   return withoutOrg(deps.db, async (tx) => {
-    const row = await loadTotp(tx, userId);
+    const row = await loadTotp(tx, userId, { lock: true });
     if (!row || row.confirmed_at === null) return 'not-enrolled';
     if (isLocked(row, now)) return 'locked';
     if (await consumeRecoveryCode(tx, userId, code, now)) {

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { withoutOrg } from '../db/tenant.js';
 import { revokeUserSessions, SESSION_COOKIE } from './sessions.js';
-import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, type AuthHarness } from './test-support.js';
+import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, uniqueEmail, type AuthHarness } from './test-support.js';
 import { totpCodeAt } from './totp.js';
+import { useRecoveryCode } from './use-recovery-code.js';
+import { confirmTotp } from './confirm-totp.js';
+import { createUser } from './create-user.js';
+import { verifyTotp } from './verify-totp.js';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
 import { SessionListSchema } from './auth-schemas.js';
 
@@ -116,6 +120,40 @@ describe.each(DB_KINDS)('sessions on %s', (kind) => {
     const res = await b.post('/api/auth/totp/verify', { code: totpCodeAt(u.secret, h.clock()) });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ detail: 'sign in first' });
+  });
+
+  it('a session revoked while its second factor is being checked is not revived as a full one', async () => {
+    const u = await signedInUser(h);
+    const b = new TestBrowser(h.server, '192.0.2.92');
+    await b.post('/api/auth/login', { email: u.email, password: GOOD_PASSWORD });
+    const pending = await t.db.owner
+      .selectFrom('sessions')
+      .select(['id', 'created_at'])
+      .where('user_id', '=', u.id)
+      .where('stage', '=', 'password')
+      .executeTakeFirstOrThrow();
+    const session = { id: pending.id, userId: u.id, createdAt: pending.created_at, stage: 'password' as const };
+    // The request has loaded its session; then the owner signs every device out (a password reset, say).
+    await revokeUserSessions(t.db, u.id);
+    h.clock.advance(MINUTE);
+    const meta = { ip: '192.0.2.92', userAgent: null };
+    await expect(verifyTotp(h.deps, session, totpCodeAt(u.secret, h.clock()), meta)).rejects.toMatchObject({ status: 401 });
+    await expect(useRecoveryCode(h.deps, session, u.recoveryCodes[0]!, meta)).rejects.toMatchObject({ status: 401 });
+    const left = await t.db.owner.selectFrom('sessions').select('id').where('user_id', '=', u.id).execute();
+    expect(left).toEqual([]);
+
+    // Enrolment confirmed through a revoked session: no full session, and 2FA stays pending.
+    const email = uniqueEmail('enrol-race');
+    const { id } = await createUser(h.deps, { email, name: 'Enrol Race', password: GOOD_PASSWORD });
+    const e = new TestBrowser(h.server, '192.0.2.93');
+    await e.post('/api/auth/login', { email, password: GOOD_PASSWORD });
+    const { secret } = (await e.post('/api/auth/totp/enroll')).json() as { secret: string };
+    const row = await t.db.owner.selectFrom('sessions').select(['id', 'created_at']).where('user_id', '=', id).executeTakeFirstOrThrow();
+    await revokeUserSessions(t.db, id);
+    await expect(confirmTotp(h.deps, { id: row.id, userId: id, createdAt: row.created_at }, totpCodeAt(secret, h.clock()), meta)).rejects.toMatchObject({ status: 401 });
+    expect(await t.db.owner.selectFrom('sessions').select('id').where('user_id', '=', id).execute()).toEqual([]);
+    const totp = await t.db.owner.selectFrom('user_totp').select('confirmed_at').where('user_id', '=', id).executeTakeFirstOrThrow();
+    expect(totp.confirmed_at).toBeNull();
   });
 
   it('ignores a forged or malformed cookie and clears it', async () => {

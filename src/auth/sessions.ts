@@ -105,14 +105,16 @@ export async function setRecentAuth(tx: Tx, id: string, now: Date): Promise<void
 
 /**
  * Replaces a session by a new one with a new token (rotation), e.g. at 2FA step-up. The old token stops
- * working at once. Returns the new token.
+ * working at once. Returns the new token, or null when the old session no longer exists: it was revoked
+ * (logout, password reset, "sign out that device") after the request loaded it, and must not come back.
  */
 export async function rotateSession(
   tx: Tx,
   old: { id: string; userId: string; createdAt: Date },
   next: { stage: SessionStage; now: Date; recentAuthAt: Date | null; ip: string | null; userAgent: string | null },
-): Promise<{ id: string; token: string }> {
-  await deleteSession(tx, old.id);
+): Promise<{ id: string; token: string } | null> {
+  const gone = await tx.deleteFrom('sessions').where('id', '=', old.id).where('user_id', '=', old.userId).executeTakeFirst();
+  if (Number(gone.numDeletedRows) !== 1) return null;
   return createSession(tx, { userId: old.userId, createdAt: old.createdAt, ...next });
 }
 

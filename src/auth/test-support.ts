@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyPluginAsync, LightMyRequestResponse } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import { loadConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import { createLogger } from '../http/logger.js';
@@ -228,4 +229,21 @@ export async function signedInUser(h: AuthHarness, opts: { email?: string; ip?: 
   if (confirm.statusCode !== 200) throw new Error(`confirm failed: ${confirm.body}`);
   const { recoveryCodes } = confirm.json() as { recoveryCodes: string[] };
   return { id, email, browser, secret, recoveryCodes };
+}
+
+/**
+ * The same database with every statement the app role runs noted by kind ('SelectQueryNode', 'InsertQueryNode'…):
+ * tests compare the work done for a real and an unknown account, since a write or an extra round trip for one
+ * of them only is what a caller could time.
+ */
+export function recordingDb(db: Db): { db: Db; kinds: string[] } {
+  const kinds: string[] = [];
+  const recorder: KyselyPlugin = {
+    transformQuery: (args) => {
+      kinds.push(args.node.kind);
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { db: { ...db, app: db.app.withPlugin(recorder) }, kinds };
 }

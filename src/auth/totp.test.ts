@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { hashRecoveryCode } from './recovery-codes.js';
+import { checkRecoveryCode, checkTotpCode } from './second-factor.js';
 import { GOOD_PASSWORD, signedInUser, startAuthHarness, TestBrowser, type AuthHarness } from './test-support.js';
 import { matchTotpStep, newTotpSecret, timeStep, totpCodeAt } from './totp.js';
 import { shapeReport } from '../../test/helpers/schema-shape.js';
@@ -110,6 +111,29 @@ describe.each(DB_KINDS)('two-factor authentication on %s', (kind) => {
     expect(h.audit.events.filter((e) => e.action === 'auth.totp.verify' && e.userId === u.id).map((e) => e.result)).toEqual([
       'failure', 'failure', 'failure', 'failure', 'failure', 'denied', 'denied', 'success',
     ]);
+  });
+
+  it('the lockout holds against concurrent guesses: no more than 5 wrong codes are ever checked', async () => {
+    const u = await signedInUser(h);
+    h.clock.advance(30_000);
+    // Decrypting the secret takes a moment (a key look-up in production): long enough for parallel checks to
+    // overlap, so a check that decided on a stale failure count would show.
+    const slowCrypto = {
+      ...h.deps.crypto,
+      decryptSystemField: async (...args: Parameters<typeof h.deps.crypto.decryptSystemField>) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return h.deps.crypto.decryptSystemField(...args);
+      },
+    };
+    const deps = { ...h.deps, crypto: slowCrypto };
+    // A burst of wrong codes of both kinds, all in flight at once (as an attacker's parallel requests are).
+    const guesses = Array.from({ length: 16 }, (_, i) =>
+      i % 2 === 0 ? checkTotpCode(deps, u.id, String(100000 + i)) : checkRecoveryCode(deps, u.id, `aaaa-bbbb-cccc-${String(i).padStart(4, 'd')}`),
+    );
+    const results = await Promise.all(guesses);
+    expect(results.filter((r) => r === 'invalid')).toHaveLength(5);
+    expect(results.filter((r) => r === 'locked')).toHaveLength(11);
+    expect(await checkTotpCode(h.deps, u.id, totpCodeAt(u.secret, h.clock()))).toBe('locked');
   });
 
   it('issues 10 recovery codes, stored hashed, each usable once instead of a TOTP code', async () => {

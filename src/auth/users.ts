@@ -18,6 +18,22 @@ export async function findUserByEmailIndex(tx: Tx, emailIndex: string): Promise<
   return row ? { id: row.id, name: row.name, emailVerifiedAt: row.email_verified_at } : null;
 }
 
+/**
+ * What signing in needs about an address, in one statement whether or not it has an account (an extra round
+ * trip for real accounts only would let a caller time which addresses exist).
+ */
+export async function findLoginRecord(tx: Tx, emailIndex: string): Promise<{ user: UserRecord; hash: string | null; totpConfirmed: boolean } | null> {
+  const row = await tx
+    .selectFrom('users as u')
+    .leftJoin('user_passwords as p', 'p.user_id', 'u.id')
+    .leftJoin('user_totp as t', 't.user_id', 'u.id')
+    .select(['u.id', 'u.name', 'u.email_verified_at', 'p.hash', 't.confirmed_at'])
+    .where('u.email_index', '=', emailIndex)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { user: { id: row.id, name: row.name, emailVerifiedAt: row.email_verified_at }, hash: row.hash, totpConfirmed: row.confirmed_at !== null };
+}
+
 export async function findUserById(tx: Tx, id: string): Promise<(UserRecord & { emailEncrypted: string }) | null> {
   const row = await tx
     .selectFrom('users')
