@@ -118,6 +118,38 @@ describe('objects', () => {
     if (charge.currency !== 'gbp') expect(txn.exchange_rate).toBeGreaterThan(0);
   });
 
+  it('includable fields (price tiers and currency_options, coupon currency_options) come only when expanded by name', async () => {
+    const plain = await stripe.prices.list({ limit: 100 });
+    expect(plain.data.length).toBeGreaterThan(0);
+    for (const p of plain.data) {
+      expect(p).not.toHaveProperty('tiers');
+      expect(p).not.toHaveProperty('currency_options');
+    }
+    const full = await stripe.prices.list({ limit: 100, expand: ['data.tiers', 'data.currency_options'] });
+    const tiered = full.data.find((p) => p.billing_scheme === 'tiered')!;
+    expect(tiered.tiers?.length).toBeGreaterThan(0);
+    const multi = full.data.find((p) => p.currency_options !== undefined)!;
+    expect(multi.currency).toBe('gbp');
+    expect(Object.keys(multi.currency_options ?? {}).sort()).toEqual(['eur', 'gbp', 'usd']);
+    // Only what was named: tiers alone, then retrieve by the field's own name.
+    const tiersOnly = await stripe.prices.list({ limit: 100, expand: ['data.tiers'] });
+    expect(tiersOnly.data.some((p) => p.currency_options !== undefined)).toBe(false);
+    expect((await stripe.prices.retrieve(tiered.id)).tiers).toBeUndefined();
+    expect((await stripe.prices.retrieve(tiered.id, { expand: ['tiers'] })).tiers).toEqual(tiered.tiers);
+    expect((await stripe.prices.retrieve(multi.id, { expand: ['currency_options'] })).currency_options).toEqual(multi.currency_options);
+    const amountOff = (await stripe.coupons.list({ limit: 100, expand: ['data.currency_options'] })).data.find((c) => c.amount_off !== null)!;
+    expect(amountOff.currency_options?.['usd']?.amount_off).toBeGreaterThan(0);
+    expect((await stripe.coupons.retrieve(amountOff.id)).currency_options).toBeUndefined();
+    // Embedded copies (subscription items, expanded references) never carry them.
+    const subs = await stripe.subscriptions.list({ status: 'all', limit: 100, expand: ['data.items.data.price'] });
+    const items = subs.data.flatMap((x) => x.items.data);
+    expect(items.some((i) => i.price.billing_scheme === 'tiered')).toBe(true);
+    for (const i of items) {
+      expect(i.price.tiers).toBeUndefined();
+      expect(i.plan.tiers).toBeUndefined();
+    }
+  });
+
   it('unknown ids are 404 resource_missing', async () => {
     await expect(stripe.customers.retrieve('cus_doesnotexist')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing', type: 'StripeInvalidRequestError' });
   });

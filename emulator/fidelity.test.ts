@@ -68,7 +68,9 @@ describe('emulator responses match the Stripe SDK types', () => {
   it('catalogue: products, prices, coupons', async () => {
     expectValid('EmProduct', await all(stripe.products.list({ limit: 100 })));
     expectValid('EmPrice', await all(stripe.prices.list({ limit: 100 })));
+    expectValid('EmPrice', await all(stripe.prices.list({ limit: 100, expand: ['data.tiers', 'data.currency_options'] })));
     expectValid('EmCoupon', await all(stripe.coupons.list({ limit: 100 })));
+    expectValid('EmCoupon', await all(stripe.coupons.list({ limit: 100, expand: ['data.currency_options'] })));
   });
 
   it('customers, subscriptions (every status), invoices', async () => {

@@ -1,6 +1,7 @@
 // Changes tests can make to an account, each recorded as the event Stripe would emit.
 import type { StripeObject } from '../generator/types.js';
 import { errors } from '../http/errors.js';
+import { withoutIncludable } from '../generator/includable.js';
 import type { AccountStore } from '../store/account-store.js';
 
 type Item = { price: StripeObject; plan: StripeObject; quantity?: number; current_period_end: number };
@@ -47,9 +48,13 @@ export function updateSubscription(store: AccountStore, id: string, change: { qu
   if (change.price !== undefined) {
     const price = store.retrieve('price', change.price);
     if (!price) throw errors.missing('price', change.price, 'price');
-    if (price['currency'] !== sub['currency']) throw errors.badRequest('The price currency must match the subscription currency.', 'price');
+    const options = (price['currency_options'] ?? {}) as Record<string, unknown>;
+    if (price['currency'] !== sub['currency'] && !(String(sub['currency']) in options)) {
+      throw errors.badRequest('The price currency must match the subscription currency.', 'price');
+    }
     previousItem['price'] = item.price;
-    item.price = price;
+    // Embedded prices carry no includable fields (tiers, currency_options), as in Stripe.
+    item.price = withoutIncludable(price);
     const recurring = price['recurring'] as { interval: string; interval_count: number };
     item.plan = { ...item.plan, id: price['id'], amount: price['unit_amount'], amount_decimal: price['unit_amount_decimal'], interval: recurring.interval, interval_count: recurring.interval_count, nickname: price['nickname'], product: price['product'] };
   }
@@ -77,5 +82,5 @@ export function resumeSubscription(store: AccountStore, id: string): StripeObjec
 export function createEvent(store: AccountStore, type: string, objectId: string): StripeObject {
   const object = store.resolve(objectId);
   if (!object) throw errors.missing('object', objectId, 'object');
-  return store.addEvent(type, object);
+  return store.addEvent(type, withoutIncludable(object));
 }

@@ -5,6 +5,7 @@ import { listParam, stringParam } from '../http/params.js';
 import type { Params } from '../http/params.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { Accounts } from '../store/accounts.js';
+import { INCLUDABLE, includableFields, withoutIncludable } from '../generator/includable.js';
 import { applyExpand } from './expand.js';
 import { RESOURCE_BY_PATH } from './resources.js';
 import type { ResourceDef } from './resources.js';
@@ -47,7 +48,11 @@ function paginateArray(objects: StripeObject[], def: ResourceDef, params: Params
 
 export function handleV1Get(segments: readonly string[], params: Params, store: AccountStore, accounts: Accounts): StripeObject {
   const expand = listParam(params, 'expand') ?? [];
-  const resolve = (id: string): StripeObject | undefined => store.resolve(id);
+  // An expanded reference is an embedded copy: no includable fields, as in Stripe.
+  const resolve = (id: string): StripeObject | undefined => {
+    const o = store.resolve(id);
+    return o && withoutIncludable(o);
+  };
   const [resource, id, extra] = segments;
   if (resource === 'account' && id === undefined) return applyExpand(accounts.account(store.accountId), expand, resolve);
   if (resource === 'accounts' && id !== undefined && extra === undefined) {
@@ -59,12 +64,17 @@ export function handleV1Get(segments: readonly string[], params: Params, store: 
   if (id !== undefined) {
     const object = store.retrieve(def.kind, id);
     if (!object) throw errors.missing(def.objectName, id);
-    return applyExpand(object, expand, resolve);
+    const { include, rest } = splitIncludes(expand, includableFields(object), '');
+    return applyExpand(withoutIncludable(object, include), rest, resolve);
   }
   const limit = parseLimit(params);
   let page: { data: StripeObject[]; hasMore: boolean };
+  let rest = expand;
   if (def.kind === 'product' || def.kind === 'price' || def.kind === 'coupon') {
     page = paginateArray(store.catalog(def.kind), def, params, limit);
+    const split = splitIncludes(expand, INCLUDABLE[def.objectName] ?? [], 'data.');
+    rest = split.rest;
+    page = { ...page, data: page.data.map((o) => withoutIncludable(o, split.include)) };
   } else {
     const outcome = store.list(def.kind, {
       ...def.filters(params), limit, startingAfter: stringParam(params, 'starting_after'), endingBefore: stringParam(params, 'ending_before'),
@@ -73,5 +83,20 @@ export function handleV1Get(segments: readonly string[], params: Params, store: 
     page = outcome;
   }
   const list: StripeObject = { object: 'list', data: page.data, has_more: page.hasMore, url: `/v1/${def.path}` };
-  return applyExpand(list, expand, resolve);
+  return applyExpand(list, rest, resolve);
+}
+
+/**
+ * Separates the includable fields asked for (`tiers` on a retrieve, `data.tiers` on a list) from the
+ * expansions of references; anything else naming an includable field is left to applyExpand to reject.
+ */
+function splitIncludes(expand: readonly string[], fields: readonly string[], prefix: string): { include: Set<string>; rest: string[] } {
+  const include = new Set<string>();
+  const rest: string[] = [];
+  for (const path of expand) {
+    const field = path.startsWith(prefix) ? path.slice(prefix.length) : null;
+    if (field !== null && fields.includes(field)) include.add(field);
+    else rest.push(path);
+  }
+  return { include, rest };
 }

@@ -1,5 +1,5 @@
 // Stripe JSON for the catalogue: products, prices, coupons, plus the legacy `plan` view of a price.
-import { COUPONS, CURRENCIES, PLANS, PRICE_COUNT, PRODUCTS, localAmount, planOfPrice } from './catalog.js';
+import { COUPONS, CURRENCIES, MULTI_CURRENCY_PLANS, PLANS, PRICE_COUNT, PRODUCTS, localAmount, planOfPrice, priceIndex } from './catalog.js';
 import { makeId } from './ids.js';
 import type { StripeObject } from './types.js';
 
@@ -56,7 +56,23 @@ export function buildPrice(ctx: CatalogContext, i: number): StripeObject {
   };
   const t = tiers(i);
   if (t) price['tiers'] = t;
+  if (currency === 'gbp' && MULTI_CURRENCY_PLANS.includes(planIdx)) price['currency_options'] = currencyOptions(planIdx);
   return price;
+}
+
+/** Every currency's amounts for a multi-currency plan, the price's own included (as Stripe lists it). */
+function currencyOptions(planIdx: number): StripeObject {
+  const out: StripeObject = {};
+  for (const c of CURRENCIES) {
+    const i = priceIndex(planIdx, c);
+    const { plan } = planOfPrice(i);
+    const unit = plan.tiers ? null : localAmount(plan.unitAmountGbp, c);
+    const option: StripeObject = { custom_unit_amount: null, tax_behavior: 'exclusive', unit_amount: unit, unit_amount_decimal: unit === null ? null : String(unit) };
+    const t = tiers(i);
+    if (t) option['tiers'] = t;
+    out[c] = option;
+  }
+  return out;
 }
 
 /** The legacy Plan object Stripe still embeds in subscription items. */
@@ -78,7 +94,10 @@ export function buildPlan(ctx: CatalogContext, i: number): StripeObject {
 export function buildCoupon(ctx: CatalogContext, i: number, timesRedeemed: number): StripeObject {
   const spec = COUPONS[i];
   if (!spec) throw new Error(`no coupon ${i}`);
+  const amountOff = spec.amountOffGbp;
+  const options = amountOff === null ? {} : { currency_options: Object.fromEntries(CURRENCIES.map((c) => [c, { amount_off: localAmount(amountOff, c) }])) };
   return {
+    ...options,
     id: couponId(i), object: 'coupon', amount_off: spec.amountOffGbp, created: ctx.created + 100 + i,
     currency: spec.amountOffGbp === null ? null : 'gbp', duration: spec.duration, duration_in_months: spec.durationInMonths,
     livemode: false, max_redemptions: null, metadata: {}, name: spec.name, percent_off: spec.percentOff, redeem_by: null,

@@ -1,9 +1,10 @@
 // Stripe JSON for one customer's objects, rebuilt from the simulation's facts on demand.
-import { COUPONS, TAX_RATE_PERCENT, planOfPrice } from './catalog.js';
+import { COUPONS, TAX_RATE_PERCENT, planOfPrice, shownPriceIndex } from './catalog.js';
 import { baitFor } from './bait.js';
 import { buildCoupon, buildPlan, buildPrice, couponId, productId, taxRateId } from './build-catalog.js';
 import type { CatalogContext } from './build-catalog.js';
 import type { CustomerFacts, EventFacts, InvoiceFacts, ObjectKind, SubFacts } from './facts.js';
+import { withoutIncludable } from './includable.js';
 import { hashSeed } from './rng.js';
 import { makeId, objectKey } from './ids.js';
 import type { StripeObject } from './types.js';
@@ -16,6 +17,8 @@ export interface HistoryContext extends CatalogContext {
   /** The generation clock (unix seconds), so derived fields never read the wall clock. */
   now: number;
   accountName: string;
+  /** Whether a few USD/EUR subscriptions sit on GBP prices with currency_options (see shownPriceIndex). */
+  multiCurrency: boolean;
 }
 
 /** Slot used for the customer-level discount id (subscription discounts use the subscription's n). */
@@ -37,6 +40,11 @@ export class HistoryBuilder {
     return idOf(this.ctx, kind, this.facts.index, n);
   }
 
+  /** The price id objects show for an economic price (plan × currency). */
+  private shown(priceIdx: number): number {
+    return shownPriceIndex(priceIdx, this.facts.index, this.ctx.multiCurrency);
+  }
+
   get customerId(): string {
     return this.id('customer', 0);
   }
@@ -52,7 +60,7 @@ export class HistoryBuilder {
     return {
       id: this.id('discount', source === 'sub' ? subN ?? 0 : CUSTOMER_DISCOUNT_SLOT), object: 'discount', checkout_session: null,
       customer: this.customerId, customer_account: null, end, invoice: null, invoice_item: null, promotion_code: null,
-      source: { coupon: buildCoupon(this.ctx, couponIdx, 1), type: 'coupon' }, start,
+      source: { coupon: withoutIncludable(buildCoupon(this.ctx, couponIdx, 1)), type: 'coupon' }, start,
       subscription: source === 'sub' && sub ? this.id('subscription', sub.n) : null, subscription_item: null,
     };
   }
@@ -83,7 +91,8 @@ export class HistoryBuilder {
     return {
       id: this.id('item', sub.n), object: 'subscription_item', billing_thresholds: null, created: sub.itemCreated,
       current_period_end: sub.periodEnd, current_period_start: sub.periodStart, current_trial: null, discounts: [], metadata: {},
-      plan: buildPlan(this.ctx, sub.priceIdx), price: buildPrice(this.ctx, sub.priceIdx), quantity: sub.quantity,
+      // Embedded copies: no includable fields (tiers, currency_options), as Stripe sends them.
+      plan: withoutIncludable(buildPlan(this.ctx, this.shown(sub.priceIdx))), price: withoutIncludable(buildPrice(this.ctx, this.shown(sub.priceIdx))), quantity: sub.quantity,
       subscription: this.id('subscription', sub.n), tax_rates: [],
     };
   }
@@ -142,7 +151,7 @@ export class HistoryBuilder {
         subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: subId, subscription_item: this.id('item', inv.sub) },
       },
       period: { end: inv.periodEnd, start: inv.periodStart }, pretax_credit_amounts: [],
-      pricing: { price_details: { price: buildPrice(this.ctx, inv.priceIdx)['id'], product: productId(this.ctx, plan.product) }, type: 'price_details', unit_amount_decimal: String(Math.round(inv.subtotal / Math.max(1, inv.quantity))) },
+      pricing: { price_details: { price: buildPrice(this.ctx, this.shown(inv.priceIdx))['id'], product: productId(this.ctx, plan.product) }, type: 'price_details', unit_amount_decimal: String(Math.round(inv.subtotal / Math.max(1, inv.quantity))) },
       quantity: inv.quantity, quantity_decimal: String(inv.quantity), subscription: subId, subtotal: inv.subtotal,
       taxes: this.taxes(inv),
     };
@@ -295,15 +304,15 @@ export class HistoryBuilder {
   event(n: number): StripeObject {
     const e = this.facts.events[n];
     if (!e) throw new Error(`no event ${n}`);
-    return buildEvent(this.ctx, this.id('event', n), e, this.objectFor(e.kind, e.ref), previousAttributes(this.ctx, e));
+    return buildEvent(this.ctx, this.id('event', n), e, this.objectFor(e.kind, e.ref), previousAttributes(this.ctx, e, (i) => this.shown(i)));
   }
 }
 
-function previousAttributes(ctx: HistoryContext, e: EventFacts): Record<string, unknown> | null {
+function previousAttributes(ctx: HistoryContext, e: EventFacts, shown: (priceIdx: number) => number): Record<string, unknown> | null {
   if (!e.previous) return null;
   const out: Record<string, unknown> = { ...e.previous };
   if (typeof out['plan'] === 'number') {
-    out['items'] = { data: [{ price: buildPrice(ctx, out['plan']) }] };
+    out['items'] = { data: [{ price: withoutIncludable(buildPrice(ctx, shown(out['plan']))) }] };
     delete out['plan'];
   }
   if (typeof out['quantity'] === 'number') {

@@ -56,7 +56,8 @@ export class Business {
     this.customerCount = CUSTOMER_COUNTS[options.size];
     const salt = hashSeed(options.seed, options.accountId);
     this.settings = { seed: hashSeed(options.seed, options.accountId, 'sim'), now: options.now, historyStart, eventsFrom: options.now - (options.eventRetentionDays + 1) * DAY };
-    this.ctx = { salt, created: historyStart - 30 * DAY, accountId: options.accountId, accountName: options.accountName, now: options.now };
+    this.ctx = { salt, created: historyStart - 30 * DAY, accountId: options.accountId, accountName: options.accountName, now: options.now,
+      multiCurrency: options.size === 'demo' || options.size === 'large' };
     this.buildIndexes();
   }
 

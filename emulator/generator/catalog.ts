@@ -89,6 +89,24 @@ export function planOfPrice(priceIdx: number): { plan: PlanSpec; planIdx: number
   return { plan, planIdx, currency };
 }
 
+/**
+ * Plans (Pro monthly, Team monthly) whose GBP price also lists USD and EUR amounts in `currency_options`, the
+ * same "nice" local amounts as their USD and EUR prices, so a subscription's figures do not depend on which
+ * of the two prices it is on.
+ */
+export const MULTI_CURRENCY_PLANS: readonly number[] = [2, 5];
+
+/**
+ * The price a subscription item shows for the economic price `priceIdx` (plan × the customer's currency): for
+ * one customer in six paying in USD or EUR on a multi-currency plan, the GBP price, billed from its
+ * `currency_options`. Derived from the customer index, so it draws nothing from the simulation's RNG.
+ */
+export function shownPriceIndex(priceIdx: number, customerIndex: number, multiCurrency: boolean): number {
+  if (!multiCurrency || customerIndex % 6 !== 1) return priceIdx;
+  const { planIdx, currency } = planOfPrice(priceIdx);
+  return currency !== 'gbp' && MULTI_CURRENCY_PLANS.includes(planIdx) ? priceIndex(planIdx, 'gbp') : priceIdx;
+}
+
 /** Amount for `quantity` units of a price, honouring volume tiers. */
 export function priceAmount(priceIdx: number, quantity: number): number {
   const { plan, currency } = planOfPrice(priceIdx);

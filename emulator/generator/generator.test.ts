@@ -29,6 +29,29 @@ describe('generator', () => {
     expect(b.eventTypes).toEqual(expect.arrayContaining(['customer.subscription.updated', 'invoice.payment_failed', 'charge.refunded']));
   });
 
+  it('demo has a few USD/EUR subscriptions on GBP prices billed from currency_options', () => {
+    const b = business('demo');
+    const multi = Array.from({ length: 500 }, (_, i) => ({ i, subs: b.builder(i).facts.subs })).flatMap(({ i, subs }) =>
+      subs.map((s) => ({ i, s, json: b.builder(i).subscription(s.n) as { currency: string; items: { data: Array<{ price: { id: string; currency: string } }> } } })))
+      .filter((x) => x.json.items.data[0]?.price.currency !== x.json.currency);
+    expect(multi.length).toBeGreaterThanOrEqual(3);
+    expect(multi.length).toBeLessThan(100);
+    const prices = new Map(b.prices().map((p) => [p['id'], p as { currency: string; currency_options?: Record<string, unknown> }]));
+    for (const { json } of multi) {
+      const price = prices.get(json.items.data[0]!.price.id)!;
+      expect(price.currency).toBe('gbp');
+      expect(price.currency_options?.[json.currency]).toBeDefined();
+    }
+    // The small business (other tests' figures) keeps every subscription on a price in its own currency.
+    const small = business('small');
+    for (let i = 0; i < 50; i++) {
+      for (const s of small.facts(i).subs) {
+        const json = small.builder(i).subscription(s.n) as { currency: string; items: { data: Array<{ price: { currency: string } }> } };
+        expect(json.items.data[0]?.price.currency).toBe(json.currency);
+      }
+    }
+  });
+
   it('invoices are consistent with their subscription periods and amounts', () => {
     const b = business('small');
     for (let i = 0; i < 50; i++) {

@@ -109,13 +109,17 @@ async function independentMrr(env: AnalyticsApp, t: number, today: string): Prom
         const p = prices.get(String(it['price_id']));
         if (!p || !p['recurring_interval'] || p['usage_type'] === 'metered') continue;
         const qty = Number(it['quantity'] ?? 1);
+        // A subscription in another currency than its price is billed from the price's currency_options.
+        const option = p['currency'] === s['currency'] ? null : (((p['payload'] as Row)['currency_options'] ?? {}) as Record<string, Row>)[String(s['currency'])];
+        if (p['currency'] !== s['currency']) expect(option).toBeDefined();
         let amount: Frac;
         if (p['billing_scheme'] === 'tiered') {
-          const tiers = ((p['payload'] as Row)['tiers'] ?? []) as Row[];
+          const tiers = ((option ?? (p['payload'] as Row))['tiers'] ?? []) as Row[];
           expect(p['tiers_mode']).toBe('volume');
           const tier = tiers.find((x) => x['up_to'] === null || x['up_to'] === 'inf' || qty <= Number(x['up_to'])) as Row;
           amount = F(BigInt(Number(tier['unit_amount'] ?? 0)) * BigInt(qty) + BigInt(Number(tier['flat_amount'] ?? 0)));
-        } else amount = fmul(p['uad'] !== null ? dec(String(p['uad'])) : F(Number(p['unit_amount'])), F(qty));
+        } else if (option) amount = fmul(F(Number(option['unit_amount'])), F(qty));
+        else amount = fmul(p['uad'] !== null ? dec(String(p['uad'])) : F(Number(p['unit_amount'])), F(qty));
         const count = Number(p['recurring_interval_count'] ?? 1);
         const unit = String(p['recurring_interval']);
         interval ??= { unit, count };
@@ -310,6 +314,38 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     // The KPI tile over a whole year reads the same one-month churn at the range's end.
     const kpis = (await get('/metrics/kpis?from=2025-11-02&to=2026-11-01')).json() as { kpis: { ltv: { value: number } } };
     expect(kpis.kpis.ltv.value).toBe(byMonth.ltv.value);
+  });
+
+  it('prices a USD/EUR subscription on a GBP price from the price\'s currency_options (synced only on expand)', async () => {
+    const orgId = env.org.id;
+    const found = await withOrg(env.t.db, orgId, async (tx) => {
+      const { rows } = await sql<Row>`select s.id, s.customer_id, s.currency, i.quantity, p.id as price_id, p.payload_encrypted, s.payload_encrypted as sub_payload
+          from stripe_subscriptions s join stripe_subscription_items i on i.subscription_id = s.id join stripe_prices p on p.id = i.price_id
+          where s.status = 'active' and s.trial_end is null and s.cancel_at is null and not s.cancel_at_period_end and s.pause_behavior is null
+            and p.currency <> s.currency order by s.id`.execute(tx);
+      const out: Row[] = [];
+      for (const r of rows) {
+        const dec1 = async (table: string, id: string, v: unknown) => JSON.parse(await env.app.services.crypto.decryptField(orgId, { table, column: 'payload_encrypted', rowId: id }, String(v), tx)) as Row;
+        const sub = await dec1('stripe_subscriptions', String(r['id']), r['sub_payload']);
+        const customer = await tx.selectFrom('stripe_customers').select('payload_encrypted').where('id', '=', String(r['customer_id'])).executeTakeFirstOrThrow();
+        // Without discounts, so the expected MRR is the price's alone.
+        if (((sub['discounts'] ?? []) as unknown[]).length > 0 || (await dec1('stripe_customers', String(r['customer_id']), customer.payload_encrypted))['discount']) continue;
+        out.push({ ...r, price: await dec1('stripe_prices', String(r['price_id']), r['payload_encrypted']) });
+      }
+      return out;
+    });
+    expect(found.length).toBeGreaterThan(0);
+    for (const r of found) {
+      const option = ((r['price'] as Row)['currency_options'] as Record<string, Row>)[String(r['currency'])] as Row;
+      const qty = Number(r['quantity']);
+      const tiers = option['tiers'] as Row[] | undefined;
+      const tier = tiers?.find((x) => x['up_to'] === null || qty <= Number(x['up_to']));
+      // Pro and Team are monthly: MRR is one month's amount in the subscription's own currency.
+      const expected = tier ? Number(tier['unit_amount']) * qty + Number(tier['flat_amount']) : Number(option['unit_amount']) * qty;
+      const detail = (await get(`/customers/${String(r['customer_id'])}`)).json() as { subscriptions: Array<{ id: string; currency: string; nativeMrr: number }> };
+      const view = detail.subscriptions.find((x) => x.id === r['id']);
+      expect([r['id'], view?.currency.toLowerCase(), view?.nativeMrr]).toEqual([r['id'], String(r['currency']), expected]);
+    }
   });
 
   it('answers churn, cohorts, plans, trials, failed payments, cash, KPIs, customers and movements', async () => {

@@ -2,12 +2,13 @@
 // tables, inside the caller's org-scoped transaction (RLS). Rows are read in keyset pages; encrypted payloads
 // are decrypted one row at a time, reduced at once to the few fields the engine needs, and dropped. Only
 // payloads that hold something the clear columns lack are decrypted: customers (discount, metadata),
-// subscriptions (discount ids, metadata), prices (tiers, transform_quantity, metadata), subscription events,
-// and the invoices that carry a discount or were paid after a failed attempt.
+// subscriptions (discount ids, metadata), prices (tiers, currency_options, transform_quantity, metadata),
+// amount_off coupons (currency_options), subscription events, and the invoices that carry a discount or were
+// paid after a failed attempt.
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../db/tenant.js';
 import {
-  customerKey, type CouponInput, type CustomerInput, type DiscountInput, type PriceInput, type PriceTier, type SubscriptionInput,
+  customerKey, type CouponInput, type CustomerInput, type DiscountInput, type PriceCurrencyOption, type PriceInput, type PriceTier, type SubscriptionInput,
 } from '../metrics/index.js';
 import { couponFromObject, discountFromObject, inferSubscriptionDiscounts, invoiceDiscountAmounts, type DiscountObservation } from './discounts.js';
 import { readPayload } from './customer-details.js';
@@ -157,6 +158,35 @@ function tiersOf(v: unknown): PriceTier[] | undefined {
   }));
 }
 
+/** A price's `currency_options` (only present when the sync expanded it), keys in upper case. */
+function priceCurrencyOptions(v: unknown): Record<string, PriceCurrencyOption> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, PriceCurrencyOption> = {};
+  for (const [currency, raw] of Object.entries(v as Row)) {
+    if (!raw || typeof raw !== 'object') continue;
+    const o = raw as Row;
+    const option: PriceCurrencyOption = {
+      unit_amount: int(o['unit_amount']),
+      unit_amount_decimal: o['unit_amount_decimal'] === null || o['unit_amount_decimal'] === undefined ? null : String(o['unit_amount_decimal']),
+    };
+    const tiers = tiersOf(o['tiers']);
+    if (tiers) option.tiers = tiers;
+    out[currency.toUpperCase()] = option;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** An amount_off coupon's `currency_options` (present when expanded), keys in upper case. */
+function couponCurrencyOptions(v: unknown): Record<string, { amount_off: number }> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, { amount_off: number }> = {};
+  for (const [currency, raw] of Object.entries(v as Row)) {
+    const off = raw && typeof raw === 'object' ? int((raw as Row)['amount_off']) : null;
+    if (off !== null && Number.isFinite(off)) out[currency.toUpperCase()] = { amount_off: off };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function priceFromParts(row: Row, p: Row): PriceInput {
   const interval = text(row['recurring_interval']);
   const price: PriceInput = {
@@ -174,6 +204,8 @@ export function priceFromParts(row: Row, p: Row): PriceInput {
   if (product) price.product = product;
   const tiers = tiersOf(p['tiers']);
   if (tiers) price.tiers = tiers;
+  const options = priceCurrencyOptions(p['currency_options']);
+  if (options) price.currency_options = options;
   const mode = text(row['tiers_mode']);
   if (mode === 'graduated' || mode === 'volume') price.tiers_mode = mode;
   const tq = p['transform_quantity'] as Row | null | undefined;
@@ -219,17 +251,32 @@ async function loadPrices(ctx: Ctx, ids: string[] | null): Promise<{ prices: Map
 
 async function loadCoupons(ctx: Ctx): Promise<Map<string, Map<string, CouponInput>>> {
   const out = new Map<string, Map<string, CouponInput>>();
-  const { rows } = await sql<Row>`select connection_id, id, percent_off::text as percent_off, amount_off, currency, duration, duration_in_months
+  // The payload is read only for amount_off coupons: their currency_options are not in a column.
+  const { rows } = await sql<Row>`select connection_id, id, percent_off::text as percent_off, amount_off, currency, duration, duration_in_months,
+    case when amount_off is not null then payload_encrypted end as payload_encrypted
     from stripe_coupons where not deleted`.execute(ctx.tx);
   for (const r of rows) {
     const coupon = couponFromObject({ ...r, percent_off: r['percent_off'] === null ? null : Number(r['percent_off']), amount_off: int(r['amount_off']) });
     if (!coupon) continue;
+    if (r['payload_encrypted']) {
+      const options = couponCurrencyOptions((await payload(ctx, 'stripe_coupons', coupon.id, r['payload_encrypted']))['currency_options']);
+      if (options) coupon.currency_options = options;
+    }
     const c = String(r['connection_id']);
     let m = out.get(c);
     if (!m) out.set(c, (m = new Map()));
     m.set(coupon.id, coupon);
   }
   return out;
+}
+
+/**
+ * A discount's coupon as synced (with its currency_options) rather than the copy embedded in the discount,
+ * which Stripe sends without them.
+ */
+function withStoredCoupon(d: DiscountInput | null, coupons: ReadonlyMap<string, CouponInput> | undefined): DiscountInput | null {
+  const stored = d ? coupons?.get(d.coupon.id) : undefined;
+  return d && stored?.currency_options ? { ...d, coupon: { ...d.coupon, currency_options: stored.currency_options } } : d;
 }
 
 /** Loads everything the engine needs for the organisation, or for one customer when `scope` is given. */
@@ -253,7 +300,7 @@ export async function loadOrgData(tx: Tx, crypto: AnalyticsCrypto, orgId: string
       if (country) c.country = country;
       const created = secs(row['created']);
       if (created !== null) c.created = created;
-      const d = discountFromObject(p['discount'], coupons.get(c.connectionId) ?? new Map());
+      const d = withStoredCoupon(discountFromObject(p['discount'], coupons.get(c.connectionId) ?? new Map()), coupons.get(c.connectionId));
       if (d) {
         c.discounts = [d];
         if (d.id) customerDiscountIds.add(d.id);

@@ -9,6 +9,7 @@
 //   3. the current row is a version at the latest of: the last applied event, the last invoice version, the
 //      start; a cancellation is split into the request (`canceled_at`, still earning until the period end)
 //      and the end (`ended_at`, status canceled).
+import { forCurrency } from '../metrics/index.js';
 import type { DiscountInput, PriceInput, SubscriptionInput, SubscriptionStatus, SubscriptionVersion } from '../metrics/index.js';
 
 export interface SubscriptionRow {
@@ -90,7 +91,8 @@ function itemsFrom(
       if (e.priceId) ctx.warn(`subscription ${subId}: price ${e.priceId} was not synced; its item is left out`);
       continue;
     }
-    if (price.currency.toUpperCase() !== currency.toUpperCase()) {
+    // A price in another currency is billed from its currency_options entry for the subscription's currency.
+    if (price.currency.toUpperCase() !== currency.toUpperCase() && !forCurrency(price.currency_options, currency)) {
       ctx.warn(`subscription ${subId}: price ${price.id} is in ${price.currency}, the subscription in ${currency}; item left out`);
       continue;
     }

@@ -6,6 +6,7 @@ import type { DiscountInput, Interval } from './types.js';
 import type { EngineOptions } from './options.js';
 import { addMonthsUtc } from './calendar.js';
 import { monthlyFactor } from './normalise.js';
+import { forCurrency } from './tiers.js';
 import { fromInt, max, mul, parseDecimal, rat, sub, ZERO, ONE, type Rational } from './rational.js';
 
 export interface BillingInterval {
@@ -89,11 +90,13 @@ export function applyDiscounts(
       const p = parseDecimal(c.percent_off);
       amount = mul(amount, sub(ONE, mul(p, rat(1n, 100n))));
     } else if (c.amount_off !== undefined && c.amount_off !== null) {
-      if ((c.currency ?? '').toUpperCase() !== currency.toUpperCase()) {
+      // In another currency, Stripe takes off the coupon's currency_options amount for that currency.
+      const off = (c.currency ?? '').toUpperCase() === currency.toUpperCase() ? c.amount_off : forCurrency(c.currency_options, currency)?.amount_off;
+      if (off === undefined) {
         throw new RangeError(`coupon ${c.id} is in ${c.currency ?? '?'} but the subscription is in ${currency}`);
       }
       const factor = billing ? monthlyFactor(billing.interval, billing.interval_count) : ONE;
-      amount = sub(amount, mul(fromInt(c.amount_off), factor));
+      amount = sub(amount, mul(fromInt(off), factor));
     }
     amount = max(amount, ZERO);
   }

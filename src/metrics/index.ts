@@ -14,7 +14,7 @@ export { customerSeries, expandDays, pointOn } from './series.js';
 export type { CustomerSeries, CustomerPoint, CustomerDay } from './series.js';
 export { subscriptionMrrAt, prepareSubscription, isEarning, grossMonthly } from './mrr.js';
 export type { PreparedSubscription } from './mrr.js';
-export { priceAmount, billedQuantity } from './tiers.js';
+export { priceAmount, billedQuantity, forCurrency, priceInCurrency } from './tiers.js';
 export { monthlyFactor } from './normalise.js';
 export { applyDiscounts, applicableDiscounts, discountEnd } from './discounts.js';
 export { classifyChange, movementTotal, MOVEMENT_KINDS } from './movements.js';

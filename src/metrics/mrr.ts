@@ -8,7 +8,7 @@ import type { EngineOptions } from './options.js';
 import { applicableDiscounts, applyDiscounts, discountEnd, type BillingInterval } from './discounts.js';
 import { monthlyFactor } from './normalise.js';
 import { add, mul, ZERO, type Rational } from './rational.js';
-import { priceAmount } from './tiers.js';
+import { priceAmount, priceInCurrency } from './tiers.js';
 
 /** A subscription whose versions are sorted by `validFrom` (see `prepareSubscription`). */
 export interface PreparedSubscription extends SubscriptionInput {
@@ -79,16 +79,18 @@ export function isEarning(v: SubscriptionVersion, t: number, options: EngineOpti
   return true;
 }
 
-/** Monthly amount before discounts: Σ items price(quantity) × monthly factor of the item's interval. */
+/**
+ * Monthly amount before discounts: Σ items price(quantity) × monthly factor of the item's interval, each price
+ * in the subscription's currency (its currency_options entry when it is in another).
+ */
 export function grossMonthly(v: SubscriptionVersion, currency: string): Rational {
   let total = ZERO;
   for (const it of recurringItems(v)) {
     const r = it.price.recurring;
     if (!r) continue;
-    if (it.price.currency.toUpperCase() !== currency.toUpperCase()) {
-      throw new RangeError(`price ${it.price.id} is in ${it.price.currency}, subscription in ${currency}`);
-    }
-    total = add(total, mul(priceAmount(it.price, it.quantity ?? 1), monthlyFactor(r.interval, r.interval_count)));
+    // A price in another currency bills from its currency_options entry (or throws when it has none).
+    const price = priceInCurrency(it.price, currency);
+    total = add(total, mul(priceAmount(price, it.quantity ?? 1), monthlyFactor(r.interval, r.interval_count)));
   }
   return total;
 }

@@ -14,6 +14,29 @@ const tierUnit = (t: PriceTier): Rational => decimalOr(t.unit_amount_decimal, t.
 const tierFlat = (t: PriceTier): Rational => decimalOr(t.flat_amount_decimal, t.flat_amount);
 const tierCap = (t: PriceTier): number => (t.up_to === null || t.up_to === 'inf' ? Infinity : t.up_to);
 
+/** The entry of a currency-keyed map for `currency`, whatever the case of either. */
+export function forCurrency<T>(options: Record<string, T> | undefined, currency: string): T | undefined {
+  if (!options) return undefined;
+  const want = currency.toUpperCase();
+  for (const [key, value] of Object.entries(options)) if (key.toUpperCase() === want) return value;
+  return undefined;
+}
+
+/**
+ * The price as billed in `currency`: itself in its own currency, else with the amounts of its
+ * `currency_options` entry for that currency (Stripe bills a subscription in another currency from there).
+ * Throws when the price has no amounts in that currency.
+ */
+export function priceInCurrency(price: PriceInput, currency: string): PriceInput {
+  if (price.currency.toUpperCase() === currency.toUpperCase()) return price;
+  const option = forCurrency(price.currency_options, currency);
+  if (!option) throw new RangeError(`price ${price.id} is in ${price.currency}, subscription in ${currency}, and it has no ${currency} currency option`);
+  const out: PriceInput = { ...price, currency: currency.toUpperCase(), unit_amount: option.unit_amount ?? null, unit_amount_decimal: option.unit_amount_decimal ?? null };
+  if (option.tiers) out.tiers = option.tiers;
+  else delete out.tiers;
+  return out;
+}
+
 /** Quantity after Stripe's `transform_quantity` (e.g. bill per 10 seats, rounding up or down). */
 export function billedQuantity(price: PriceInput, quantity: number): number {
   const tq = price.transform_quantity;

@@ -24,6 +24,14 @@ export interface PriceTier {
   flat_amount_decimal?: string | null;
 }
 
+/** A price's amounts in one more currency (Stripe `currency_options[currency]`). */
+export interface PriceCurrencyOption {
+  unit_amount?: number | null;
+  unit_amount_decimal?: string | null;
+  /** for a tiered price: the tiers in this currency (same modes and bounds, other amounts) */
+  tiers?: PriceTier[];
+}
+
 export interface PriceInput {
   id: string;
   product?: string;
@@ -35,6 +43,11 @@ export interface PriceInput {
   unit_amount_decimal?: string | null;
   tiers?: PriceTier[];
   tiers_mode?: 'graduated' | 'volume';
+  /**
+   * Amounts in other currencies, keyed by currency code (any case): a subscription in one of them is billed
+   * from its entry instead of `unit_amount` / `tiers` (Stripe multi-currency prices).
+   */
+  currency_options?: Record<string, PriceCurrencyOption>;
   transform_quantity?: { divide_by: number; round: 'up' | 'down' } | null;
   metadata?: Record<string, string>;
 }
@@ -55,6 +68,8 @@ export interface CouponInput {
   /** fixed amount per invoice in minor units of `currency` */
   amount_off?: number | null;
   currency?: string | null;
+  /** `amount_off` in other currencies, keyed by currency code (any case), for subscriptions billed in them */
+  currency_options?: Record<string, { amount_off: number }>;
   duration: CouponDuration;
   duration_in_months?: number | null;
 }

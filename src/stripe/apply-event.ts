@@ -15,9 +15,13 @@ export type ApplyOutcome = (typeof APPLY_OUTCOMES)[number];
 const DELETED_SUFFIX = '.deleted';
 // Objects whose `.deleted` event means the object itself is gone (a deleted subscription is just canceled).
 const DELETABLE = new Set(['customer', 'product', 'price', 'plan', 'coupon', 'invoice']);
+// An event's object lacks Stripe's includable fields (a price's tiers and currency_options, a plan's tiers,
+// a coupon's currency_options), so storing it as is would wipe them: these are always re-fetched.
+const WITHOUT_INCLUDABLE = new Set(['price', 'plan', 'coupon']);
 
 async function refetch(reader: StripeReader, kind: ObjectKind, object: StripeObject): Promise<StripeObject | null> {
-  if (kind.type === 'events' || object['object'] === 'plan') return null;
+  // A plan is the legacy view of the price with the same id, so it is re-fetched as that price.
+  if (kind.type === 'events') return null;
   try {
     return await reader.retrieve(kind.type as ListType, object.id);
   } catch (error) {
@@ -47,9 +51,11 @@ export async function applyEvent(
   if (decision === 'duplicate') return 'duplicate';
 
   let state: StripeObject | null = null;
+  const deleted = type.endsWith(DELETED_SUFFIX) && DELETABLE.has(objectName);
+  const mustRefetch = decision === 'refetch' || (decision === 'apply' && !deleted && WITHOUT_INCLUDABLE.has(objectName));
   if (kind && object && (decision === 'apply' || decision === 'refetch')) {
-    state = decision === 'refetch' ? await refetch(reader, kind, object) : null;
-    if (!state) state = type.endsWith(DELETED_SUFFIX) && DELETABLE.has(objectName) ? { ...object, deleted: true } : object;
+    state = mustRefetch ? await refetch(reader, kind, object) : null;
+    if (!state) state = deleted ? { ...object, deleted: true } : object;
   }
   await withOrg(deps.db, orgId, async (tx) => {
     const ctx = { tx, crypto: deps.crypto, orgId, connectionId, now: deps.clock() };
@@ -59,5 +65,5 @@ export async function applyEvent(
   if (state) deps.onChange?.({ kind: 'object', orgId, connectionId, objectName, object: state });
   if (decision === 'stale') return 'stale';
   if (decision === 'store-only') return 'stored';
-  return decision === 'refetch' ? 'refetched' : 'applied';
+  return mustRefetch ? 'refetched' : 'applied';
 }

@@ -70,7 +70,17 @@ export function createGuardedSdk(opts: ReaderOptions): Stripe {
 }
 
 type ListFn = (params: Record<string, unknown>) => Promise<{ data: unknown[]; has_more: boolean }>;
-type RetrieveFn = (id: string) => Promise<unknown>;
+type RetrieveFn = (id: string, params?: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * Stripe's "includable" fields, absent unless expanded by name: a tiered price's `tiers` and a price's or
+ * amount_off coupon's `currency_options` (the amounts a subscription in another currency pays). MRR needs
+ * both, so every list and retrieve of these types asks for them (`data.<field>` on a list).
+ */
+export const INCLUDABLE_FIELDS: Partial<Record<ListType, readonly string[]>> = {
+  prices: ['tiers', 'currency_options'],
+  coupons: ['currency_options'],
+};
 
 export function createStripeReader(opts: ReaderOptions): StripeReader {
   const sdk = createGuardedSdk(opts);
@@ -92,12 +102,16 @@ export function createStripeReader(opts: ReaderOptions): StripeReader {
     async list(type, params) {
       const resource = resources[type];
       // Subscriptions default to hiding canceled ones; analytics needs them all.
-      const extra = type === 'subscriptions' ? { status: 'all' } : {};
+      const extra: Record<string, unknown> = type === 'subscriptions' ? { status: 'all' } : {};
+      const include = INCLUDABLE_FIELDS[type];
+      if (include) extra['expand'] = include.map((f) => `data.${f}`);
       return asPage(await resource.list.call(resource, { limit: 100, ...params, ...extra }));
     },
     async retrieve(type, id) {
       const resource = resources[type];
-      return (await resource.retrieve.call(resource, id)) as StripeObject;
+      const include = INCLUDABLE_FIELDS[type];
+      const object = include ? await resource.retrieve.call(resource, id, { expand: [...include] }) : await resource.retrieve.call(resource, id);
+      return object as StripeObject;
     },
     async listInvoiceLines(invoiceId, startingAfter) {
       return asPage(await sdk.invoices.listLineItems(invoiceId, { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }));

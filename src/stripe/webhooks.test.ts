@@ -109,6 +109,35 @@ describe.each(DB_KINDS)('Stripe webhooks and event polling on %s', (kind) => {
     expect(Number((await subscription(subId)).event_created)).toBe(newer['created']);
   });
 
+  it('prices and coupons are stored with tiers and currency_options, which Stripe sends only when expanded; a price event does not wipe them', async () => {
+    const payloads = async (table: 'stripe_prices' | 'stripe_coupons') =>
+      new Map(((await canonicalDump(env, env.orgId))[table] as Array<{ id: string; payload_encrypted: string }>).map((r) => [r.id, JSON.parse(r.payload_encrypted) as Record<string, unknown>]));
+    // The emulator leaves them out unless asked, so these came from the sync's expand[] parameters.
+    const listed = await (await fetch(`${env.emulator.url}/v1/prices?limit=100`, { headers: { authorization: 'Bearer rk_test_webhooksKey123' } })).json() as { data: Array<Record<string, unknown>> };
+    expect(listed.data.some((p) => 'tiers' in p || 'currency_options' in p)).toBe(false);
+    const prices = await payloads('stripe_prices');
+    const tiered = [...prices.values()].find((p) => p['billing_scheme'] === 'tiered' && p['currency'] === 'gbp');
+    expect((tiered?.['tiers'] as unknown[] | undefined)?.length).toBe(3);
+    expect((tiered?.['currency_options'] as Record<string, { tiers?: unknown[] }> | undefined)?.['eur']?.tiers?.length).toBe(3);
+    const coupon = (await payloads('stripe_coupons')).get('5-off-forever');
+    expect(coupon?.['currency_options']).toEqual({ gbp: { amount_off: 500 }, usd: { amount_off: 600 }, eur: { amount_off: 600 } });
+
+    // price.updated carries the price without tiers/currency_options: applying it as is would wipe them.
+    const event = await admin('/events', { type: 'price.updated', object: String(tiered?.['id']) });
+    expect((event['data'] as { object: Record<string, unknown> }).object['tiers']).toBeUndefined();
+    expect((await send(event)).json()).toEqual({ received: true, outcomes: ['refetched'] });
+    const after = (await payloads('stripe_prices')).get(String(tiered?.['id']));
+    expect(after?.['tiers']).toEqual(tiered?.['tiers']);
+    expect(after?.['currency_options']).toEqual(tiered?.['currency_options']);
+    // A later event about a row an event already set (not re-fetched on doubt any more) must not wipe them either.
+    await admin('/time/advance', { seconds: 10 });
+    expect((await send(await admin('/events', { type: 'price.updated', object: String(tiered?.['id']) }))).json()).toEqual({ received: true, outcomes: ['refetched'] });
+    expect((await payloads('stripe_prices')).get(String(tiered?.['id']))?.['tiers']).toEqual(tiered?.['tiers']);
+    const couponEvent = await admin('/events', { type: 'coupon.updated', object: '5-off-forever' });
+    expect((await send(couponEvent)).json()).toEqual({ received: true, outcomes: ['refetched'] });
+    expect((await payloads('stripe_coupons')).get('5-off-forever')?.['currency_options']).toEqual(coupon?.['currency_options']);
+  });
+
   it('polling the Events API catches changes no webhook delivered, and skips those already seen', async () => {
     const [, , , subId = ''] = await activeSubscriptions(4);
     await admin('/time/advance', { seconds: 5 });
