@@ -60,7 +60,7 @@ describe('data the engine cannot price', () => {
     expect([...result.dropped].sort()).toEqual(['acct_1/cus_2', 'acct_1/cus_3']);
     expect(result.warnings).toEqual(expect.arrayContaining([
       'customer cus_2: tiered price price_seats has no tiers; left out of every figure',
-      'customer cus_3: price price_pro is in gbp, subscription in usd; left out of every figure',
+      'customer cus_3: price price_pro is in gbp, subscription in usd, and it has no usd currency option; left out of every figure',
     ]));
   });
 });
