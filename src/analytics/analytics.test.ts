@@ -361,6 +361,12 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
     expect(plans.length).toBeGreaterThan(0);
     for (const p of plans) expect(p.nickname).toBe((stripeStore.retrieve('price', p.priceId) as Record<string, unknown>)['nickname'] ?? null);
     expect(plans.every((p) => p.nickname !== null)).toBe(true);
+    // A row per price and billed currency: the GBP price that USD/EUR customers pay through currency_options has
+    // a row per currency, and a GBP row's native MRR is its MRR (no EUR or USD amount added into it).
+    const plansByCurrency = plans as unknown as { priceId: string; currency: string; mrr: number; nativeMrr: number }[];
+    expect(new Set(plansByCurrency.map((p) => `${p.priceId}|${p.currency}`)).size).toBe(plansByCurrency.length);
+    expect(new Set(plansByCurrency.map((p) => p.priceId)).size).toBeLessThan(plansByCurrency.length);
+    for (const p of plansByCurrency.filter((x) => x.currency === 'GBP')) expect(p.nativeMrr, p.priceId).toBe(p.mrr);
     const summary = (await get('/metrics/summary')).json() as { mrr: number; customers: number };
     // per-plan figures are rounded per customer and plan, so their total may differ from MRR by rounding only
     expect(Math.abs(plans.reduce((t, p) => t + p.mrr, 0) - summary.mrr)).toBeLessThanOrEqual(summary.customers);

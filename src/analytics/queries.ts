@@ -542,34 +542,38 @@ async function planTableUncached(deps: QueryDeps, orgId: string, q: { filters?: 
   return withOrg(deps.db, orgId, async (tx) => {
     const snap = await snapshot(deps, tx, orgId);
     const cache = await deps.cache.get(tx, orgId, snap.state);
-    const totals = new Map<string, { mrr: number; native: number; currency: string; subscriptions: number; customers: number }>();
+    // One row per price and currency: a price with currency_options bills each customer in the customer's
+    // currency, and native amounts in different currencies cannot be added up.
+    const totals = new Map<string, { priceId: string; mrr: number; native: number; currency: string; subscriptions: number; customers: number }>();
     for (const c of selected(cache, q.filters)) {
       for (const [priceId, p] of Object.entries(c.planMrr)) {
-        const t = totals.get(priceId) ?? { mrr: 0, native: 0, currency: p.currency, subscriptions: 0, customers: 0 };
+        const key = `${priceId}|${p.currency.toLowerCase()}`;
+        const t = totals.get(key) ?? { priceId, mrr: 0, native: 0, currency: p.currency, subscriptions: 0, customers: 0 };
         t.mrr += p.mrr;
         t.native += p.native;
         t.subscriptions += p.subscriptions;
         t.customers += 1;
-        totals.set(priceId, t);
+        totals.set(key, t);
       }
     }
     if (totals.size === 0) return [];
     const { rows } = await sql<Row>`select p.id, p.product_id, p.currency, p.recurring_interval, p.recurring_interval_count, pr.name, p.payload_encrypted
       from stripe_prices p left join stripe_products pr on pr.connection_id = p.connection_id and pr.id = p.product_id
-      where p.id = any(${[...totals.keys()]})`.execute(tx);
+      where p.id = any(${[...new Set([...totals.values()].map((t) => t.priceId))]})`.execute(tx);
     const info = new Map(rows.map((r) => [String(r['id']), r]));
     const nicknames = new Map<string, string | null>();
     for (const r of rows) nicknames.set(String(r['id']), await readPayloadText(deps.crypto, orgId, 'stripe_prices', String(r['id']), r['payload_encrypted'], 'nickname', tx));
     const all = [...totals.values()].reduce((s, t) => s + t.mrr, 0);
-    return [...totals].map(([priceId, t]) => {
+    return [...totals.values()].map((t) => {
+      const { priceId } = t;
       const r = info.get(priceId);
       return {
         priceId, productId: (r?.['product_id'] as string | null) ?? null, productName: (r?.['name'] as string | null) ?? null, nickname: nicknames.get(priceId) ?? null,
-        currency: String(r?.['currency'] ?? t.currency).toUpperCase(), interval: (r?.['recurring_interval'] as string | null) ?? null,
+        currency: t.currency.toUpperCase(), interval: (r?.['recurring_interval'] as string | null) ?? null,
         intervalCount: r?.['recurring_interval_count'] === undefined || r?.['recurring_interval_count'] === null ? null : Number(r['recurring_interval_count']),
         subscriptions: t.subscriptions, customers: t.customers, mrr: t.mrr, nativeMrr: t.native, share: ratio(t.mrr, all),
       };
-    }).sort((a, b) => b.mrr - a.mrr || (a.priceId < b.priceId ? -1 : 1));
+    }).sort((a, b) => b.mrr - a.mrr || (a.priceId < b.priceId ? -1 : a.priceId > b.priceId ? 1 : a.currency < b.currency ? -1 : 1));
   });
 }
 

@@ -53,10 +53,10 @@ function Plans({ state, currency, version }: FrameContext) {
           </thead>
           <tbody>
             {plans.data.map((p) => (
-              <tr key={p.priceId}>
+              <tr key={`${p.priceId}-${p.currency}`}>
                 <th scope="row">
                   <span className="cell-primary">{p.nickname || p.productName || p.priceId}</span>
-                  <div className="cell-secondary">{p.priceId}</div>
+                  <div className="cell-secondary">{p.priceId} · {p.currency}</div>
                 </th>
                 <td>{billingText(p.interval, p.intervalCount)}</td>
                 <td className="num">{formatCount(p.customers)}</td>
