@@ -2,7 +2,7 @@
 // subscription lists only its discounts' ids (Stripe does not expand them in lists), so each is identified
 // from the invoices that applied it: the synced coupon whose percent or amount reproduces every discount
 // amount those invoices show (ambiguities resolve to the first coupon id in sort order). Pure: no I/O.
-import type { CouponInput, DiscountInput } from '../metrics/index.js';
+import { forCurrency, type CouponInput, type DiscountInput } from '../metrics/index.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
@@ -71,7 +71,9 @@ function matches(c: CouponInput, o: DiscountObservation): boolean {
     return Math.abs(exact - o.amount) <= 0.5;
   }
   if (c.amount_off !== null && c.amount_off !== undefined) {
-    return (c.currency ?? '').toLowerCase() === o.currency.toLowerCase() && Math.min(o.subtotal, c.amount_off) === o.amount;
+    // An invoice in another currency than the coupon's takes off the coupon's currency_options amount.
+    const off = (c.currency ?? '').toLowerCase() === o.currency.toLowerCase() ? c.amount_off : forCurrency(c.currency_options, o.currency)?.amount_off;
+    return off !== undefined && Math.min(o.subtotal, off) === o.amount;
   }
   return false;
 }
