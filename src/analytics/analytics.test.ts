@@ -342,9 +342,14 @@ describe.each(DB_KINDS)('analytics over the synced demo business on %s', (kind) 
       const tier = tiers?.find((x) => x['up_to'] === null || qty <= Number(x['up_to']));
       // Pro and Team are monthly: MRR is one month's amount in the subscription's own currency.
       const expected = tier ? Number(tier['unit_amount']) * qty + Number(tier['flat_amount']) : Number(option['unit_amount']) * qty;
-      const detail = (await get(`/customers/${String(r['customer_id'])}`)).json() as { subscriptions: Array<{ id: string; currency: string; nativeMrr: number }> };
+      const detail = (await get(`/customers/${String(r['customer_id'])}`)).json() as {
+        subscriptions: Array<{ id: string; currency: string; nativeMrr: number; items: { priceId: string | null; unitAmount: number | null; currency: string }[] }>;
+      };
       const view = detail.subscriptions.find((x) => x.id === r['id']);
       expect([r['id'], view?.currency.toLowerCase(), view?.nativeMrr]).toEqual([r['id'], String(r['currency']), expected]);
+      // The item shows what it is billed: the option's unit amount in the subscription's currency (none when tiered).
+      const shown = view?.items.find((i) => i.priceId === r['price_id']);
+      expect(shown).toMatchObject({ currency: String(r['currency']).toUpperCase(), unitAmount: tiers ? null : Number(option['unit_amount']) });
     }
   });
 

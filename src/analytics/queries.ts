@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { withOrg, type Tx } from '../db/tenant.js';
 import {
-  accumulate, accumulator, addDays, addMonthsToDate, arpa as arpaOf, buildFxTable, cohorts as engineCohorts, dayEnd, dayOf, daysBetween, finish, ltv as ltvOf,
+  accumulate, accumulator, addDays, addMonthsToDate, arpa as arpaOf, buildFxTable, cohorts as engineCohorts, dayEnd, dayOf, daysBetween, finish, forCurrency, ltv as ltvOf,
   monthEnd, monthStart, movementsBehind, pointOn, ratio, revenueRetention, rollup, weekStart, type CustomerSeries, type FxTable, type Granularity,
   type MovementKind, type OrgAggregates, type OrgDay, type Ratio,
 } from '../metrics/index.js';
@@ -19,7 +19,7 @@ import { AnalyticsCache, seriesOf, type CachedCustomer, type OrgCache } from './
 import { readStamp, stableKey, type ResponseCache } from './response-cache.js';
 import { convertedSum } from './compute.js';
 import type { PlanContribution } from './analytics.table.js';
-import { readPayloadText } from './customer-details.js';
+import { readPayload, readPayloadText } from './customer-details.js';
 import type { AnalyticsCrypto } from './load.js';
 import { readSettings } from './settings.js';
 import { readFxRates, readState, type StateRow } from './store.js';
@@ -666,7 +666,7 @@ export async function customerDetail(deps: QueryDeps, orgId: string, customerId:
       from stripe_subscriptions where connection_id = ${conn} and customer_id = ${customerId} and not deleted order by created desc`.execute(tx);
     const subIds = subs.map((s) => String(s['id']));
     const { rows: items } = subIds.length === 0 ? { rows: [] as Row[] } : await sql<Row>`select i.subscription_id, i.price_id, i.quantity, i.current_period_end,
-        p.product_id, p.recurring_interval, p.recurring_interval_count, p.unit_amount, p.currency, pr.name
+        p.product_id, p.recurring_interval, p.recurring_interval_count, p.unit_amount, p.currency, p.payload_encrypted, pr.name
       from stripe_subscription_items i left join stripe_prices p on p.connection_id = i.connection_id and p.id = i.price_id
       left join stripe_products pr on pr.connection_id = p.connection_id and pr.id = p.product_id
       where i.connection_id = ${conn} and i.subscription_id = any(${subIds})`.execute(tx);
@@ -680,6 +680,17 @@ export async function customerDetail(deps: QueryDeps, orgId: string, customerId:
     const objectIds = [customerId, ...subIds, ...invoices.map((i) => String(i['id']))];
     const { rows: events } = await sql<Row>`select id, type, created from stripe_events where connection_id = ${conn} and object_id = any(${objectIds})
       order by created desc, id desc limit 100`.execute(tx);
+    // An item on a price in another currency than its subscription is billed from the price's currency_options
+    // (read from the payload of the few prices shown): show that amount, in the currency actually billed.
+    const subCurrency = new Map(subs.map((s) => [String(s['id']), String(s['currency'] ?? '').toLowerCase()]));
+    for (const i of items) {
+      const billed = subCurrency.get(String(i['subscription_id'])) ?? '';
+      if (billed === '' || String(i['currency'] ?? '').toLowerCase() === billed) continue;
+      const payload = await readPayload(deps.crypto, orgId, 'stripe_prices', String(i['price_id']), i['payload_encrypted'], tx);
+      const option = forCurrency(payload?.['currency_options'] as Record<string, { unit_amount?: unknown }> | undefined, billed);
+      i['unit_amount'] = typeof option?.unit_amount === 'number' ? option.unit_amount : null;
+      i['currency'] = billed;
+    }
     const mrrByPrice = c.planMrr;
     return {
       customer: { ...item(c), metadata: c.metadata },
