@@ -17,7 +17,7 @@ import { HttpProblem } from '../http/problem.js';
 import type { AuthDeps, RequestMeta } from './auth-deps.js';
 import { TooManyAttempts } from './second-factor.js';
 import { clearSessionCookie, CSRF_COOKIE, CSRF_COOKIE_OPTIONS } from './session-cookie.js';
-import { deleteSession, findSessionByToken, isSessionExpired, needsTouch, SESSION_COOKIE, touchSession } from './sessions.js';
+import { deleteSession, findSessionByToken, isSessionExpired, isUserActivity, needsTouch, SESSION_COOKIE, touchSession } from './sessions.js';
 import type { SessionStage } from './sessions.table.js';
 
 export interface RequestAuth {
@@ -93,7 +93,7 @@ async function loadSession(deps: AuthDeps, request: FastifyRequest, reply: Fasti
           await deleteSession(tx, found.id);
           return null;
         }
-        if (needsTouch(found, now)) await touchSession(tx, found.id, now);
+        if (needsTouch(found, now) && isUserActivity(request.method, request.headers)) await touchSession(tx, found.id, now);
         return found;
       })
     : null;

@@ -56,6 +56,23 @@ describe.each(DB_KINDS)('sessions on %s', (kind) => {
     expect((await lastSeen(u.id)).getTime()).toBe(h.clock().getTime());
   });
 
+  it('does not count a page’s own background reads as activity: polled for 7 days, the session still expires', async () => {
+    const u = await signedInUser(h);
+    const poll = () => u.browser.request('GET', '/api/me', { headers: { 'x-mowt-background': '1' } });
+    for (let i = 0; i < 6; i++) {
+      h.clock.advance(DAY);
+      expect((await poll()).statusCode).toBe(200);
+    }
+    h.clock.advance(DAY);
+    expect((await poll()).statusCode).toBe(401);
+    // The marker means nothing on a change: a state-changing request is always activity.
+    const v = await signedInUser(h);
+    h.clock.advance(6 * DAY);
+    await v.browser.request('POST', '/api/auth/email/resend', { headers: { 'x-mowt-background': '1' } });
+    h.clock.advance(2 * DAY);
+    expect((await v.browser.request('GET', '/api/me')).statusCode).toBe(200);
+  });
+
   it('ends after 30 days in all, however active, and 2FA rotation does not extend it', async () => {
     const u = await signedInUser(h);
     for (let i = 0; i < 4; i++) {

@@ -13,6 +13,18 @@ export const IDLE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 /** A session that has only passed the password step is for finishing sign-in, not for keeping. */
 export const PASSWORD_STAGE_IDLE_MS = 15 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * A read the page makes by itself (a status poll on an open dashboard) sends this header: it is not the
+ * user's activity, so it does not extend the 7-day idle limit; a dashboard left open on a screen for a week
+ * signs out like an abandoned one. Shared with the web client (type-only imports cannot carry a value).
+ */
+export const BACKGROUND_HEADER = 'x-mowt-background';
+
+/** Whether a request counts as the user's activity for the idle limit (anything but a marked background read). */
+export function isUserActivity(method: string, headers: Record<string, string | string[] | undefined>): boolean {
+  return !((method === 'GET' || method === 'HEAD') && headers[BACKGROUND_HEADER] === '1');
+}
+
 /** last_seen_at is written at most this often: a busy dashboard must not write on every request. */
 export const TOUCH_INTERVAL_MS = 60 * 1000;
 /** Sudo mode: how long a re-authentication allows sensitive actions. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSRF_HEADER, createApiClient } from './client.js';
+import { BACKGROUND_HEADER, CSRF_HEADER, createApiClient } from './client.js';
 import { ApiError } from './problem.js';
 
 interface Call {
@@ -43,6 +43,15 @@ describe('api client', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.credentials).toBe('same-origin');
     expect(calls[0]?.headers[CSRF_HEADER]).toBeUndefined();
+  });
+
+  it('marks only the reads the page makes by itself as background (the server does not count them as activity)', async () => {
+    const ok = () => jsonResponse({ ok: true });
+    const { fetch, calls } = fakeFetch([ok, ok]);
+    const api = createApiClient({ fetch });
+    await api.get('/api/orgs/o/metrics/status', { background: true });
+    await api.get('/api/orgs/o/metrics/status');
+    expect(calls.map((c) => c.headers[BACKGROUND_HEADER])).toEqual(['1', undefined]);
   });
 
   it('fetches the CSRF token once and sends it on every state-changing method', async () => {

@@ -5,8 +5,13 @@ import { ApiError, apiErrorFromResponse, networkError } from './problem.js';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** Options of a read. `background`: the page polls by itself, so the server does not count it as activity. */
+export interface ReadOptions {
+  background?: boolean;
+}
+
 export interface ApiClient {
-  get<T>(path: string): Promise<T>;
+  get<T>(path: string, opts?: ReadOptions): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body?: unknown): Promise<T>;
@@ -18,6 +23,8 @@ export interface ApiClient {
 
 export const CSRF_PATH = '/api/auth/csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
+/** Marks a read the page made by itself (src/auth/sessions.ts BACKGROUND_HEADER): not the user's activity. */
+export const BACKGROUND_HEADER = 'X-Mowt-Background';
 
 const STATE_CHANGING = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -61,8 +68,9 @@ export function createApiClient(options: { fetch?: FetchLike } = {}): ApiClient 
     return csrf;
   }
 
-  async function request<T>(method: Method, path: string, body: unknown, retried = false): Promise<T> {
+  async function request<T>(method: Method, path: string, body: unknown, retried = false, opts: ReadOptions = {}): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
+    if (method === 'GET' && opts.background) headers[BACKGROUND_HEADER] = '1';
     let payload: string | undefined;
     if (method !== 'GET' && !(method === 'DELETE' && body === undefined)) {
       // Always send a JSON object: an empty body with a JSON content type is a 400 in Fastify.
@@ -93,7 +101,7 @@ export function createApiClient(options: { fetch?: FetchLike } = {}): ApiClient 
   }
 
   return {
-    get: (path) => request('GET', path, undefined),
+    get: (path, opts) => request('GET', path, undefined, false, opts),
     post: (path, body) => request('POST', path, body),
     put: (path, body) => request('PUT', path, body),
     patch: (path, body) => request('PATCH', path, body),

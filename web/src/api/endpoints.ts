@@ -1,5 +1,5 @@
 // One function per API call the web app makes, with the exact paths of the backend contract.
-import { api } from './client.js';
+import { api, type ReadOptions } from './client.js';
 import { readAuditPage, readInvites, readMe, readMembers, readSessions } from './normalise.js';
 import type { AuditFilters, AuditPage, Invite, Me, Member, Role, Session, StripeConnection, TotpEnrolment } from './types.js';
 import type { LoginAnswer, RecoveryCodes } from '../../../src/auth/auth-schemas.js';
@@ -78,8 +78,8 @@ export const auditExportUrl = (orgId: string, filters: AuditFilters, format: 'cs
   auditPath(orgId) + auditQuery(filters, { format });
 
 // Stripe ----------------------------------------------------------------------------------------------
-export const fetchStripeConnections = async (orgId: string): Promise<StripeConnection[]> =>
-  (await api.get<{ connections: StripeConnection[] }>(`/api/orgs/${seg(orgId)}/stripe/connections`)).connections;
+export const fetchStripeConnections = async (orgId: string, opts?: ReadOptions): Promise<StripeConnection[]> =>
+  (await api.get<{ connections: StripeConnection[] }>(`/api/orgs/${seg(orgId)}/stripe/connections`, opts)).connections;
 export const connectStripeKey = (orgId: string, restrictedKey: string) =>
   api.post<{ connectionId: string }>(`/api/orgs/${seg(orgId)}/stripe/connections`, { restrictedKey });
 export const startStripeOAuth = (orgId: string) => api.get<{ url: string }>(`/api/orgs/${seg(orgId)}/stripe/oauth/start`);

@@ -1,7 +1,7 @@
 // Before any figure: is there data? The metrics status says whether figures exist; when they do not, the
 // Stripe connections say why — nothing connected yet, or a first sync still running — in words a person
 // can act on. Polls while figures are being computed so the page fills itself in.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.js';
@@ -12,9 +12,12 @@ import { fetchConnections, fetchStatus, type MetricsStatus } from './metrics-api
 
 export function useMetricsStatus() {
   const { org } = useOrgContext();
+  const client = useQueryClient();
+  const key = ['orgs', org.id, 'metrics', 'status'];
   return useQuery({
-    queryKey: ['orgs', org.id, 'metrics', 'status'],
-    queryFn: () => fetchStatus(org.id),
+    queryKey: key,
+    // A refetch of data the page already has is its own poll, not the user's activity (the 7-day idle limit).
+    queryFn: () => fetchStatus(org.id, { background: client.getQueryData(key) !== undefined }),
     // `version` moves whenever the stored figures change (docs/metrics-api.md): poll it, faster while busy.
     refetchInterval: (q) => (q.state.data && q.state.data.state !== 'ready' ? 5_000 : 30_000),
     staleTime: 0,
@@ -25,9 +28,11 @@ export function DataStatus({ subject, children }: { subject: string; children: (
   const { org } = useOrgContext();
   const status = useMetricsStatus();
   const empty = status.data?.state === 'empty';
+  const client = useQueryClient();
+  const connectionsKey = ['orgs', org.id, 'stripe', 'connections'];
   const connections = useQuery({
-    queryKey: ['orgs', org.id, 'stripe', 'connections'],
-    queryFn: () => fetchConnections(org.id),
+    queryKey: connectionsKey,
+    queryFn: () => fetchConnections(org.id, { background: client.getQueryData(connectionsKey) !== undefined }),
     enabled: empty,
     refetchInterval: empty ? 5_000 : false,
   });

@@ -1,6 +1,6 @@
 // The metrics API (docs/metrics-api.md), the saved views and the annotations as the dashboard calls them.
 // Shapes follow the contract exactly; money is integers in minor units of `currency`.
-import { api } from '../../api/client.js';
+import { api, type ReadOptions } from '../../api/client.js';
 import { apiQuery, type DashboardState, type Filters, type Interval } from './query-state.js';
 // The answers' shapes come from the server's schemas (one definition, type-only: nothing of it is bundled).
 import type {
@@ -40,9 +40,9 @@ export type { Annotation, SavedView };
 
 type RangeState = Pick<DashboardState, 'from' | 'to' | 'interval' | 'filters'>;
 
-export const fetchStatus = (orgId: string) => api.get<MetricsStatus>(`${base(orgId)}/metrics/status`);
-export const fetchConnections = async (orgId: string) =>
-  (await api.get<{ connections: StripeConnectionSummary[] }>(`${base(orgId)}/stripe/connections`)).connections;
+export const fetchStatus = (orgId: string, opts?: ReadOptions) => api.get<MetricsStatus>(`${base(orgId)}/metrics/status`, opts);
+export const fetchConnections = async (orgId: string, opts?: ReadOptions) =>
+  (await api.get<{ connections: StripeConnectionSummary[] }>(`${base(orgId)}/stripe/connections`, opts)).connections;
 export const fetchKpis = (orgId: string, s: RangeState) => api.get<KpisResponse>(`${base(orgId)}/metrics/kpis${apiQuery(s, {}, { interval: false })}`);
 export const fetchSummary = (orgId: string, s: RangeState, date?: string) =>
   api.get<Summary>(`${base(orgId)}/metrics/summary${apiQuery(s, { date }, { range: false, interval: false })}`);

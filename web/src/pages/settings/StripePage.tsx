@@ -1,7 +1,7 @@
 // Settings → Stripe: the organisation's read-only Stripe connections and how their sync is going. The whole
 // team sees progress (counts, progress bar, ETA, last success, last error), refreshed every few seconds while
 // a backfill runs; Admins also connect, re-sync, set a webhook secret and disconnect.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { fetchStripeConnections } from '../../api/endpoints.js';
 import { can } from '../../app/roles.js';
@@ -20,9 +20,12 @@ export function StripePage() {
   const { org } = useOrgContext();
   const [params] = useSearchParams();
   const admin = can(org.role, 'manageStripe');
+  const client = useQueryClient();
+  const key = ['orgs', org.id, 'stripe', 'connections'];
   const connections = useQuery({
-    queryKey: ['orgs', org.id, 'stripe', 'connections'],
-    queryFn: () => fetchStripeConnections(org.id),
+    queryKey: key,
+    // Polling what the page already shows is not the user's activity (the 7-day idle limit).
+    queryFn: () => fetchStripeConnections(org.id, { background: client.getQueryData(key) !== undefined }),
     refetchInterval: (query) => (query.state.data?.some((c) => c.sync.phase !== 'live') ? SYNCING_REFRESH_MS : IDLE_REFRESH_MS),
   });
   const connected = params.get('connected');
