@@ -398,7 +398,8 @@ describe('dashboard on the real app with the demo business synced', { timeout: 6
       expect(status.state).toBe('ready');
       // The first snapshot is ready before the event poll and the catalogue recompute that follow a backfill
       // have run: let the version settle, so the tile and the summary below read the same snapshot.
-      for (let settled = 0; settled < 3 && Date.now() - started < 420_000;) {
+      // (10 quiet seconds: longer than the 5-second debounce of a catalogue recompute)
+      for (let settled = 0; settled < 5 && Date.now() - started < 420_000;) {
         await new Promise((r) => setTimeout(r, 2000));
         const next = (await (await page.request.get(`${apiBase}/metrics/status`)).json()) as typeof status;
         settled = next.version === status.version ? settled + 1 : 0;
