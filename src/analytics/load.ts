@@ -486,20 +486,15 @@ export async function loadOrgData(tx: Tx, crypto: AnalyticsCrypto, orgId: string
     for (const r of rows) sources.set(`${String(r['connection_id'])}|${String(r['id'])}`, { currency: text(r['currency']), customerId: text(r['customer_id']) });
   }
   const chargeIds = scope ? [...sources.keys()].map((k) => k.split('|')[1] as string) : [];
-  const refundFilter = scope ? sql`and connection_id = ${scope.connectionId} and charge_id = any(${chargeIds})` : sql``;
-  for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, currency, charge_id from stripe_refunds where true ${refundFilter}
-      ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
-    for (const r of rows) {
-      const charge = sources.get(`${String(r['connection_id'])}|${String(r['charge_id'])}`);
-      sources.set(`${String(r['connection_id'])}|${String(r['id'])}`, { currency: text(r['currency']), customerId: charge?.customerId ?? null });
-    }
-  }
-  const disputeFilter = scope ? sql`and connection_id = ${scope.connectionId} and charge_id = any(${chargeIds})` : sql``;
-  for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, currency, charge_id from stripe_disputes where true ${disputeFilter}
-      ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
-    for (const r of rows) {
-      const charge = sources.get(`${String(r['connection_id'])}|${String(r['charge_id'])}`);
-      sources.set(`${String(r['connection_id'])}|${String(r['id'])}`, { currency: text(r['currency']), customerId: charge?.customerId ?? null });
+  // Refunds and disputes name their charge, whose customer they take.
+  const byCharge = scope ? sql`and connection_id = ${scope.connectionId} and charge_id = any(${chargeIds})` : sql``;
+  for (const table of ['stripe_refunds', 'stripe_disputes'] as const) {
+    for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, currency, charge_id from ${sql.table(table)} where true ${byCharge}
+        ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
+      for (const r of rows) {
+        const charge = sources.get(`${String(r['connection_id'])}|${String(r['charge_id'])}`);
+        sources.set(`${String(r['connection_id'])}|${String(r['id'])}`, { currency: text(r['currency']), customerId: charge?.customerId ?? null });
+      }
     }
   }
   const sourceIds = scope ? [...sources.keys()].map((k) => k.split('|')[1] as string) : [];
