@@ -54,4 +54,47 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     const { rows: [forced] } = await sql<{ relforcerowsecurity: boolean }>`select relforcerowsecurity from pg_class where relname = 'stripe_connections'`.execute(db);
     expect(forced?.relforcerowsecurity).toBe(true);
   });
+
+  it('0020 deletes the payloads Mowt no longer keeps, across organisations, and its down has them synced again', async () => {
+    t = await createTestDatabase(kind, { migrate: false });
+    const migrator = new Migrator({ db: t.db.owner, provider: { getMigrations: async () => migrations } });
+    expect((await migrator.migrateTo('0019_cash_disputes')).error).toBeUndefined();
+    const db = t.db.owner;
+    for (const name of ['Kept Ltd', 'Minimised Ltd']) {
+      const { rows: [org] } = await sql<{ id: string }>`insert into organisations (name) values (${name}) returning id`.execute(db);
+      const { rows: [c] } = await sql<{ id: string }>`insert into stripe_connections (org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
+        values (${org!.id}, 'restricted_key', ${`acct_${name.slice(0, 4)}0001`}, false, ${name}, 'rk_…0001', 'active', now(), now()) returning id`.execute(db);
+      const row = (table: string, id: string, extra = sql``, extraValues = sql``) => sql`insert into ${sql.table(table)}
+        (org_id, connection_id, id, livemode, payload_encrypted, synced_at ${extra}) values (${org!.id}, ${c!.id}, ${id}, false, 'sealed', now() ${extraValues})`.execute(db);
+      await row('stripe_customers', 'cus_1');
+      await row('stripe_charges', 'ch_1');
+      await row('stripe_balance_transactions', 'txn_1');
+      await row('stripe_events', 'evt_sub', sql`, type, received_via`, sql`, 'customer.subscription.updated', 'webhook'`);
+      await row('stripe_events', 'evt_cus', sql`, type, received_via`, sql`, 'customer.updated', 'webhook'`);
+      for (const type of ['customers', 'charges', 'events']) {
+        await sql`insert into stripe_sync_state (org_id, connection_id, object_type, done) values (${org!.id}, ${c!.id}, ${type}, true)`.execute(db);
+      }
+    }
+    expect(await migrateToLatest(db)).toContain('0020_stripe_payload_minimisation');
+    const kept = async () => (await sql<{ t: string; id: string; kept: boolean }>`
+      select 'stripe_customers' as t, id, payload_encrypted is not null as kept from stripe_customers
+      union all select 'stripe_charges', id, payload_encrypted is not null from stripe_charges
+      union all select 'stripe_balance_transactions', id, payload_encrypted is not null from stripe_balance_transactions
+      union all select 'stripe_events', id, payload_encrypted is not null from stripe_events order by 1, 2, 3`.execute(db)).rows;
+    const twice = <T,>(rows: T[]): T[] => rows.flatMap((r) => [r, r]);
+    expect(await kept()).toEqual(twice([
+      { t: 'stripe_balance_transactions', id: 'txn_1', kept: false }, { t: 'stripe_charges', id: 'ch_1', kept: false },
+      { t: 'stripe_customers', id: 'cus_1', kept: true }, { t: 'stripe_events', id: 'evt_cus', kept: false }, { t: 'stripe_events', id: 'evt_sub', kept: true },
+    ]));
+    const { rows: forced } = await sql<{ relname: string; relforcerowsecurity: boolean }>`select relname, relforcerowsecurity from pg_class
+      where relname in ('stripe_charges', 'stripe_events', 'stripe_products', 'stripe_refunds', 'stripe_disputes', 'stripe_balance_transactions')`.execute(db);
+    expect(forced.length).toBe(6);
+    expect(forced.every((r) => r.relforcerowsecurity)).toBe(true);
+
+    // Down: rows without a payload go, and so does their types' sync state, so the next sync reads them again.
+    expect((await migrator.migrateTo('0019_cash_disputes')).error).toBeUndefined();
+    expect(await kept()).toEqual(twice([{ t: 'stripe_customers', id: 'cus_1', kept: true }, { t: 'stripe_events', id: 'evt_sub', kept: true }]));
+    const { rows: state } = await sql<{ object_type: string }>`select object_type from stripe_sync_state order by 1`.execute(db);
+    expect(state.map((r) => r.object_type)).toEqual(['customers', 'customers']);
+  });
 });

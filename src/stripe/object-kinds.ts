@@ -1,5 +1,6 @@
-// How each synced Stripe object type maps to its table: the clear analytics columns. Everything else,
-// customers' names, emails and addresses included, is kept only in the encrypted payload.
+// How each synced Stripe object type maps to its table: the clear analytics columns, and whether the rest of
+// the object is kept at all. Everything else, customers' names, emails and addresses included, is kept only
+// in the encrypted payload, and only for the objects Mowt reads a payload of (data minimisation, below).
 import type { ListType, StripeObject } from './client.js';
 import { cardSummary } from './sanitise.js';
 
@@ -13,7 +14,23 @@ export interface ObjectKind {
   /** Stripe's `object` names that land in this table (events carry these in data.object). */
   objectNames: readonly string[];
   columns(o: StripeObject): Record<string, unknown>;
+  /**
+   * Whether the sanitised object is kept (encrypted) besides its columns. Only where Mowt reads it: the
+   * metrics engine and the customer cache read customers, prices (tiers, nicknames), coupons' currency
+   * options, subscriptions, invoices and the subscription snapshots in `customer.subscription.*` events.
+   * Products, charges, refunds, disputes, balance transactions and every other event are used only through
+   * their columns, so the rest of them (billing details, receipt emails, shipping addresses, the personal
+   * data in `customer.*` events) is not stored. A feature that needs more of those objects re-reads them
+   * from Stripe with a backfill, as Stripe keeps them (events only for 30 days, and Mowt rebuilds history
+   * from objects and invoices, not from events).
+   */
+  keepsPayload(o: StripeObject): boolean;
 }
+
+const always = (): boolean => true;
+const never = (): boolean => false;
+/** The event types whose payload the metrics engine reads: a subscription's state at each change. */
+export const SUBSCRIPTION_EVENT_PREFIX = 'customer.subscription.';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -32,15 +49,15 @@ export const ref = (v: unknown): string | null => str(v) ?? str(obj(v)?.['id']);
 
 export const OBJECT_KINDS: readonly ObjectKind[] = [
   {
-    type: 'customers', table: 'stripe_customers', objectNames: ['customer'],
+    type: 'customers', table: 'stripe_customers', objectNames: ['customer'], keepsPayload: always,
     columns: (o) => ({ currency: str(o['currency']), delinquent: bool(o['delinquent']), country: str(obj(o['address'])?.['country']) }),
   },
   {
-    type: 'products', table: 'stripe_products', objectNames: ['product'],
+    type: 'products', table: 'stripe_products', objectNames: ['product'], keepsPayload: never,
     columns: (o) => ({ name: str(o['name']), active: bool(o['active']) }),
   },
   {
-    type: 'prices', table: 'stripe_prices', objectNames: ['price', 'plan'],
+    type: 'prices', table: 'stripe_prices', objectNames: ['price', 'plan'], keepsPayload: always,
     columns: (o) => {
       const recurring = obj(o['recurring']);
       return {
@@ -52,14 +69,14 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
     },
   },
   {
-    type: 'coupons', table: 'stripe_coupons', objectNames: ['coupon'],
+    type: 'coupons', table: 'stripe_coupons', objectNames: ['coupon'], keepsPayload: always,
     columns: (o) => ({
       percent_off: num(o['percent_off']), amount_off: num(o['amount_off']), currency: str(o['currency']), duration: str(o['duration']),
       duration_in_months: num(o['duration_in_months']), valid: bool(o['valid']),
     }),
   },
   {
-    type: 'subscriptions', table: 'stripe_subscriptions', objectNames: ['subscription'],
+    type: 'subscriptions', table: 'stripe_subscriptions', objectNames: ['subscription'], keepsPayload: always,
     columns: (o) => {
       const pause = obj(o['pause_collection']);
       return {
@@ -71,7 +88,7 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
     },
   },
   {
-    type: 'invoices', table: 'stripe_invoices', objectNames: ['invoice'],
+    type: 'invoices', table: 'stripe_invoices', objectNames: ['invoice'], keepsPayload: always,
     columns: (o) => ({
       customer_id: ref(o['customer']), subscription_id: invoiceSubscription(o), status: str(o['status']), currency: str(o['currency']),
       billing_reason: str(o['billing_reason']), amount_due: num(o['amount_due']), amount_paid: num(o['amount_paid']),
@@ -80,7 +97,7 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
     }),
   },
   {
-    type: 'charges', table: 'stripe_charges', objectNames: ['charge'],
+    type: 'charges', table: 'stripe_charges', objectNames: ['charge'], keepsPayload: never,
     columns: (o) => {
       const card = cardSummary(obj(obj(o['payment_method_details'])?.['card']));
       return {
@@ -93,18 +110,18 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
     },
   },
   {
-    type: 'refunds', table: 'stripe_refunds', objectNames: ['refund'],
+    type: 'refunds', table: 'stripe_refunds', objectNames: ['refund'], keepsPayload: never,
     columns: (o) => ({
       charge_id: ref(o['charge']), status: str(o['status']), reason: str(o['reason']), currency: str(o['currency']), amount: num(o['amount']),
       balance_transaction_id: ref(o['balance_transaction']),
     }),
   },
   {
-    type: 'disputes', table: 'stripe_disputes', objectNames: ['dispute'],
+    type: 'disputes', table: 'stripe_disputes', objectNames: ['dispute'], keepsPayload: never,
     columns: (o) => ({ charge_id: ref(o['charge']), status: str(o['status']), reason: str(o['reason']), currency: str(o['currency']), amount: num(o['amount']) }),
   },
   {
-    type: 'balance_transactions', table: 'stripe_balance_transactions', objectNames: ['balance_transaction'],
+    type: 'balance_transactions', table: 'stripe_balance_transactions', objectNames: ['balance_transaction'], keepsPayload: never,
     columns: (o) => ({
       type: str(o['type']), reporting_category: str(o['reporting_category']), status: str(o['status']), currency: str(o['currency']),
       amount: num(o['amount']), fee: num(o['fee']), net: num(o['net']), exchange_rate: num(o['exchange_rate']), source_id: ref(o['source']),
@@ -113,6 +130,7 @@ export const OBJECT_KINDS: readonly ObjectKind[] = [
   },
   {
     type: 'events', table: 'stripe_events', objectNames: ['event'],
+    keepsPayload: (o) => typeof o['type'] === 'string' && o['type'].startsWith(SUBSCRIPTION_EVENT_PREFIX),
     columns: (o) => {
       const target = obj(obj(o['data'])?.['object']);
       return { type: str(o['type']) ?? 'unknown', object_type: str(target?.['object']), object_id: str(target?.['id']) };

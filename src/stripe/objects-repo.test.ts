@@ -1,7 +1,9 @@
 // Child rows (subscription items, invoice lines) follow the parent state that was stored: a re-written
 // parent's children are replaced, a page written twice leaves one set, and a stale event that the guard keeps
-// from replacing its parent leaves the parent's children alone too.
+// from replacing its parent leaves the parent's children alone too. What is kept of an object: the encrypted
+// payload only where Mowt reads one, the typed columns always, card-number-like strings in neither.
 import { sql } from 'kysely';
+import { PAN_BAIT } from '../../emulator/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DB_KINDS } from '../../test/helpers/databases.js';
 import { withOrg } from '../db/tenant.js';
@@ -9,6 +11,7 @@ import type { StripeObject } from './client.js';
 import { insertConnection } from './connections.js';
 import { kindOf } from './object-kinds.js';
 import { CHILD_COLUMNS, upsertObjects, type WriteOptions } from './objects-repo.js';
+import { REDACTED_PAN } from './sanitise.js';
 import { stripeTestEnv, type StripeTestEnv } from './test-support.js';
 
 const item = (id: string, quantity: number): Record<string, unknown> => ({
@@ -71,5 +74,67 @@ describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
     // A newer event replaces them.
     await write([subscription('sub_a', [item('si_newer', 6)])], { eventCreated: 300, receivedVia: 'webhook' });
     expect(await items()).toEqual([{ subscription_id: 'sub_a', id: 'si_newer', quantity: 6 }]);
+  });
+});
+
+describe.each(DB_KINDS)('what is kept of a synced object on %s', (kind) => {
+  let env: StripeTestEnv;
+  let connectionId: string;
+  beforeEach(async () => {
+    env = await stripeTestEnv(kind);
+    connectionId = await withOrg(env.t.db, env.orgId, (tx) => insertConnection(tx, {
+      orgId: env.orgId, kind: 'restricted_key', stripeAccountId: 'acct_minimised0001', livemode: false, accountCreated: null, label: 'kept',
+      tokenMasked: 'rk_test_…0000', createdBy: null, now: new Date(),
+    }));
+  });
+  afterEach(async () => {
+    await env.dispose();
+  });
+
+  const write = (type: Parameters<typeof kindOf>[0], objects: StripeObject[]) => withOrg(env.t.db, env.orgId, (tx) =>
+    upsertObjects({ tx, crypto: env.deps.crypto, orgId: env.orgId, connectionId, now: new Date() }, kindOf(type), objects));
+  const stored = async (table: 'stripe_charges' | 'stripe_products' | 'stripe_events' | 'stripe_customers') =>
+    withOrg(env.t.db, env.orgId, async (tx) => (await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by id`.execute(tx)).rows);
+  const bait = PAN_BAIT[0] ?? '';
+
+  it('keeps only the columns of a charge: no billing details, receipt email or card beyond brand, country and last4', async () => {
+    await write('charges', [{
+      id: 'ch_1', object: 'charge', livemode: false, created: 1_700_000_000, amount: 1200, currency: 'gbp', status: 'failed', paid: false,
+      customer: 'cus_1', failure_code: 'card_declined', receipt_email: 'ada@example.com',
+      billing_details: { name: 'Ada Lovelace', email: 'ada@example.com', address: { line1: '12 St James Square' } },
+      payment_method_details: { type: 'card', card: { brand: 'visa', country: 'GB', last4: '4242', number: bait } },
+    }]);
+    const [charge] = await stored('stripe_charges');
+    expect(Number(charge?.['amount'])).toBe(1200);
+    expect(charge).toMatchObject({ id: 'ch_1', payload_encrypted: null, currency: 'gbp', status: 'failed', customer_id: 'cus_1',
+      failure_code: 'card_declined', card_brand: 'visa', card_country: 'GB', card_last4: '4242' });
+    expect(JSON.stringify(charge)).not.toMatch(/Ada|example\.com|James/);
+  });
+
+  it('scans the columns it keeps without a payload for card numbers too', async () => {
+    await write('products', [{ id: 'prod_1', object: 'product', livemode: false, created: 1_700_000_000, active: true, name: `Gold ${bait}`,
+      metadata: { owner: 'ada@example.com' } }]);
+    const [product] = await stored('stripe_products');
+    expect(product).toMatchObject({ id: 'prod_1', payload_encrypted: null, name: `Gold ${REDACTED_PAN}`, active: true });
+  });
+
+  it('keeps the payload of subscription events, which the metrics engine replays, and of customers, but not of other events', async () => {
+    const event = (id: string, type: string, object: Record<string, unknown>): StripeObject =>
+      ({ id, object: 'event', livemode: false, created: 1_700_000_000, type, data: { object } });
+    await write('events', [
+      event('evt_1', 'customer.subscription.updated', subscription('sub_a', [item('si_a1', 2)])),
+      event('evt_2', 'customer.updated', { id: 'cus_1', object: 'customer', email: 'ada@example.com', name: 'Ada Lovelace' }),
+      event('evt_3', 'charge.failed', { id: 'ch_1', object: 'charge', billing_details: { name: 'Ada Lovelace' } }),
+    ]);
+    await write('customers', [{ id: 'cus_1', object: 'customer', livemode: false, created: 1_700_000_000, email: 'ada@example.com', name: 'Ada Lovelace' }]);
+    const events = await stored('stripe_events');
+    expect(events.map((e) => [e['id'], e['type'], e['object_id'], e['payload_encrypted'] === null])).toEqual([
+      ['evt_1', 'customer.subscription.updated', 'sub_a', false], ['evt_2', 'customer.updated', 'cus_1', true], ['evt_3', 'charge.failed', 'ch_1', true],
+    ]);
+    const open = (table: string, id: string, v: unknown) => withOrg(env.t.db, env.orgId, async (tx) =>
+      JSON.parse(await env.deps.crypto.decryptField(env.orgId, { table, column: 'payload_encrypted', rowId: id }, String(v), tx)) as Record<string, unknown>);
+    expect(((await open('stripe_events', 'evt_1', events[0]?.['payload_encrypted']))['data'] as { object: { id: string } }).object.id).toBe('sub_a');
+    const [customer] = await stored('stripe_customers');
+    expect(await open('stripe_customers', 'cus_1', customer?.['payload_encrypted'])).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
   });
 });

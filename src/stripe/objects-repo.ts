@@ -7,7 +7,7 @@ import type { Tx } from '../db/tenant.js';
 import type { StripeObject } from './client.js';
 import { invoiceSubscription, ref, ts, type ObjectKind } from './object-kinds.js';
 import type { FieldSealer } from '../crypto/field-crypto.js';
-import { sanitiseToJson } from './sanitise.js';
+import { redactColumns, sanitiseToJson } from './sanitise.js';
 import type { StripeCrypto } from './stripe-deps.js';
 
 export interface WriteContext {
@@ -33,19 +33,26 @@ type Row = Record<string, unknown>;
 const FULL_PAGE = 100;
 
 function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Row {
-  const { safe, json } = sanitiseToJson(object);
+  const deleted = object['deleted'] === true;
   const row: Row = {
     org_id: ctx.orgId,
     connection_id: ctx.connectionId,
     id: object.id,
-    livemode: safe['livemode'] === true,
-    created: ts(safe['created']),
-    deleted: safe['deleted'] === true,
+    livemode: object['livemode'] === true,
+    created: ts(object['created']),
+    deleted,
     event_created: opts.eventCreated ?? null,
-    payload_encrypted: seal({ table: kind.table, column: 'payload_encrypted', rowId: object.id }, json),
+    payload_encrypted: null,
     synced_at: ctx.now.toISOString(),
-    ...(safe['deleted'] === true ? {} : kind.columns(safe)),
   };
+  if (kind.keepsPayload(object)) {
+    const { safe, json } = sanitiseToJson(object);
+    row['payload_encrypted'] = seal({ table: kind.table, column: 'payload_encrypted', rowId: object.id }, json);
+    if (!deleted) Object.assign(row, kind.columns(safe));
+  } else if (!deleted) {
+    // Nothing but the columns is kept: they are ids, codes and amounts, but scanned like any stored string.
+    Object.assign(row, redactColumns(kind.columns(object)));
+  }
   if (kind.type === 'events') row['received_via'] = opts.receivedVia ?? 'backfill';
   return row;
 }

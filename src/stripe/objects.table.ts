@@ -1,6 +1,8 @@
 // The synced Stripe objects. Shared columns first; each table adds clear analytics columns. Money is integer
 // minor units (bigint: read back as strings by node-postgres), times are timestamptz, the sanitised raw
-// object is `payload_encrypted`. Customers' personal fields are ciphertexts.
+// object is `payload_encrypted`, kept only for the objects Mowt reads one of (migration 0020: products,
+// charges, refunds, disputes, balance transactions and events other than `customer.subscription.*` have
+// none). Customers' personal fields are only in it.
 import type { ColumnType } from 'kysely';
 
 type BigInt = ColumnType<string | number, number | string | null, number | string | null> | null;
@@ -14,22 +16,31 @@ interface Synced {
   created: Ts;
   deleted: ColumnType<boolean, boolean | undefined, boolean>;
   event_created: BigInt;
-  payload_encrypted: string;
   synced_at: ColumnType<Date, Date | string, Date | string>;
 }
 
-export interface StripeCustomersTable extends Synced {
+/** A table whose every row keeps its encrypted payload. */
+interface WithPayload extends Synced {
+  payload_encrypted: string;
+}
+
+/** A table whose rows keep only their columns (events: all but `customer.subscription.*`). */
+interface WithoutPayload extends Synced {
+  payload_encrypted: string | null;
+}
+
+export interface StripeCustomersTable extends WithPayload {
   currency: string | null;
   delinquent: boolean | null;
   country: string | null;
 }
 
-export interface StripeProductsTable extends Synced {
+export interface StripeProductsTable extends WithoutPayload {
   name: string | null;
   active: boolean | null;
 }
 
-export interface StripePricesTable extends Synced {
+export interface StripePricesTable extends WithPayload {
   product_id: string | null;
   active: boolean | null;
   currency: string | null;
@@ -43,7 +54,7 @@ export interface StripePricesTable extends Synced {
   usage_type: string | null;
 }
 
-export interface StripeCouponsTable extends Synced {
+export interface StripeCouponsTable extends WithPayload {
   percent_off: string | number | null;
   amount_off: BigInt;
   currency: string | null;
@@ -52,7 +63,7 @@ export interface StripeCouponsTable extends Synced {
   valid: boolean | null;
 }
 
-export interface StripeSubscriptionsTable extends Synced {
+export interface StripeSubscriptionsTable extends WithPayload {
   customer_id: string | null;
   status: string | null;
   currency: string | null;
@@ -79,7 +90,7 @@ export interface StripeSubscriptionItemsTable {
   current_period_end: Ts;
 }
 
-export interface StripeInvoicesTable extends Synced {
+export interface StripeInvoicesTable extends WithPayload {
   customer_id: string | null;
   subscription_id: string | null;
   status: string | null;
@@ -111,7 +122,7 @@ export interface StripeInvoiceLinesTable {
   period_end: Ts;
 }
 
-export interface StripeChargesTable extends Synced {
+export interface StripeChargesTable extends WithoutPayload {
   customer_id: string | null;
   status: string | null;
   currency: string | null;
@@ -128,7 +139,7 @@ export interface StripeChargesTable extends Synced {
   card_last4: string | null;
 }
 
-export interface StripeRefundsTable extends Synced {
+export interface StripeRefundsTable extends WithoutPayload {
   charge_id: string | null;
   status: string | null;
   reason: string | null;
@@ -137,7 +148,7 @@ export interface StripeRefundsTable extends Synced {
   balance_transaction_id: string | null;
 }
 
-export interface StripeDisputesTable extends Synced {
+export interface StripeDisputesTable extends WithoutPayload {
   charge_id: string | null;
   status: string | null;
   reason: string | null;
@@ -145,7 +156,7 @@ export interface StripeDisputesTable extends Synced {
   amount: BigInt;
 }
 
-export interface StripeBalanceTransactionsTable extends Synced {
+export interface StripeBalanceTransactionsTable extends WithoutPayload {
   type: string | null;
   reporting_category: string | null;
   status: string | null;
@@ -158,7 +169,7 @@ export interface StripeBalanceTransactionsTable extends Synced {
   available_on: Ts;
 }
 
-export interface StripeEventsTable extends Synced {
+export interface StripeEventsTable extends WithoutPayload {
   type: string;
   object_type: string | null;
   object_id: string | null;

@@ -128,6 +128,12 @@ export function sanitiseObject(object: StripeObject): StripeObject {
   return deepRedact(cutInstruments(object)) as StripeObject;
 }
 
+/** Typed column values with every string scanned like the payload's (the rest are numbers, booleans, nulls). */
+export function redactColumns(columns: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(columns)) if (typeof v === 'string') columns[k] = redactPans(v);
+  return columns;
+}
+
 /**
  * Thirteen digits, optionally separated by single spaces or dashes: the shortest run DIGIT_RUN can redact.
  * JSON escapes neither digits nor those separators, so a JSON text without this run holds no string (or

@@ -17,6 +17,7 @@ import * as m0016 from './0016_stripe_connection_guard.js';
 import * as m0017 from './0017_customer_personal_columns.js';
 import * as m0018 from './0018_directory_livemode.js';
 import * as m0019 from './0019_cash_disputes.js';
+import * as m0020 from './0020_stripe_payload_minimisation.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0017_customer_personal_columns': m0017,
   '0018_directory_livemode': m0018,
   '0019_cash_disputes': m0019,
+  '0020_stripe_payload_minimisation': m0020,
 };
