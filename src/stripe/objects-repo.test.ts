@@ -9,7 +9,7 @@ import { DB_KINDS } from '../../test/helpers/databases.js';
 import { withOrg } from '../db/tenant.js';
 import type { StripeObject } from './client.js';
 import { insertConnection } from './connections.js';
-import { kindOf } from './object-kinds.js';
+import { kindOf, OBJECT_KINDS } from './object-kinds.js';
 import { CHILD_COLUMNS, upsertObjects, type WriteOptions } from './objects-repo.js';
 import { REDACTED_PAN } from './sanitise.js';
 import { stripeTestEnv, type StripeTestEnv } from './test-support.js';
@@ -50,6 +50,9 @@ describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
       { subscription_id: 'sub_a', id: 'si_a1', quantity: 1 }, { subscription_id: 'sub_a', id: 'si_a2', quantity: 2 },
       { subscription_id: 'sub_b', id: 'si_b1', quantity: 1 },
     ]);
+    const [first] = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_subscription_items').select(['created', 'current_period_end'])
+      .where('id', '=', 'si_a1').execute());
+    expect([first?.created.getTime(), first?.current_period_end?.getTime()]).toEqual([1_700_000_000_000, 1_702_592_000_000]);
     // sub_a loses an item and changes the other; a new sub_c arrives in the same write; sub_b is untouched.
     await write([subscription('sub_a', [item('si_a1', 5)]), subscription('sub_c', [item('si_c1', 3)])]);
     expect(await items()).toEqual([
@@ -64,6 +67,14 @@ describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
       const { rows } = await sql<{ column_name: string; data_type: string }>`select column_name, data_type from information_schema.columns
         where table_name = ${table} and column_name not in ('org_id', 'connection_id') order by ordinal_position`.execute(env.t.db.owner);
       expect(rows.map((r) => [r.column_name, names[r.data_type] ?? r.data_type]), table).toEqual(columns);
+    }
+  });
+
+  it('declares as timestamps (sent as unix seconds) exactly the timestamp columns each table has', async () => {
+    for (const k of OBJECT_KINDS) {
+      const { rows } = await sql<{ column_name: string }>`select column_name from information_schema.columns
+        where table_name = ${k.table} and data_type = 'timestamp with time zone' and column_name not in ('created', 'synced_at') order by column_name`.execute(env.t.db.owner);
+      expect(rows.map((r) => r.column_name), k.table).toEqual([...k.timestampColumns].sort());
     }
   });
 
@@ -106,6 +117,8 @@ describe.each(DB_KINDS)('what is kept of a synced object on %s', (kind) => {
     }]);
     const [charge] = await stored('stripe_charges');
     expect(Number(charge?.['amount'])).toBe(1200);
+    // Timestamps are sent as unix seconds and stored as the same instant.
+    expect(new Date(charge?.['created'] as Date).getTime()).toBe(1_700_000_000_000);
     expect(charge).toMatchObject({ id: 'ch_1', payload_encrypted: null, currency: 'gbp', status: 'failed', customer_id: 'cus_1',
       failure_code: 'card_declined', card_brand: 'visa', card_country: 'GB', card_last4: '4242' });
     expect(JSON.stringify(charge)).not.toMatch(/Ada|example\.com|James/);

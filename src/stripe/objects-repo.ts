@@ -32,7 +32,7 @@ type Row = Record<string, unknown>;
 /** Stripe's largest page (`limit=100`), which every backfill page but a chain's last one is. */
 const FULL_PAGE = 100;
 
-function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, object: StripeObject, opts: WriteOptions): Row {
+function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, object: StripeObject, opts: WriteOptions, syncedAt: string): Row {
   const deleted = object['deleted'] === true;
   const row: Row = {
     org_id: ctx.orgId,
@@ -43,7 +43,7 @@ function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, obje
     deleted,
     event_created: opts.eventCreated ?? null,
     payload_encrypted: null,
-    synced_at: ctx.now.toISOString(),
+    synced_at: syncedAt,
   };
   if (kind.keepsPayload(object)) {
     const { safe, json } = sanitiseToJson(object);
@@ -67,12 +67,15 @@ function ident(name: string): string {
 const SHARED_COLUMNS = new Set(['org_id', 'connection_id', 'synced_at']);
 
 /**
- * A multi-row upsert as one parameterised statement. Written as text plus a parameter array rather than
+ * A multi-row upsert as one parameterised statement. Timestamp columns are sent as unix seconds and turned
+ * into timestamps by `to_timestamp`. Written as text plus a parameter array rather than
  * Kysely's `sql` fragments: a page is ~2,000 values, and building and compiling a node per value cost more
  * CPU than the statement itself. The shared columns are one parameter each, repeated in every tuple, so
  * PostgreSQL parses each of those values once per page instead of per row.
  */
-function upsertStatement(table: string, rows: Row[], columns: readonly string[], updatable: readonly string[], guard: string, returning = ''): CompiledQuery {
+function upsertStatement(
+  table: string, rows: Row[], columns: readonly string[], timestamps: ReadonlySet<string>, updatable: readonly string[], guard: string, returning = '',
+): CompiledQuery {
   const first = rows[0] ?? {};
   const params: unknown[] = [];
   const shared = new Map<string, string>();
@@ -93,7 +96,7 @@ function upsertStatement(table: string, rows: Row[], columns: readonly string[],
         continue;
       }
       params.push(r[c] ?? null);
-      slots.push(`$${params.length}`);
+      slots.push(timestamps.has(c) ? `to_timestamp($${params.length}::float8)` : `$${params.length}`);
     }
     tuples.push(`(${slots.join(',')})`);
   }
@@ -112,7 +115,8 @@ interface Written { id: string; inserted: boolean }
  * event guard kept (its stored state is newer) is not among them. `xmax = 0` holds exactly for a tuple this
  * statement inserted: the conflict path writes a new version of an existing row, whose xmax is set.
  */
-async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[], reportWritten = false): Promise<Written[]> {
+async function upsertRows(tx: Tx, kind: ObjectKind, rows: Row[], opts: WriteOptions, keepOnConflict: readonly string[], reportWritten = false): Promise<Written[]> {
+  const { table } = kind;
   const first = rows[0];
   if (!first) return [];
   const columns = Object.keys(first);
@@ -125,7 +129,8 @@ async function upsertRows(tx: Tx, table: string, rows: Row[], opts: WriteOptions
     : '';
   const returning = reportWritten ? ' returning id, xmax = 0 as inserted' : '';
   // Without RETURNING the statement answers no rows.
-  return (await tx.executeQuery<Written>(upsertStatement(table, rows, columns, updatable, guard, returning))).rows;
+  const timestamps = new Set(['created', ...kind.timestampColumns]);
+  return (await tx.executeQuery<Written>(upsertStatement(table, rows, columns, timestamps, updatable, guard, returning))).rows;
 }
 
 /**
@@ -173,8 +178,12 @@ function childUpsert(table: ChildTable, ctx: WriteContext, rows: Row[]): Compile
   const sent = new Set(columns.map(([c]) => c));
   const unsent = Object.keys(rows[0] ?? {}).find((c) => !sent.has(c));
   if (unsent !== undefined) throw new Error(`${table}: column ${unsent} has no declared type`);
+  // Timestamps travel as unix seconds (float8) and become timestamps in the select list.
+  const selected = columns.map(([c, type]) => (type === 'timestamptz' ? `to_timestamp(${ident(c)})` : ident(c)));
+  const sentAs = (type: string): string => (type === 'timestamptz' ? 'float8' : type);
   const text = `insert into ${ident(table)} (org_id, connection_id, ${columns.map(([c]) => ident(c)).join(', ')})
-    select $1::uuid, $2::uuid, * from unnest(${columns.map(([, type], i) => `$${i + 3}::${type}[]`).join(', ')})
+    select $1::uuid, $2::uuid, ${selected.join(', ')}
+    from unnest(${columns.map(([, type], i) => `$${i + 3}::${sentAs(type)}[]`).join(', ')}) as sent(${columns.map(([c]) => ident(c)).join(', ')})
     on conflict (connection_id, id) do update set ${columns.filter(([c]) => c !== 'id').map(([c]) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
   return CompiledQuery.raw(prepared(text), [ctx.orgId, ctx.connectionId, ...columns.map(([c]) => rows.map((r) => r[c] ?? null))]);
 }
@@ -224,7 +233,8 @@ export interface PreparedObjects {
 export async function prepareObjects(ctx: PrepareContext, kind: ObjectKind, objects: StripeObject[], opts: WriteOptions = {}): Promise<PreparedObjects> {
   // One key lookup for the page, not one per field.
   const seal = await ctx.crypto.fieldSealer(ctx.orgId, 'data', ctx.tx);
-  const rows = objects.map((o) => buildRow(ctx, seal, kind, o, opts));
+  const syncedAt = ctx.now.toISOString();
+  const rows = objects.map((o) => buildRow(ctx, seal, kind, o, opts, syncedAt));
   const live = objects.filter((o) => o['deleted'] !== true);
   const children = kind.type === 'subscriptions'
     ? { table: 'stripe_subscription_items' as const, parentColumn: 'subscription_id', parentIds: live.map((o) => o.id), rows: live.flatMap((o) => itemRows(o)) }
@@ -258,7 +268,7 @@ export async function writePrepared(ctx: WriteContext, prepared: PreparedObjects
   if (prepared.rows.length === 0) return;
   const { kind, rows, opts, children } = prepared;
   await lockConnection(ctx.tx, ctx.connectionId);
-  const written = await upsertRows(ctx.tx, kind.table, rows, opts, opts.eventCreated === undefined ? ['event_created'] : [], children !== null);
+  const written = await upsertRows(ctx.tx, kind, rows, opts, opts.eventCreated === undefined ? ['event_created'] : [], children !== null);
   if (children) await replaceChildren(ctx, children, written);
 }
 
