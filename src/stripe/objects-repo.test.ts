@@ -52,7 +52,7 @@ describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
     ]);
     const [first] = await withOrg(env.t.db, env.orgId, (tx) => tx.selectFrom('stripe_subscription_items').select(['created', 'current_period_end'])
       .where('id', '=', 'si_a1').execute());
-    expect([first?.created.getTime(), first?.current_period_end?.getTime()]).toEqual([1_700_000_000_000, 1_702_592_000_000]);
+    expect([first?.created?.getTime(), first?.current_period_end?.getTime()]).toEqual([1_700_000_000_000, 1_702_592_000_000]);
     // sub_a loses an item and changes the other; a new sub_c arrives in the same write; sub_b is untouched.
     await write([subscription('sub_a', [item('si_a1', 5)]), subscription('sub_c', [item('si_c1', 3)])]);
     expect(await items()).toEqual([

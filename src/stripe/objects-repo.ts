@@ -78,33 +78,41 @@ function upsertStatement(
 ): CompiledQuery {
   const first = rows[0] ?? {};
   const params: unknown[] = [];
-  const shared = new Map<string, string>();
   for (const c of columns) {
     if (!SHARED_COLUMNS.has(c)) continue;
     const value = first[c];
     if (rows.some((r) => r[c] !== value)) throw new Error(`rows of one write differ in ${c}`);
     params.push(value ?? null);
-    shared.set(c, `$${params.length}`);
   }
+  const perRow = columns.filter((c) => !SHARED_COLUMNS.has(c));
+  for (const r of rows) for (const c of perRow) params.push(r[c] ?? null);
+  // A full page has one text per table and column set: planned once per connection instead of every page,
+  // and built once per process (the same string each time, so the named-statement lookup hashes it once).
+  if (rows.length !== FULL_PAGE) return CompiledQuery.raw(upsertText(table, rows.length, columns, timestamps, updatable, guard, returning), params);
+  const key = [table, columns.join(','), [...timestamps].join(','), updatable.join(','), guard, returning].join('|');
+  let text = fullPageTexts.get(key);
+  if (text === undefined) fullPageTexts.set(key, (text = prepared(upsertText(table, FULL_PAGE, columns, timestamps, updatable, guard, returning))));
+  return CompiledQuery.raw(text, params);
+}
+
+/** Full-page upsert texts by table, columns and clauses: a fixed, small set (as the named statements are). */
+const fullPageTexts = new Map<string, string>();
+
+/** The upsert's text for `count` rows, its parameters numbered as upsertStatement pushes them. */
+function upsertText(
+  table: string, count: number, columns: readonly string[], timestamps: ReadonlySet<string>, updatable: readonly string[], guard: string, returning: string,
+): string {
+  const shared = new Map<string, string>();
+  let n = 0;
+  for (const c of columns) if (SHARED_COLUMNS.has(c)) shared.set(c, `$${++n}`);
   const tuples: string[] = [];
-  for (const r of rows) {
-    const slots: string[] = [];
-    for (const c of columns) {
-      const slot = shared.get(c);
-      if (slot !== undefined) {
-        slots.push(slot);
-        continue;
-      }
-      params.push(r[c] ?? null);
-      slots.push(timestamps.has(c) ? `to_timestamp($${params.length}::float8)` : `$${params.length}`);
-    }
+  for (let i = 0; i < count; i++) {
+    const slots = columns.map((c) => shared.get(c) ?? (timestamps.has(c) ? `to_timestamp($${++n}::float8)` : `$${++n}`));
     tuples.push(`(${slots.join(',')})`);
   }
   const set = updatable.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
-  const text = `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(',')}
+  return `insert into ${ident(table)} (${columns.map(ident).join(', ')}) values ${tuples.join(',')}
     on conflict (connection_id, id) do update set ${set}${guard}${returning}`;
-  // A full page has one text per table and column set: planned once per connection instead of every page.
-  return CompiledQuery.raw(rows.length === FULL_PAGE ? prepared(text) : text, params);
 }
 
 /** A parent row an upsert wrote: `inserted` when it is new, false when it replaced a stored row. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PAN_BAIT } from '../../emulator/index.js';
 import type { StripeObject } from './client.js';
 import { kindOf } from './object-kinds.js';
-import { luhnValid, redactPans, REDACTED_PAN, sanitiseObject, sanitiseToJson } from './sanitise.js';
+import { luhnValid, redactColumns, redactPans, REDACTED_PAN, sanitiseObject, sanitiseToJson } from './sanitise.js';
 
 const bait = PAN_BAIT[0] ?? '';
 const spaced = bait.replace(/(\d{4})(?=\d)/g, '$1 ');
@@ -74,5 +74,12 @@ describe('redactPans', () => {
     const reference = '123456789012345678901234';
     expect(redactPans(reference)).toBe(reference);
     expect(redactPans('invoice 2026-11-26, 1200 GBP')).toBe('invoice 2026-11-26, 1200 GBP');
+  });
+
+  it('scans typed column values too: card numbers whole or in groups go, ids and amounts stay', () => {
+    const columns = { id: 'ch_3Nq8x2L4Z0k1234567', name: `Gold ${spaced}`, note: `x-${bait}`, amount: 1200, active: true, country: null };
+    expect(redactColumns(columns)).toEqual({
+      id: 'ch_3Nq8x2L4Z0k1234567', name: `Gold ${REDACTED_PAN}`, note: `x-${REDACTED_PAN}`, amount: 1200, active: true, country: null,
+    });
   });
 });

@@ -128,11 +128,6 @@ export function sanitiseObject(object: StripeObject): StripeObject {
   return deepRedact(cutInstruments(object)) as StripeObject;
 }
 
-/** Typed column values with every string scanned like the payload's (the rest are numbers, booleans, nulls). */
-export function redactColumns(columns: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(columns)) if (typeof v === 'string') columns[k] = redactPans(v);
-  return columns;
-}
 
 /**
  * Thirteen digits, optionally separated by single spaces or dashes: the shortest run DIGIT_RUN can redact.
@@ -142,6 +137,15 @@ export function redactColumns(columns: Record<string, unknown>): Record<string, 
  * timestamps, from each of whose digits the unanchored pattern started again (2–3× the time).
  */
 const PAN_CANDIDATE = /(?<!\d)\d(?:[ -]?\d){12}/;
+
+/**
+ * Typed column values with every string scanned like the payload's (the rest are numbers, booleans, nulls).
+ * Most are Stripe ids with a few digits: only a string with a 13-digit candidate run is redacted.
+ */
+export function redactColumns(columns: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(columns)) if (typeof v === 'string' && PAN_CANDIDATE.test(v)) columns[k] = redactPans(v);
+  return columns;
+}
 
 /**
  * The safe object and its JSON text, serialised once. Almost no object holds a card-number-like run, so the
