@@ -1,5 +1,6 @@
 // What of a Stripe object may be stored at all. Card numbers never: payment-method and card details are cut
-// to brand/country/last4, dispute evidence (free text and files) is dropped, and every remaining string is
+// to brand/country/last4, dispute evidence (free text and files) is dropped, invoices lose their copies of
+// the customer's personal details and their hosted-page and PDF links, and every remaining string is
 // scanned for card-number-like digit runs (13–19 digits passing the Luhn check), which are replaced — a
 // customer's note or a charge description is free text and can hold anything.
 import type { StripeObject } from './client.js';
@@ -94,9 +95,15 @@ function summariseInstrument(value: unknown): unknown {
   return { id: v.id ?? null, object: v.object ?? null, card: cardSummary(v.card ?? v) };
 }
 
+/** What an invoice carries that Mowt does not keep: copies of the customer's personal data, capability links. */
+export const INVOICE_FIELDS_NOT_KEPT = [
+  'customer_name', 'customer_email', 'customer_phone', 'customer_address', 'customer_shipping', 'customer_tax_ids',
+  'hosted_invoice_url', 'invoice_pdf',
+] as const;
+
 /**
  * The structural cuts (cards, evidence, sources), recursing into an event's object; strings not yet scanned.
- * Objects of kinds with nothing to cut (most of a backfill: invoices, subscriptions…) are returned as they are.
+ * Objects of kinds with nothing to cut (most of a backfill: subscriptions, prices…) are returned as they are.
  */
 function cutInstruments(object: StripeObject): StripeObject {
   switch (object['object']) {
@@ -112,6 +119,14 @@ function cutInstruments(object: StripeObject): StripeObject {
     case 'customer': {
       const o: Record<string, unknown> = { ...object, default_source: summariseInstrument(object['default_source']) };
       if (o['sources'] && typeof o['sources'] === 'object') o['sources'] = null;
+      return o as StripeObject;
+    }
+    case 'invoice': {
+      // The customer's details as printed on the invoice repeat the customer's own (kept once, with the
+      // customer), and the hosted page and PDF links let anyone holding them see (and pay) the invoice.
+      // Set to undefined rather than deleted: JSON leaves them out, and the copy stays a fast-mode object.
+      const o: Record<string, unknown> = { ...object };
+      for (const field of INVOICE_FIELDS_NOT_KEPT) if (field in o) o[field] = undefined;
       return o as StripeObject;
     }
     case 'event': {
