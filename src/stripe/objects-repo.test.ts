@@ -23,7 +23,7 @@ const subscription = (id: string, items: Record<string, unknown>[]): StripeObjec
   items: { object: 'list', data: items, has_more: false },
 });
 
-describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
+describe.each(DB_KINDS)('synced objects on %s', (kind) => {
   let env: StripeTestEnv;
   let connectionId: string;
   beforeEach(async () => {
@@ -86,30 +86,15 @@ describe.each(DB_KINDS)('child rows of synced objects on %s', (kind) => {
     await write([subscription('sub_a', [item('si_newer', 6)])], { eventCreated: 300, receivedVia: 'webhook' });
     expect(await items()).toEqual([{ subscription_id: 'sub_a', id: 'si_newer', quantity: 6 }]);
   });
-});
 
-describe.each(DB_KINDS)('what is kept of a synced object on %s', (kind) => {
-  let env: StripeTestEnv;
-  let connectionId: string;
-  beforeEach(async () => {
-    env = await stripeTestEnv(kind);
-    connectionId = await withOrg(env.t.db, env.orgId, (tx) => insertConnection(tx, {
-      orgId: env.orgId, kind: 'restricted_key', stripeAccountId: 'acct_minimised0001', livemode: false, accountCreated: null, label: 'kept',
-      tokenMasked: 'rk_test_…0000', createdBy: null, now: new Date(),
-    }));
-  });
-  afterEach(async () => {
-    await env.dispose();
-  });
-
-  const write = (type: Parameters<typeof kindOf>[0], objects: StripeObject[]) => withOrg(env.t.db, env.orgId, (tx) =>
+  const writeKind = (type: Parameters<typeof kindOf>[0], objects: StripeObject[]) => withOrg(env.t.db, env.orgId, (tx) =>
     upsertObjects({ tx, crypto: env.deps.crypto, orgId: env.orgId, connectionId, now: new Date() }, kindOf(type), objects));
   const stored = async (table: 'stripe_charges' | 'stripe_products' | 'stripe_events' | 'stripe_customers') =>
     withOrg(env.t.db, env.orgId, async (tx) => (await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by id`.execute(tx)).rows);
   const bait = PAN_BAIT[0] ?? '';
 
   it('keeps only the columns of a charge: no billing details, receipt email or card beyond brand, country and last4', async () => {
-    await write('charges', [{
+    await writeKind('charges', [{
       id: 'ch_1', object: 'charge', livemode: false, created: 1_700_000_000, amount: 1200, currency: 'gbp', status: 'failed', paid: false,
       customer: 'cus_1', failure_code: 'card_declined', receipt_email: 'ada@example.com',
       billing_details: { name: 'Ada Lovelace', email: 'ada@example.com', address: { line1: '12 St James Square' } },
@@ -125,7 +110,7 @@ describe.each(DB_KINDS)('what is kept of a synced object on %s', (kind) => {
   });
 
   it('scans the columns it keeps without a payload for card numbers too', async () => {
-    await write('products', [{ id: 'prod_1', object: 'product', livemode: false, created: 1_700_000_000, active: true, name: `Gold ${bait}`,
+    await writeKind('products', [{ id: 'prod_1', object: 'product', livemode: false, created: 1_700_000_000, active: true, name: `Gold ${bait}`,
       metadata: { owner: 'ada@example.com' } }]);
     const [product] = await stored('stripe_products');
     expect(product).toMatchObject({ id: 'prod_1', payload_encrypted: null, name: `Gold ${REDACTED_PAN}`, active: true });
@@ -134,12 +119,12 @@ describe.each(DB_KINDS)('what is kept of a synced object on %s', (kind) => {
   it('keeps the payload of subscription events, which the metrics engine replays, and of customers, but not of other events', async () => {
     const event = (id: string, type: string, object: Record<string, unknown>): StripeObject =>
       ({ id, object: 'event', livemode: false, created: 1_700_000_000, type, data: { object } });
-    await write('events', [
+    await writeKind('events', [
       event('evt_1', 'customer.subscription.updated', subscription('sub_a', [item('si_a1', 2)])),
       event('evt_2', 'customer.updated', { id: 'cus_1', object: 'customer', email: 'ada@example.com', name: 'Ada Lovelace' }),
       event('evt_3', 'charge.failed', { id: 'ch_1', object: 'charge', billing_details: { name: 'Ada Lovelace' } }),
     ]);
-    await write('customers', [{ id: 'cus_1', object: 'customer', livemode: false, created: 1_700_000_000, email: 'ada@example.com', name: 'Ada Lovelace' }]);
+    await writeKind('customers', [{ id: 'cus_1', object: 'customer', livemode: false, created: 1_700_000_000, email: 'ada@example.com', name: 'Ada Lovelace' }]);
     const events = await stored('stripe_events');
     expect(events.map((e) => [e['id'], e['type'], e['object_id'], e['payload_encrypted'] === null])).toEqual([
       ['evt_1', 'customer.subscription.updated', 'sub_a', false], ['evt_2', 'customer.updated', 'cus_1', true], ['evt_3', 'charge.failed', 'ch_1', true],
