@@ -13,6 +13,7 @@ import {
 import { couponFromObject, discountFromObject, inferSubscriptionDiscounts, invoiceDiscountAmounts, type DiscountObservation } from './discounts.js';
 import { readPayload } from './customer-details.js';
 import type { ConversionRow } from './fx-rates.js';
+import { SUBSCRIPTION_EVENT_PREFIX } from '../stripe/object-kinds.js';
 import {
   asStatus, buildSubscription, stringRecord, subscriptionPayloadParts, type SubscriptionEvent, type SubscriptionInvoice, type SubscriptionRow,
 } from './versions.js';
@@ -429,7 +430,7 @@ export async function loadOrgData(tx: Tx, crypto: AnalyticsCrypto, orgId: string
   if (subRows.length > 0) {
     const evFilter = scope ? sql`and connection_id = ${scope.connectionId} and object_id = any(${subIds})` : sql``;
     for await (const rows of pages(tx, (after) => sql<Row>`select id, connection_id, created, type, object_id, payload_encrypted from stripe_events
-        where type like 'customer.subscription.%' ${evFilter} ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
+        where type like ${`${SUBSCRIPTION_EVENT_PREFIX}%`} ${evFilter} ${cursor(after)} order by connection_id, id limit ${PAGE}`)) {
       for (const r of rows) {
         const k = `${String(r['connection_id'])}|${String(r['object_id'])}`;
         if (!subIndex.has(k)) continue;

@@ -31,7 +31,7 @@ export interface ObjectKind {
 
 const always = (): boolean => true;
 const never = (): boolean => false;
-/** The event types whose payload the metrics engine reads: a subscription's state at each change. */
+/** The event types whose payload the metrics engine reads (src/analytics/load.ts): a subscription's state at each change. */
 export const SUBSCRIPTION_EVENT_PREFIX = 'customer.subscription.';
 
 type Obj = Record<string, unknown>;

@@ -89,7 +89,8 @@ function upsertStatement(
   // A full page has one text per table and column set: planned once per connection instead of every page,
   // and built once per process (the same string each time, so the named-statement lookup hashes it once).
   if (rows.length !== FULL_PAGE) return CompiledQuery.raw(upsertText(table, rows.length, columns, timestamps, updatable, guard, returning), params);
-  const key = [table, columns.join(','), [...timestamps].join(','), updatable.join(','), guard, returning].join('|');
+  // The table fixes the kind and so its timestamp columns: they need no place in the key.
+  const key = [table, columns.join(','), updatable.join(','), guard, returning].join('|');
   let text = fullPageTexts.get(key);
   if (text === undefined) fullPageTexts.set(key, (text = prepared(upsertText(table, FULL_PAGE, columns, timestamps, updatable, guard, returning))));
   return CompiledQuery.raw(text, params);

@@ -143,7 +143,6 @@ export function sanitiseObject(object: StripeObject): StripeObject {
   return deepRedact(cutInstruments(object)) as StripeObject;
 }
 
-
 /**
  * Thirteen digits, optionally separated by single spaces or dashes: the shortest run DIGIT_RUN can redact.
  * JSON escapes neither digits nor those separators, so a JSON text without this run holds no string (or
