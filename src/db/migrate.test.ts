@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
 import { migrateToLatest, pendingMigrations, unmigratedReason } from './migrate.js';
 import { migrations } from './migrations/index.js';
+import { STRIPE_ID_COLUMNS } from './migrations/0021_stripe_id_collation.js';
 
 describe.each(DB_KINDS)('migrations on %s', (kind) => {
   let t: TestDatabase | undefined;
@@ -96,5 +97,34 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     expect(await kept()).toEqual(twice([{ t: 'stripe_customers', id: 'cus_1', kept: true }, { t: 'stripe_events', id: 'evt_sub', kept: true }]));
     const { rows: state } = await sql<{ object_type: string }>`select object_type from stripe_sync_state order by 1`.execute(db);
     expect(state.map((r) => r.object_type)).toEqual(['customers', 'customers']);
+  });
+
+  it('0021 puts every Stripe id column of the synced tables under the "C" collation, indexes included, and its down restores the default', async () => {
+    t = await createTestDatabase(kind);
+    const db = t.db.owner;
+    const synced = Object.keys(STRIPE_ID_COLUMNS);
+    const idColumns = async () => (await sql<{ table_name: string; column_name: string; collation_name: string | null }>`
+      select table_name, column_name, collation_name from information_schema.columns
+      where table_schema = current_schema() and table_name = any(${synced}) and data_type = 'text' and (column_name = 'id' or column_name like '%\\_id')
+      order by 1, 2`.execute(db)).rows;
+    const columns = await idColumns();
+    // Every id column of these tables is declared in the migration (a later column would be caught here) …
+    expect(columns.map((c) => `${c.table_name}.${c.column_name}`).sort()).toEqual(
+      Object.entries(STRIPE_ID_COLUMNS).flatMap(([table, cols]) => cols.map((c) => `${table}.${c}`)).sort());
+    expect(columns.every((c) => c.collation_name === 'C')).toBe(true);
+    // … and the primary keys and secondary indexes on them compare under it too.
+    const { rows: indexes } = await sql<{ name: string; collation: string }>`
+      select i.relname as name, coll.collname as collation from pg_index x
+      join pg_class i on i.oid = x.indexrelid join pg_class tab on tab.oid = x.indrelid
+      join lateral unnest(x.indcollation) as c(oid) on c.oid <> 0 join pg_collation coll on coll.oid = c.oid
+      where tab.relname = any(${synced})`.execute(db);
+    expect(indexes.map((i) => i.name)).toEqual(expect.arrayContaining(['stripe_invoices_pkey', 'stripe_invoices_customer', 'stripe_events_object', 'stripe_balance_transactions_source']));
+    expect(indexes.every((i) => i.collation === 'C')).toBe(true);
+    // Comparing with a default-collation column (the analytics tables hold the same ids) stays allowed.
+    await sql`select a.customer_key from analytics_customers a join stripe_customers s on s.connection_id = a.connection_id and s.id = a.customer_id`.execute(db);
+
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    expect((await migrator.migrateTo('0020_stripe_payload_minimisation')).error).toBeUndefined();
+    expect((await idColumns()).every((c) => c.collation_name === null)).toBe(true);
   });
 });

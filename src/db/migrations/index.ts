@@ -18,6 +18,7 @@ import * as m0017 from './0017_customer_personal_columns.js';
 import * as m0018 from './0018_directory_livemode.js';
 import * as m0019 from './0019_cash_disputes.js';
 import * as m0020 from './0020_stripe_payload_minimisation.js';
+import * as m0021 from './0021_stripe_id_collation.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0018_directory_livemode': m0018,
   '0019_cash_disputes': m0019,
   '0020_stripe_payload_minimisation': m0020,
+  '0021_stripe_id_collation': m0021,
 };
