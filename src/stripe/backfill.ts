@@ -13,7 +13,7 @@ import { prepareObjects, writePrepared, type PreparedObjects } from './objects-r
 import { openReader } from './open-reader.js';
 import type { StripeDeps } from './stripe-deps.js';
 import {
-  advanceSyncState, countTypePage, finishType, listSlices, planSlices as saveSlices, recordSyncError, setPollCursor, startSyncState,
+  advanceSlice, advanceSyncState, finishType, listSlices, planSlices as saveSlices, recordSyncError, setPollCursor, startSyncState,
   type SliceRow,
 } from './sync-state.js';
 
@@ -199,8 +199,7 @@ async function pageChainUnhalted(run: TypeRun, chain: Chain, afterFirstPage?: (t
         await writePrepared({ tx, crypto: deps.crypto, orgId, connectionId, now }, page.prepared);
         const progress = { cursor: last?.id ?? cursor, cursorCreated: last?.created ?? null, firstCreated: page.first?.created ?? null, added: page.count, done };
         if (chain.slice) {
-          await advanceSyncState(tx, connectionId, chain.slice.key, progress, now);
-          await countTypePage(tx, connectionId, type, progress, now);
+          await advanceSlice(tx, connectionId, type, chain.slice.key, progress, now);
         } else {
           // The first page: if more follow, its transaction also records the slices that will read them.
           if (afterFirstPage && !done && (await afterFirstPage(tx, page))) done = true;

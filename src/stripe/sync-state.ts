@@ -106,10 +106,28 @@ export async function planSlices(tx: Tx, orgId: string, connectionId: string, ty
   return listSlices(tx, connectionId, type);
 }
 
-/** A sliced type's own row counts every slice's page (per-type totals and last success stay in one place). */
-export async function countTypePage(tx: Tx, connectionId: string, objectType: string, page: { added: number; firstCreated: number | null }, now: Date): Promise<void> {
-  await executePrepared(tx, `update stripe_sync_state set objects_synced = objects_synced + $1, pages = pages + 1,
-    last_success_at = $2 where connection_id = $3 and object_type = $4`, [page.added, now, connectionId, objectType]);
+/**
+ * Records a committed page of a slice: the slice's cursor and counts, and its type's own row, which counts
+ * every slice's page (per-type totals and last success stay in one place). One statement for both rows:
+ * a statement round trip cost ~0.1 ms of PostgreSQL and ~0.1 ms of client CPU per page (25,000 pages in a
+ * large account's backfill).
+ */
+export async function advanceSlice(
+  tx: Tx, connectionId: string, type: string, sliceKey: string,
+  page: { cursor: string | null; cursorCreated: number | null; firstCreated: number | null; added: number; done: boolean }, now: Date,
+): Promise<void> {
+  // $8 is the slice's row, $9 its type's: only the slice's own fields depend on which.
+  await executePrepared(tx, `update stripe_sync_state set
+    cursor = case when object_type = $8 then $1 else cursor end,
+    cursor_created = case when object_type = $8 then $2 else cursor_created end,
+    first_created = case when object_type = $8 then coalesce(first_created, $3) else first_created end,
+    done = case when object_type = $8 then $4 else done end,
+    objects_synced = objects_synced + $5, pages = pages + 1, last_success_at = $6,
+    finished_at = case when object_type = $8 and $4 then $6 else finished_at end,
+    last_error = case when object_type = $8 and $4 then null else last_error end,
+    last_error_at = case when object_type = $8 and $4 then null else last_error_at end
+    where connection_id = $7 and object_type in ($8, $9)`,
+  [page.cursor, page.cursorCreated, page.firstCreated, page.done, page.added, now, connectionId, sliceKey, type]);
 }
 
 /** Marks a sliced type done once all its slices are; true when this call finished it. */
