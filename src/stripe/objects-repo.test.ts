@@ -89,7 +89,7 @@ describe.each(DB_KINDS)('synced objects on %s', (kind) => {
 
   const writeKind = (type: Parameters<typeof kindOf>[0], objects: StripeObject[]) => withOrg(env.t.db, env.orgId, (tx) =>
     upsertObjects({ tx, crypto: env.deps.crypto, orgId: env.orgId, connectionId, now: new Date() }, kindOf(type), objects));
-  const stored = async (table: 'stripe_charges' | 'stripe_products' | 'stripe_events' | 'stripe_customers') =>
+  const stored = async (table: 'stripe_charges' | 'stripe_products' | 'stripe_events' | 'stripe_customers' | 'stripe_invoices' | 'stripe_invoice_lines') =>
     withOrg(env.t.db, env.orgId, async (tx) => (await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by id`.execute(tx)).rows);
   const bait = PAN_BAIT[0] ?? '';
 
@@ -134,5 +134,21 @@ describe.each(DB_KINDS)('synced objects on %s', (kind) => {
     expect(((await open('stripe_events', 'evt_1', events[0]?.['payload_encrypted']))['data'] as { object: { id: string } }).object.id).toBe('sub_a');
     const [customer] = await stored('stripe_customers');
     expect(await open('stripe_customers', 'cus_1', customer?.['payload_encrypted'])).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
+  });
+
+  it('keeps an invoice’s lines once, as their rows, not again in its payload', async () => {
+    const line = { id: 'il_1', object: 'line_item', amount: 1200, currency: 'gbp', quantity: 1, description: '1 × Pro (at £12.00 / month)',
+      period: { start: 1_700_000_000, end: 1_702_592_000 }, pricing: { price_details: { price: 'price_pro' } },
+      parent: { subscription_item_details: { subscription: 'sub_a', subscription_item: 'si_a1', proration: false } } };
+    await writeKind('invoices', [{ id: 'in_1', object: 'invoice', livemode: false, created: 1_700_000_000, customer: 'cus_1', status: 'paid',
+      currency: 'gbp', subtotal: 1200, total: 1200, number: 'MOWT-0001', lines: { object: 'list', data: [line], has_more: false } }]);
+    const lines = await stored('stripe_invoice_lines');
+    expect(lines).toMatchObject([{ id: 'il_1', invoice_id: 'in_1', subscription_id: 'sub_a', subscription_item_id: 'si_a1', price_id: 'price_pro', proration: false }]);
+    expect(Number(lines[0]?.['amount'])).toBe(1200);
+    const [invoice] = await stored('stripe_invoices');
+    const payload = await withOrg(env.t.db, env.orgId, async (tx) => JSON.parse(await env.deps.crypto.decryptField(env.orgId,
+      { table: 'stripe_invoices', column: 'payload_encrypted', rowId: 'in_1' }, String(invoice?.['payload_encrypted']), tx)) as Record<string, unknown>);
+    expect(payload).toMatchObject({ id: 'in_1', number: 'MOWT-0001', total: 1200 });
+    expect(payload).not.toHaveProperty('lines');
   });
 });

@@ -33,16 +33,18 @@ describe('sanitiseToJson', () => {
     }
   });
 
-  it('keeps of an invoice neither the customer details it repeats nor its hosted-page and PDF links', () => {
+  it('keeps of an invoice neither the customer details it repeats nor its hosted-page and PDF links nor its lines', () => {
     const invoice: StripeObject = {
       id: 'in_1', object: 'invoice', customer: 'cus_1', customer_email: 'a@example.com', customer_name: 'Ada', customer_phone: '+44 20 7946 0958',
       customer_address: { line1: '12 St James Square' }, customer_shipping: null, customer_tax_ids: [], total: 1200, number: 'MOWT-0001',
       hosted_invoice_url: 'https://invoice.stripe.com/i/acct_1/secret', invoice_pdf: 'https://pay.stripe.com/invoice/acct_1/secret/pdf',
+      lines: { object: 'list', data: [{ id: 'il_1', object: 'line_item', amount: 1200, description: '1 × Pro (at £12.00 / month)' }], has_more: false },
     };
     const { safe, json } = sanitiseToJson(invoice);
     expect(safe).toEqual({ id: 'in_1', object: 'invoice', customer: 'cus_1', total: 1200, number: 'MOWT-0001' });
-    expect(json).not.toMatch(/example\.com|Ada|James|secret/);
+    expect(json).not.toMatch(/example\.com|Ada|James|secret|il_1|Pro/);
     expect(invoice['hosted_invoice_url']).toBeDefined(); // the SDK's object is not changed
+    expect(invoice['lines']).toBeDefined(); // and still gives the lines their rows
   });
 
   it('redacts card-number-like runs in strings and keys, but leaves numbers and short digit runs alone', () => {

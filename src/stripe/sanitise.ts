@@ -1,6 +1,7 @@
 // What of a Stripe object may be stored at all. Card numbers never: payment-method and card details are cut
 // to brand/country/last4, dispute evidence (free text and files) is dropped, invoices lose their copies of
-// the customer's personal details and their hosted-page and PDF links, and every remaining string is
+// the customer's personal details, their hosted-page and PDF links and their lines (kept as rows of their
+// own), and every remaining string is
 // scanned for card-number-like digit runs (13–19 digits passing the Luhn check), which are replaced — a
 // customer's note or a charge description is free text and can hold anything.
 import type { StripeObject } from './client.js';
@@ -95,10 +96,14 @@ function summariseInstrument(value: unknown): unknown {
   return { id: v.id ?? null, object: v.object ?? null, card: cardSummary(v.card ?? v) };
 }
 
-/** What an invoice carries that Mowt does not keep: copies of the customer's personal data, capability links. */
+/**
+ * What an invoice's payload does not keep: copies of the customer's personal data, capability links, and
+ * its lines, which are kept once, as stripe_invoice_lines rows (the payload's copy of them was never read
+ * and was a third of an invoice's bytes).
+ */
 export const INVOICE_FIELDS_NOT_KEPT = [
   'customer_name', 'customer_email', 'customer_phone', 'customer_address', 'customer_shipping', 'customer_tax_ids',
-  'hosted_invoice_url', 'invoice_pdf',
+  'hosted_invoice_url', 'invoice_pdf', 'lines',
 ] as const;
 
 /**
@@ -123,7 +128,8 @@ function cutInstruments(object: StripeObject): StripeObject {
     }
     case 'invoice': {
       // The customer's details as printed on the invoice repeat the customer's own (kept once, with the
-      // customer), and the hosted page and PDF links let anyone holding them see (and pay) the invoice.
+      // customer), the hosted page and PDF links let anyone holding them see (and pay) the invoice, and the
+      // lines are stored as their own rows (from the SDK's object, not this copy).
       // Set to undefined rather than deleted: JSON leaves them out, and the copy stays a fast-mode object.
       const o: Record<string, unknown> = { ...object };
       for (const field of INVOICE_FIELDS_NOT_KEPT) if (field in o) o[field] = undefined;
