@@ -1,9 +1,9 @@
 // What of a Stripe object may be stored at all. Card numbers never: payment-method and card details are cut
 // to brand/country/last4, dispute evidence (free text and files) is dropped, invoices lose their copies of
 // the customer's personal details, their hosted-page and PDF links and their lines (kept as rows of their
-// own), and every remaining string is
-// scanned for card-number-like digit runs (13–19 digits passing the Luhn check), which are replaced — a
-// customer's note or a charge description is free text and can hold anything.
+// own), and every remaining string is scanned for card-number-like digit runs (13–19 digits passing the
+// Luhn check), which are replaced — a customer's note or a charge description is free text and can hold
+// anything.
 import type { StripeObject } from './client.js';
 
 /** Digits, single spaces or dashes between them: a run that may hold a card number, whole or in groups. */

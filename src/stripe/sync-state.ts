@@ -27,22 +27,15 @@ export async function startSyncState(tx: Tx, orgId: string, connectionId: string
   return row;
 }
 
+/** A committed page's progress, as its chain's row records it. */
+export interface PageProgress { cursor: string | null; cursorCreated: number | null; firstCreated: number | null; added: number; done: boolean }
+
 /**
- * Records a committed page: written in the same transaction as the page's upserts. Fixed statement texts,
- * run as named prepared statements (one or two per page of a backfill: building them with Kysely and
- * planning them each time cost ~0.75 s of client CPU in a 150k-object backfill).
+ * Records a committed page of an unsliced chain on its type's own row: written in the same transaction as the
+ * page's upserts. The same statement as a slice's page, with the chain's row and the counting row one.
  */
-export async function advanceSyncState(
-  tx: Tx, connectionId: string, objectType: string,
-  page: { cursor: string | null; cursorCreated: number | null; firstCreated: number | null; added: number; done: boolean }, now: Date,
-): Promise<void> {
-  // A finished type also records when, and forgets its last error.
-  await executePrepared(tx, `update stripe_sync_state set cursor = $1, cursor_created = $2,
-    first_created = coalesce(first_created, $3), done = $4, objects_synced = objects_synced + $5, pages = pages + 1,
-    last_success_at = $6, finished_at = case when $4 then $6 else finished_at end,
-    last_error = case when $4 then null else last_error end, last_error_at = case when $4 then null else last_error_at end
-    where connection_id = $7 and object_type = $8`,
-  [page.cursor, page.cursorCreated, page.firstCreated, page.done, page.added, now, connectionId, objectType]);
+export async function advanceSyncState(tx: Tx, connectionId: string, objectType: string, page: PageProgress, now: Date): Promise<void> {
+  await advanceSlice(tx, connectionId, objectType, objectType, page, now);
 }
 
 export async function recordSyncError(tx: Tx, connectionId: string, objectType: string, message: string, now: Date): Promise<void> {
@@ -110,13 +103,13 @@ export async function planSlices(tx: Tx, orgId: string, connectionId: string, ty
  * Records a committed page of a slice: the slice's cursor and counts, and its type's own row, which counts
  * every slice's page (per-type totals and last success stay in one place). One statement for both rows:
  * a statement round trip cost ~0.1 ms of PostgreSQL and ~0.1 ms of client CPU per page (25,000 pages in a
- * large account's backfill).
+ * large account's backfill). A fixed text, run as a named prepared statement (building it with Kysely and
+ * planning it each time cost ~0.75 s of client CPU in a 150k-object backfill). A finished chain also
+ * records when, and forgets its last error.
  */
-export async function advanceSlice(
-  tx: Tx, connectionId: string, type: string, sliceKey: string,
-  page: { cursor: string | null; cursorCreated: number | null; firstCreated: number | null; added: number; done: boolean }, now: Date,
-): Promise<void> {
-  // $8 is the slice's row, $9 its type's: only the slice's own fields depend on which.
+export async function advanceSlice(tx: Tx, connectionId: string, type: string, sliceKey: string, page: PageProgress, now: Date): Promise<void> {
+  // $8 is the chain's row, $9 the type's (the same row for an unsliced chain): only the chain's own fields
+  // depend on which.
   await executePrepared(tx, `update stripe_sync_state set
     cursor = case when object_type = $8 then $1 else cursor end,
     cursor_created = case when object_type = $8 then $2 else cursor_created end,

@@ -4,8 +4,9 @@
 // B-tree inserts keyed by random Stripe ids (docs/stripe-sync.md); in a 1,000,000-row upsert bench the
 // "C" columns cost 12 % less CPU. Ids are ASCII, which C.UTF-8 sorts by code point as "C" does; under
 // another default the order of ids changes, harmlessly: keyset pages order and compare by the same column,
-// so they stay consistent, and nothing else depends on how ids sort. Comparing a "C" column with a default-collation column or a parameter is
-// allowed (the non-default collation wins), so the analytics tables and queries need no change.
+// so they stay consistent, and nothing else depends on how ids sort. Comparing a "C" column with a
+// default-collation column or a parameter is allowed (the non-default collation wins), so the analytics
+// tables and queries need no change.
 // Changing only the collation rewrites no table; the indexes on these columns are rebuilt.
 import { sql, type Kysely } from 'kysely';
 
