@@ -46,13 +46,12 @@ function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, obje
     synced_at: syncedAt,
   };
   if (kind.keepsPayload(object)) {
-    const { safe, json } = sanitiseToJson(object);
+    const { json } = sanitiseToJson(object);
     row['payload_encrypted'] = seal({ table: kind.table, column: 'payload_encrypted', rowId: object.id }, json);
-    if (!deleted) Object.assign(row, kind.columns(safe));
-  } else if (!deleted) {
-    // Nothing but the columns is kept: they are ids, codes and amounts, but scanned like any stored string.
-    Object.assign(row, redactColumns(kind.columns(object)));
   }
+  // The columns come from Stripe's object, not the payload's copy (an invoice's payload holds none of them):
+  // ids, codes and amounts, scanned like any stored string.
+  if (!deleted) Object.assign(row, redactColumns(kind.columns(object)));
   if (kind.type === 'events') row['received_via'] = opts.receivedVia ?? 'backfill';
   return row;
 }

@@ -33,18 +33,26 @@ describe('sanitiseToJson', () => {
     }
   });
 
-  it('keeps of an invoice neither the customer details it repeats nor its hosted-page and PDF links nor its lines', () => {
+  it('keeps of an invoice only the fields Mowt reads: not the customer details it repeats, its payment links, its lines or the rest', () => {
     const invoice: StripeObject = {
       id: 'in_1', object: 'invoice', customer: 'cus_1', customer_email: 'a@example.com', customer_name: 'Ada', customer_phone: '+44 20 7946 0958',
       customer_address: { line1: '12 St James Square' }, customer_shipping: null, customer_tax_ids: [], total: 1200, number: 'MOWT-0001',
       hosted_invoice_url: 'https://invoice.stripe.com/i/acct_1/secret', invoice_pdf: 'https://pay.stripe.com/invoice/acct_1/secret/pdf',
       lines: { object: 'list', data: [{ id: 'il_1', object: 'line_item', amount: 1200, description: '1 × Pro (at £12.00 / month)' }], has_more: false },
+      status_transitions: { finalized_at: 1_700_000_000, paid_at: 1_700_086_400, marked_uncollectible_at: null, voided_at: null },
+      discounts: ['di_1'], total_discount_amounts: [{ amount: 300, discount: 'di_1' }],
+      payment_settings: { payment_method_types: ['card'] }, footer: 'Thank you, Ada', metadata: { crm: 'acme-42' },
     };
     const { safe, json } = sanitiseToJson(invoice);
-    expect(safe).toEqual({ id: 'in_1', object: 'invoice', customer: 'cus_1', total: 1200, number: 'MOWT-0001' });
-    expect(json).not.toMatch(/example\.com|Ada|James|secret|il_1|Pro/);
+    expect(safe).toEqual({
+      id: 'in_1', object: 'invoice', number: 'MOWT-0001', discounts: ['di_1'], total_discount_amounts: [{ amount: 300, discount: 'di_1' }],
+      status_transitions: { finalized_at: 1_700_000_000, paid_at: 1_700_086_400, marked_uncollectible_at: null, voided_at: null },
+    });
+    expect(json).not.toMatch(/example\.com|Ada|James|secret|il_1|Pro|acme|payment_method_types/);
     expect(invoice['hosted_invoice_url']).toBeDefined(); // the SDK's object is not changed
     expect(invoice['lines']).toBeDefined(); // and still gives the lines their rows
+    // A card number in a kept field is redacted like anywhere else.
+    expect(sanitiseToJson({ ...invoice, number: `INV-${bait}` }).json).toContain(`INV-${REDACTED_PAN}`);
   });
 
   it('redacts card-number-like runs in strings and keys, but leaves numbers and short digit runs alone', () => {

@@ -1,7 +1,7 @@
 // What of a Stripe object may be stored at all. Card numbers never: payment-method and card details are cut
-// to brand/country/last4, dispute evidence (free text and files) is dropped, invoices lose their copies of
-// the customer's personal details, their hosted-page and PDF links and their lines (kept as rows of their
-// own), and every remaining string is scanned for card-number-like digit runs (13–19 digits passing the
+// to brand/country/last4, dispute evidence (free text and files) is dropped, an invoice keeps only the few
+// fields Mowt reads (not the customer's details it repeats, nor its payment links, nor its lines, which are
+// rows of their own), and every remaining string is scanned for card-number-like digit runs (13–19 digits passing the
 // Luhn check), which are replaced — a customer's note or a charge description is free text and can hold
 // anything.
 import type { StripeObject } from './client.js';
@@ -97,14 +97,13 @@ function summariseInstrument(value: unknown): unknown {
 }
 
 /**
- * What an invoice's payload does not keep: copies of the customer's personal data, capability links, and
- * its lines, which are kept once, as stripe_invoice_lines rows (the payload's copy of them was never read
- * and was a third of an invoice's bytes).
+ * The whole of an invoice's payload: what Mowt reads of it beyond its columns (the number shown on a
+ * customer's page, when a failed invoice was finally paid, which discounts took how much off). Everything
+ * else is left at Stripe: the customer's personal details it repeats, its hosted-page and PDF links (which
+ * let anyone holding them see and pay it), its lines (stored as stripe_invoice_lines rows) and some seventy
+ * settings and references no metric uses. Amounts, status, dates and parents are columns.
  */
-export const INVOICE_FIELDS_NOT_KEPT = [
-  'customer_name', 'customer_email', 'customer_phone', 'customer_address', 'customer_shipping', 'customer_tax_ids',
-  'hosted_invoice_url', 'invoice_pdf', 'lines',
-] as const;
+export const INVOICE_PAYLOAD_FIELDS = ['id', 'object', 'number', 'status_transitions', 'discounts', 'total_discount_amounts'] as const;
 
 /**
  * The structural cuts (cards, evidence, sources), recursing into an event's object; strings not yet scanned.
@@ -127,12 +126,9 @@ function cutInstruments(object: StripeObject): StripeObject {
       return o as StripeObject;
     }
     case 'invoice': {
-      // The customer's details as printed on the invoice repeat the customer's own (kept once, with the
-      // customer), the hosted page and PDF links let anyone holding them see (and pay) the invoice, and the
-      // lines are stored as their own rows (from the SDK's object, not this copy).
-      // Set to undefined rather than deleted: JSON leaves them out, and the copy stays a fast-mode object.
-      const o: Record<string, unknown> = { ...object };
-      for (const field of INVOICE_FIELDS_NOT_KEPT) if (field in o) o[field] = undefined;
+      // A projection, not a list of cuts: a field Stripe adds later is not kept until a feature needs it.
+      const o: Record<string, unknown> = {};
+      for (const field of INVOICE_PAYLOAD_FIELDS) if (field in object) o[field] = object[field];
       return o as StripeObject;
     }
     case 'event': {
