@@ -21,7 +21,7 @@ ENV NODE_ENV=production \
     MOWT_DATA_DIR=/tmp/mowt \
     PORT=8443 \
     HTTP_PORT=8080 \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS="--enable-source-maps --max-semi-space-size=32"
 WORKDIR /app
 # Amazon RDS's CA bundle, so the app can connect with sslmode=verify-full.
 ADD --chmod=0444 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem

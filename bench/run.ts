@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// As in production (`node dist/src/main.js`), stack traces are not source-mapped: tsx, which runs the
-// benches, turns source maps on, and the Stripe SDK captures a stack per request (~0.2 ms each when mapped).
+// As `npm start` runs the server, stack traces are not source-mapped: tsx turns source maps on, and the
+// Stripe SDK formats a stack per request (~0.2 ms each when mapped). (The container image maps them, for
+// readable production errors, and pays that per Stripe request.) The young-generation size comes from the
+// `bench` script's Node flags, the same as `npm start`'s.
 process.setSourceMapsEnabled(false);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
