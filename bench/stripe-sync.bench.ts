@@ -245,7 +245,7 @@ async function throughput(backfillOnly: boolean): Promise<void> {
     console.error(`  ratio to paging only, median of ${ratios.length} round(s) (${ratios.map((r) => r.toFixed(2)).join(', ')}): ${median.toFixed(2)} (goal ≥ 0.7) ${median >= 0.7 ? 'OK' : 'BELOW GOAL'}`);
   }
   if (storingShares.length > 0) {
-    console.error(`  storing CPU per object / emulator CPU per object, median of ${storingShares.length} round(s): ${medianOf(storingShares).toFixed(2)} (information: on two shared cores the ratio goal of 0.7 needs it well below 1.0: 0.88–0.98 gave ratios of 0.66–0.75 at full size on 2026-11-27)`);
+    console.error(`  storing CPU per object / emulator CPU per object, median of ${storingShares.length} round(s): ${medianOf(storingShares).toFixed(2)} (information: on two shared cores the ratio goal of 0.7 needs it well below 1.0: 0.88–0.98 gave ratios of 0.66–0.75 at full size, 0.73–0.74 gave 0.73–0.75)`);
   }
   console.error(`  peak RSS of the syncing process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (goal < 512 MB) ${peakRss < 512 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`);
 }
