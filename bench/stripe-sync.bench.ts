@@ -256,13 +256,15 @@ async function throughput(backfillOnly: boolean): Promise<void> {
 }
 
 /** Attempts seen through one reader: the rate of accepted requests (429s excluded) as a share of the limit. */
-function rateReport(label: string, perSecond: number, statuses: readonly number[], seconds: number): string {
+function rateReport(label: string, perSecond: number, judged: boolean, statuses: readonly number[], seconds: number): string {
   const tooMany = statuses.filter((st) => st === 429).length;
   const accepted = statuses.length - tooMany;
   const share = accepted / seconds / 100;
-  // The limiter's own rate is the most it lets through: at 90/s, 90.0 % of Stripe's limit is all of it.
+  // The limiter's own rate is the most it lets through: at 90/s, 90.0 % of Stripe's limit is all of it, so
+  // only the configured rate is held to the goal; the others show how close to Stripe's 100 it can run.
+  const verdict = judged ? `(goal ≥ 90%) ${share >= 0.9 ? 'OK' : 'BELOW GOAL'}` : '(information: not the configured rate)';
   return `  ${label}, client limiter ${perSecond}/s: ${accepted} requests accepted in ${seconds.toFixed(1)} s = ${(accepted / seconds).toFixed(1)} req/s, ` +
-    `${(share * 100).toFixed(1)}% of the limit (goal ≥ 90%) ${share >= 0.9 ? 'OK' : 'BELOW GOAL'} (${((accepted / seconds / perSecond) * 100).toFixed(1)}% of the client limiter's rate), ` +
+    `${(share * 100).toFixed(1)}% of the limit ${verdict} (${((accepted / seconds / perSecond) * 100).toFixed(1)}% of the client limiter's rate), ` +
     `429s received (and retried): ${tooMany}`;
 }
 
@@ -273,7 +275,8 @@ async function rateLimited(): Promise<void> {
   //   - the backfill itself, three fresh connections one after another (131 requests each).
   const passes = Number(process.env.STRIPE_BENCH_PASSES ?? '8');
   // 90/s, the configured default (95/s) and 98/s: how close to Stripe's 100 the limiter can run.
-  const limits = [90, Number(process.env.MOWT_STRIPE_RATE_LIMIT ?? '95'), 98];
+  const configured = Number(process.env.MOWT_STRIPE_RATE_LIMIT ?? '95');
+  const limits = [90, configured, 98];
   const limited = await startChildEmulator('100', 'demo');
   try {
     for (const perSecond of limits) {
@@ -281,7 +284,7 @@ async function rateLimited(): Promise<void> {
       const reader = createStripeReader({ apiBase: limited.url, token: KEY, limiter: createRateLimiter(perSecond), onAttempt: (a) => void statuses.push(a.status ?? 0) });
       const started = performance.now();
       await Promise.all(Array.from({ length: passes }, () => pageOnly(reader, Number.POSITIVE_INFINITY)));
-      console.error(rateReport(`paging only (${passes} passes at once, no storing) with Stripe's 100 req/s limit`, perSecond, statuses, (performance.now() - started) / 1000));
+      console.error(rateReport(`paging only (${passes} passes at once, no storing) with Stripe's 100 req/s limit`, perSecond, perSecond === configured, statuses, (performance.now() - started) / 1000));
     }
     for (const perSecond of limits) {
       const statuses: number[] = [];
@@ -300,7 +303,7 @@ async function rateLimited(): Promise<void> {
           await dispose(s);
         }
       }
-      console.error(`${rateReport('backfill ×3 with Stripe\'s 100 req/s limit', perSecond, statuses, seconds)}; ${objects} objects stored = ${(objects / seconds).toFixed(0)} objects/s`);
+      console.error(`${rateReport('backfill ×3 with Stripe\'s 100 req/s limit', perSecond, perSecond === configured, statuses, seconds)}; ${objects} objects stored = ${(objects / seconds).toFixed(0)} objects/s`);
     }
   } finally {
     limited.child.kill('SIGTERM');
