@@ -1,6 +1,9 @@
+import crypto from 'node:crypto';
 import { Migrator, sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, DB_KINDS, type TestDatabase } from '../../test/helpers/databases.js';
+import { createTestDatabase, DB_KINDS, TEST_DATABASE_URL, type TestDatabase } from '../../test/helpers/databases.js';
+import { openDatabase } from './database.js';
 import { migrateToLatest, pendingMigrations, unmigratedReason } from './migrate.js';
 import { migrations } from './migrations/index.js';
 import { STRIPE_ID_COLUMNS } from './migrations/0021_stripe_id_collation.js';
@@ -126,5 +129,65 @@ describe.each(DB_KINDS)('migrations on %s', (kind) => {
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     expect((await migrator.migrateTo('0020_stripe_payload_minimisation')).error).toBeUndefined();
     expect((await idColumns()).every((c) => c.collation_name === null)).toBe(true);
+  });
+});
+
+// On Amazon RDS the migrating role is not a superuser, so forced row-level security binds it like any table
+// owner: 0018 and 0020 lift the forcing for their cross-organisation statements. The suites above migrate
+// as this machine's superuser, which bypasses row-level security whatever the forcing, so only an owner
+// without that power shows the lift at work. PostgreSQL only: PGlite has a single, superuser role.
+describe('migrations run by an owner that is not a superuser (PostgreSQL, as on RDS)', () => {
+  it('0018 and 0020 reach every organisation\'s rows, which forced row-level security hides from that owner', async () => {
+    const suffix = crypto.randomBytes(4).toString('hex');
+    const role = `mowt_owner_${suffix}`;
+    const name = `mowt_nosu_${suffix}`;
+    const at = (database: string, user?: string): string => {
+      const u = new URL(TEST_DATABASE_URL);
+      u.pathname = `/${database}`;
+      if (user) u.username = user;
+      return u.toString();
+    };
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create role ${role} login nosuperuser createrole`);
+    await admin.query(`create database ${name} owner ${role}`);
+    const db = await openDatabase({ kind: 'postgres', url: at(name, role) });
+    const su = new pg.Client({ connectionString: at(name) }); // fixtures and checks as the superuser: RLS does not apply
+    await su.connect();
+    try {
+      const { rows: [owner] } = await su.query<{ rolsuper: boolean }>(`select rolsuper from pg_roles where rolname = $1`, [role]);
+      expect(owner?.rolsuper).toBe(false);
+      const migrator = new Migrator({ db: db.owner, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo('0017_customer_personal_columns')).error).toBeUndefined();
+      const connections: Record<string, boolean> = {};
+      for (const [i, livemode] of [[1, true], [2, false]] as const) {
+        const { rows: [org] } = await su.query<{ id: string }>(`insert into organisations (name) values ($1) returning id`, [`Org ${i} Ltd`]);
+        const { rows: [c] } = await su.query<{ id: string }>(`insert into stripe_connections (org_id, kind, stripe_account_id, livemode, label, token_masked, status, created_at, updated_at)
+          values ($1, 'oauth', $2, $3, 'Org', 'rk_…0001', 'active', now(), now()) returning id`, [org!.id, `acct_org${i}`, livemode]);
+        await su.query(`insert into stripe_connection_directory (connection_id, org_id, stripe_account_id, kind) values ($1, $2, $3, 'oauth')`, [c!.id, org!.id, `acct_org${i}`]);
+        await su.query(`insert into stripe_charges (org_id, connection_id, id, livemode, payload_encrypted, synced_at) values ($1, $2, 'ch_1', false, 'sealed', now())`, [org!.id, c!.id]);
+        await su.query(`insert into stripe_events (org_id, connection_id, id, livemode, payload_encrypted, synced_at, type, received_via)
+          values ($1, $2, 'evt_1', false, 'sealed', now(), 'customer.updated', 'webhook')`, [org!.id, c!.id]);
+        connections[c!.id] = livemode;
+      }
+      // The owner sees none of those rows while the tables are forced: without the lift both migrations would miss them.
+      const { rows: [seen] } = await sql<{ n: number }>`select (select count(*) from stripe_connections)::int + (select count(*) from stripe_charges)::int as n`.execute(db.owner);
+      expect(seen?.n).toBe(0);
+
+      expect(await migrateToLatest(db.owner)).toEqual(expect.arrayContaining(['0018_directory_livemode', '0020_stripe_payload_minimisation']));
+      const { rows: directory } = await su.query<{ connection_id: string; livemode: boolean }>(`select connection_id, livemode from stripe_connection_directory`);
+      expect(Object.fromEntries(directory.map((r) => [r.connection_id, r.livemode]))).toEqual(connections);
+      const { rows: payloads } = await su.query<{ kept: number }>(`select (select count(*) from stripe_charges where payload_encrypted is not null)::int
+        + (select count(*) from stripe_events where payload_encrypted is not null)::int as kept`);
+      expect(payloads[0]?.kept).toBe(0);
+      const { rows: unforced } = await su.query(`select relname from pg_class where relname in ('stripe_connections', 'stripe_charges', 'stripe_events') and not relforcerowsecurity`);
+      expect(unforced).toEqual([]);
+    } finally {
+      await su.end();
+      await db.close();
+      await admin.query(`drop database if exists ${name}`);
+      await admin.query(`drop role if exists ${role}`);
+      await admin.end();
+    }
   });
 });
