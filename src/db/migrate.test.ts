@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, DB_KINDS, TEST_DATABASE_URL, type TestDatabase } from '../../test/helpers/databases.js';
+import { createTestDatabase, DB_KINDS, TEST_DATABASE_URL, withDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import { openDatabase } from './database.js';
 import { migrateToLatest, pendingMigrations, unmigratedReason } from './migrate.js';
 import { migrations } from './migrations/index.js';
@@ -141,18 +141,12 @@ describe('migrations run by an owner that is not a superuser (PostgreSQL, as on 
     const suffix = crypto.randomBytes(4).toString('hex');
     const role = `mowt_owner_${suffix}`;
     const name = `mowt_nosu_${suffix}`;
-    const at = (database: string, user?: string): string => {
-      const u = new URL(TEST_DATABASE_URL);
-      u.pathname = `/${database}`;
-      if (user) u.username = user;
-      return u.toString();
-    };
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
     await admin.query(`create role ${role} login nosuperuser createrole`);
     await admin.query(`create database ${name} owner ${role}`);
-    const db = await openDatabase({ kind: 'postgres', url: at(name, role) });
-    const su = new pg.Client({ connectionString: at(name) }); // fixtures and checks as the superuser: RLS does not apply
+    const db = await openDatabase({ kind: 'postgres', url: withDatabase(TEST_DATABASE_URL, name, role) });
+    const su = new pg.Client({ connectionString: withDatabase(TEST_DATABASE_URL, name) }); // fixtures and checks as the superuser: RLS does not apply
     await su.connect();
     try {
       const { rows: [owner] } = await su.query<{ rolsuper: boolean }>(`select rolsuper from pg_roles where rolname = $1`, [role]);

@@ -46,8 +46,7 @@ function buildRow(ctx: PrepareContext, seal: FieldSealer, kind: ObjectKind, obje
     synced_at: syncedAt,
   };
   if (kind.keepsPayload(object)) {
-    const { json } = sanitiseToJson(object);
-    row['payload_encrypted'] = seal({ table: kind.table, column: 'payload_encrypted', rowId: object.id }, json);
+    row['payload_encrypted'] = seal({ table: kind.table, column: 'payload_encrypted', rowId: object.id }, sanitiseToJson(object));
   }
   // The columns come from Stripe's object, not the payload's copy (an invoice's payload holds none of them):
   // ids, codes and amounts, scanned like any stored string.

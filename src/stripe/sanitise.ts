@@ -1,9 +1,9 @@
 // What of a Stripe object may be stored at all. Card numbers never: payment-method and card details are cut
 // to brand/country/last4, dispute evidence (free text and files) is dropped, an invoice keeps only the few
 // fields Mowt reads (not the customer's details it repeats, nor its payment links, nor its lines, which are
-// rows of their own), and every remaining string is scanned for card-number-like digit runs (13–19 digits passing the
-// Luhn check), which are replaced — a customer's note or a charge description is free text and can hold
-// anything.
+// rows of their own), and every remaining string is scanned for card-number-like digit runs (13–19 digits
+// passing the Luhn check), which are replaced — a customer's note or a charge description is free text and
+// can hold anything.
 import type { StripeObject } from './client.js';
 
 /** Digits, single spaces or dashes between them: a run that may hold a card number, whole or in groups. */
@@ -164,14 +164,12 @@ export function redactColumns(columns: Record<string, unknown>): Record<string, 
 }
 
 /**
- * The safe object and its JSON text, serialised once. Almost no object holds a card-number-like run, so the
+ * The JSON text of the safe object, serialised once. Almost no object holds a card-number-like run, so the
  * JSON of the cut object is scanned as text and the copy-every-string redaction runs only when the text has
- * a candidate. In the fast path `safe` may still hold the SDK's Decimal objects (their JSON is the string).
+ * a candidate.
  */
-export function sanitiseToJson(object: StripeObject): { safe: StripeObject; json: string } {
+export function sanitiseToJson(object: StripeObject): string {
   const cut = cutInstruments(object);
   const json = JSON.stringify(cut);
-  if (!PAN_CANDIDATE.test(json)) return { safe: cut, json };
-  const safe = deepRedact(cut) as StripeObject;
-  return { safe, json: JSON.stringify(safe) };
+  return PAN_CANDIDATE.test(json) ? JSON.stringify(deepRedact(cut)) : json;
 }

@@ -39,9 +39,11 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-function withDatabase(url: string, name: string): string {
+/** The connection string `url` with another database (and, if given, another user). */
+export function withDatabase(url: string, name: string, user?: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
+  if (user) u.username = user;
   return u.toString();
 }
 
